@@ -1,0 +1,101 @@
+package org.hecnn.backend;
+
+import org.hecnn.ring.RnsRing;
+
+/**
+ * The operations a compute backend provides over one {@link RnsRing}. Every method works on all limbs of its
+ * operands in one call so that a GPU can run it as fused kernels on device-resident data; no callback runs
+ * per coefficient. Values are canonical residues in [0, q) at every method boundary, so all engines produce
+ * bit-identical results.
+ *
+ * <p>Unless stated otherwise operands must have the same limb structure and {@code out} may alias an input.
+ * Engines are thread-safe for calls on distinct output handles.
+ */
+public interface PolyEngine extends AutoCloseable {
+    RnsRing ring();
+
+    /** Name of the backend that made this engine (for logs and reports). */
+    String backendName();
+
+    /** A zero polynomial with {@code qLimbs} data limbs, followed by the special limbs if {@code withSpecial}. */
+    DevicePoly allocate(int qLimbs, boolean withSpecial);
+
+    /** Copies host limbs (limbs.length = qLimbs + (withSpecial ? K : 0), each of length N) to the engine. */
+    DevicePoly upload(long[][] limbs, int qLimbs, boolean withSpecial);
+
+    /** Copies a polynomial back to the host. */
+    long[][] download(DevicePoly poly);
+
+    DevicePoly copy(DevicePoly poly);
+
+    /** A copy that keeps only the first {@code qLimbs} data limbs (and no special limbs). */
+    DevicePoly truncate(DevicePoly poly, int qLimbs);
+
+    /** Forward negacyclic NTT of every limb, in place. */
+    void forwardNtt(DevicePoly poly);
+
+    /** Inverse NTT of every limb, in place. */
+    void inverseNtt(DevicePoly poly);
+
+    void add(DevicePoly a, DevicePoly b, DevicePoly out);
+
+    void subtract(DevicePoly a, DevicePoly b, DevicePoly out);
+
+    void negate(DevicePoly a, DevicePoly out);
+
+    /** Coefficient-wise product (NTT domain: polynomial product). */
+    void multiply(DevicePoly a, DevicePoly b, DevicePoly out);
+
+    /** acc += a ∘ b with a single reduction per coefficient. */
+    void multiplyAdd(DevicePoly a, DevicePoly b, DevicePoly acc);
+
+    /** out = a · c where c[i] is a residue modulo limb i's modulus. */
+    void multiplyConstant(DevicePoly a, long[] c, DevicePoly out);
+
+    /** acc += a · c with c given per limb. */
+    void multiplyConstantAdd(DevicePoly a, long[] c, DevicePoly acc);
+
+    /** out = a + c in every coefficient (in the NTT domain this adds the constant polynomial c). */
+    void addConstant(DevicePoly a, long[] c, DevicePoly out);
+
+    /**
+     * Tensor product of two degree-1 ciphertext-like pairs in NTT form:
+     * d0 = a0 b0, d1 = a0 b1 + a1 b0, d2 = a1 b1. When (a0, a1) and (b0, b1) are the same handles it squares.
+     */
+    void tensor(DevicePoly a0, DevicePoly a1, DevicePoly b0, DevicePoly b1,
+                DevicePoly d0, DevicePoly d1, DevicePoly d2);
+
+    /** NTT-domain Galois automorphism X → X^g; {@code out} must not alias {@code a}. */
+    void automorphism(DevicePoly a, int galoisElement, DevicePoly out);
+
+    /**
+     * Divides an NTT-form polynomial over Q_l by q_l with rounding to the nearest integer, giving a polynomial
+     * over Q_{l-1} in NTT form.
+     */
+    DevicePoly rescale(DevicePoly a);
+
+    /** Uploads a switching key: b[j], a[j] are digit j's limbs over the full basis QP in NTT form. */
+    DeviceSwitchKey uploadSwitchKey(long[][][] b, long[][][] a);
+
+    /**
+     * Decomposes an NTT-form polynomial over Q_l into digits and extends each to Q_l·P (ModUp), in NTT form.
+     */
+    DeviceDecomposition decompose(DevicePoly a);
+
+    /**
+     * Key switching of a decomposed polynomial: applies the automorphism {@code galoisElement} (1 for none) to
+     * the digits, takes the inner product with the key over Q_l·P and divides by P (ModDown). Returns the two
+     * output polynomials over Q_l in NTT form, {out0, out1}.
+     */
+    DevicePoly[] keySwitch(DeviceDecomposition decomposition, DeviceSwitchKey key, int galoisElement);
+
+    /** Decompose and key-switch in one call (no automorphism). */
+    default DevicePoly[] keySwitch(DevicePoly a, DeviceSwitchKey key) {
+        try (DeviceDecomposition d = decompose(a)) {
+            return keySwitch(d, key, 1);
+        }
+    }
+
+    @Override
+    void close();
+}

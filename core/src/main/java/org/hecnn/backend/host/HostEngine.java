@@ -1,0 +1,434 @@
+package org.hecnn.backend.host;
+
+import org.hecnn.backend.DeviceDecomposition;
+import org.hecnn.backend.DevicePoly;
+import org.hecnn.backend.DeviceSwitchKey;
+import org.hecnn.backend.PolyEngine;
+import org.hecnn.ring.BasisConverter;
+import org.hecnn.ring.Modulus;
+import org.hecnn.ring.NttTable;
+import org.hecnn.ring.RnsRing;
+
+/**
+ * A {@link PolyEngine} over host memory that builds the fused operations (rescale, ModUp, key-switch inner
+ * product, ModDown) from per-limb {@link LimbKernels} and runs independent limbs through a {@link LimbExecutor}.
+ * The scalar reference backend and the vectorised CPU backend are both this engine with different kernels.
+ */
+public class HostEngine implements PolyEngine {
+    private final RnsRing ring;
+    private final LimbKernels kernels;
+    private final LimbExecutor executor;
+    private final String name;
+
+    public HostEngine(RnsRing ring, LimbKernels kernels, LimbExecutor executor, String name) {
+        this.ring = ring;
+        this.kernels = kernels;
+        this.executor = executor;
+        this.name = name;
+    }
+
+    @Override
+    public RnsRing ring() {
+        return ring;
+    }
+
+    @Override
+    public String backendName() {
+        return name;
+    }
+
+    private int limbCount(int qLimbs, boolean special) {
+        return qLimbs + (special ? ring.pCount() : 0);
+    }
+
+    private HostPoly host(DevicePoly p) {
+        if (p instanceof HostPoly h) {
+            return h;
+        }
+        throw new IllegalArgumentException("polynomial " + p + " belongs to another backend than " + name);
+    }
+
+    private static void sameShape(HostPoly a, HostPoly b) {
+        if (a.qLimbs() != b.qLimbs() || a.hasSpecial() != b.hasSpecial()) {
+            throw new IllegalArgumentException("limb structure differs: " + a.qLimbs() + "/" + a.hasSpecial()
+                    + " vs " + b.qLimbs() + "/" + b.hasSpecial());
+        }
+    }
+
+    private Modulus modulus(HostPoly p, int limb) {
+        return ring.limbModulus(limb, p.qLimbs());
+    }
+
+    private NttTable table(HostPoly p, int limb) {
+        return ring.limbTable(limb, p.qLimbs());
+    }
+
+    @Override
+    public DevicePoly allocate(int qLimbs, boolean withSpecial) {
+        checkLimbs(qLimbs);
+        int n = ring.n();
+        long[][] limbs = new long[limbCount(qLimbs, withSpecial)][n];
+        return new HostPoly(limbs, qLimbs, withSpecial);
+    }
+
+    private void checkLimbs(int qLimbs) {
+        if (qLimbs < 1 || qLimbs > ring.qCount()) {
+            throw new IllegalArgumentException("qLimbs must be in [1, " + ring.qCount() + "]: " + qLimbs);
+        }
+    }
+
+    @Override
+    public DevicePoly upload(long[][] limbs, int qLimbs, boolean withSpecial) {
+        checkLimbs(qLimbs);
+        if (limbs.length != limbCount(qLimbs, withSpecial)) {
+            throw new IllegalArgumentException("expected " + limbCount(qLimbs, withSpecial) + " limbs, got "
+                    + limbs.length);
+        }
+        long[][] copy = new long[limbs.length][];
+        for (int i = 0; i < limbs.length; i++) {
+            if (limbs[i].length != ring.n()) {
+                throw new IllegalArgumentException("limb " + i + " has length " + limbs[i].length);
+            }
+            copy[i] = limbs[i].clone();
+        }
+        return new HostPoly(copy, qLimbs, withSpecial);
+    }
+
+    @Override
+    public long[][] download(DevicePoly poly) {
+        long[][] src = host(poly).limbs();
+        long[][] copy = new long[src.length][];
+        for (int i = 0; i < src.length; i++) {
+            copy[i] = src[i].clone();
+        }
+        return copy;
+    }
+
+    @Override
+    public DevicePoly copy(DevicePoly poly) {
+        HostPoly p = host(poly);
+        return upload(p.limbs(), p.qLimbs(), p.hasSpecial());
+    }
+
+    @Override
+    public DevicePoly truncate(DevicePoly poly, int qLimbs) {
+        HostPoly p = host(poly);
+        if (qLimbs > p.qLimbs()) {
+            throw new IllegalArgumentException("cannot truncate " + p.qLimbs() + " limbs to " + qLimbs);
+        }
+        long[][] copy = new long[qLimbs][];
+        for (int i = 0; i < qLimbs; i++) {
+            copy[i] = p.limb(i).clone();
+        }
+        return new HostPoly(copy, qLimbs, false);
+    }
+
+    @Override
+    public void forwardNtt(DevicePoly poly) {
+        HostPoly p = host(poly);
+        executor.forEach(p.limbCount(), i -> kernels.forwardNtt(p.limb(i), table(p, i)));
+    }
+
+    @Override
+    public void inverseNtt(DevicePoly poly) {
+        HostPoly p = host(poly);
+        executor.forEach(p.limbCount(), i -> kernels.inverseNtt(p.limb(i), table(p, i)));
+    }
+
+    @Override
+    public void add(DevicePoly a, DevicePoly b, DevicePoly out) {
+        HostPoly x = host(a);
+        HostPoly y = host(b);
+        HostPoly o = host(out);
+        sameShape(x, y);
+        sameShape(x, o);
+        executor.forEach(x.limbCount(), i -> kernels.add(x.limb(i), y.limb(i), o.limb(i), modulus(x, i)));
+    }
+
+    @Override
+    public void subtract(DevicePoly a, DevicePoly b, DevicePoly out) {
+        HostPoly x = host(a);
+        HostPoly y = host(b);
+        HostPoly o = host(out);
+        sameShape(x, y);
+        sameShape(x, o);
+        executor.forEach(x.limbCount(), i -> kernels.subtract(x.limb(i), y.limb(i), o.limb(i), modulus(x, i)));
+    }
+
+    @Override
+    public void negate(DevicePoly a, DevicePoly out) {
+        HostPoly x = host(a);
+        HostPoly o = host(out);
+        sameShape(x, o);
+        executor.forEach(x.limbCount(), i -> kernels.negate(x.limb(i), o.limb(i), modulus(x, i)));
+    }
+
+    @Override
+    public void multiply(DevicePoly a, DevicePoly b, DevicePoly out) {
+        HostPoly x = host(a);
+        HostPoly y = host(b);
+        HostPoly o = host(out);
+        sameShape(x, y);
+        sameShape(x, o);
+        executor.forEach(x.limbCount(), i -> kernels.multiply(x.limb(i), y.limb(i), o.limb(i), modulus(x, i)));
+    }
+
+    @Override
+    public void multiplyAdd(DevicePoly a, DevicePoly b, DevicePoly acc) {
+        HostPoly x = host(a);
+        HostPoly y = host(b);
+        HostPoly o = host(acc);
+        sameShape(x, y);
+        sameShape(x, o);
+        executor.forEach(x.limbCount(),
+                i -> kernels.multiplyAdd(x.limb(i), y.limb(i), o.limb(i), modulus(x, i)));
+    }
+
+    @Override
+    public void multiplyConstant(DevicePoly a, long[] c, DevicePoly out) {
+        HostPoly x = host(a);
+        HostPoly o = host(out);
+        sameShape(x, o);
+        checkConstants(x, c);
+        executor.forEach(x.limbCount(), i -> {
+            Modulus q = modulus(x, i);
+            kernels.multiplyConstant(x.limb(i), c[i], q.shoup(c[i]), o.limb(i), q);
+        });
+    }
+
+    @Override
+    public void multiplyConstantAdd(DevicePoly a, long[] c, DevicePoly acc) {
+        HostPoly x = host(a);
+        HostPoly o = host(acc);
+        sameShape(x, o);
+        checkConstants(x, c);
+        executor.forEach(x.limbCount(), i -> {
+            Modulus q = modulus(x, i);
+            kernels.multiplyConstantAdd(x.limb(i), c[i], q.shoup(c[i]), o.limb(i), q);
+        });
+    }
+
+    @Override
+    public void addConstant(DevicePoly a, long[] c, DevicePoly out) {
+        HostPoly x = host(a);
+        HostPoly o = host(out);
+        sameShape(x, o);
+        checkConstants(x, c);
+        executor.forEach(x.limbCount(), i -> kernels.addConstant(x.limb(i), c[i], o.limb(i), modulus(x, i)));
+    }
+
+    private void checkConstants(HostPoly x, long[] c) {
+        if (c.length < x.limbCount()) {
+            throw new IllegalArgumentException("need one constant per limb: " + x.limbCount() + ", got " + c.length);
+        }
+        for (int i = 0; i < x.limbCount(); i++) {
+            if (c[i] < 0 || c[i] >= modulus(x, i).value()) {
+                throw new IllegalArgumentException("constant " + c[i] + " is not reduced modulo " + modulus(x, i));
+            }
+        }
+    }
+
+    @Override
+    public void tensor(DevicePoly a0, DevicePoly a1, DevicePoly b0, DevicePoly b1,
+                       DevicePoly d0, DevicePoly d1, DevicePoly d2) {
+        HostPoly x0 = host(a0);
+        HostPoly x1 = host(a1);
+        HostPoly y0 = host(b0);
+        HostPoly y1 = host(b1);
+        HostPoly o0 = host(d0);
+        HostPoly o1 = host(d1);
+        HostPoly o2 = host(d2);
+        for (HostPoly p : new HostPoly[] {x1, y0, y1, o0, o1, o2}) {
+            sameShape(x0, p);
+        }
+        boolean square = a0 == b0 && a1 == b1;
+        executor.forEach(x0.limbCount(), i -> {
+            Modulus q = modulus(x0, i);
+            long[] t0 = x0.limb(i).clone();
+            long[] t1 = x1.limb(i).clone();
+            if (square) {
+                kernels.multiply(t0, t1, o1.limb(i), q);
+                kernels.add(o1.limb(i), o1.limb(i), o1.limb(i), q);
+                kernels.multiply(t0, t0, o0.limb(i), q);
+                kernels.multiply(t1, t1, o2.limb(i), q);
+            } else {
+                long[] u0 = y0.limb(i).clone();
+                long[] u1 = y1.limb(i).clone();
+                kernels.multiply(t0, u1, o1.limb(i), q);
+                kernels.multiplyAdd(t1, u0, o1.limb(i), q);
+                kernels.multiply(t0, u0, o0.limb(i), q);
+                kernels.multiply(t1, u1, o2.limb(i), q);
+            }
+        });
+    }
+
+    @Override
+    public void automorphism(DevicePoly a, int galoisElement, DevicePoly out) {
+        HostPoly x = host(a);
+        HostPoly o = host(out);
+        sameShape(x, o);
+        if (x == o) {
+            throw new IllegalArgumentException("automorphism output must not alias its input");
+        }
+        int[] perm = ring.galoisPermutation(galoisElement);
+        executor.forEach(x.limbCount(), i -> kernels.permute(x.limb(i), perm, o.limb(i)));
+    }
+
+    @Override
+    public DevicePoly rescale(DevicePoly a) {
+        HostPoly x = host(a);
+        if (x.hasSpecial()) {
+            throw new IllegalArgumentException("rescale expects a polynomial over Q only");
+        }
+        int level = x.qLimbs() - 1;
+        if (level < 1) {
+            throw new IllegalArgumentException("cannot rescale a polynomial with a single limb");
+        }
+        long[] last = x.limb(level).clone();
+        Modulus qLast = ring.q(level);
+        kernels.inverseNtt(last, ring.qTable(level));
+        HostPoly out = (HostPoly) allocate(level, false);
+        executor.forEach(level, i -> {
+            Modulus qi = ring.q(i);
+            long[] t = new long[ring.n()];
+            kernels.reduceCentered(last, qLast, t, qi);
+            kernels.forwardNtt(t, ring.qTable(i));
+            kernels.subtractAndScale(x.limb(i), t, ring.lastInverse(level, i), ring.lastInverseShoup(level, i),
+                    out.limb(i), qi);
+        });
+        return out;
+    }
+
+    @Override
+    public DeviceSwitchKey uploadSwitchKey(long[][][] b, long[][][] a) {
+        int digits = b.length;
+        int limbs = ring.qCount() + ring.pCount();
+        if (a.length != digits || digits != ring.dnum()) {
+            throw new IllegalArgumentException("switching key must have " + ring.dnum() + " digits");
+        }
+        long[][][] bc = new long[digits][limbs][];
+        long[][][] ac = new long[digits][limbs][];
+        long[][][] bs = new long[digits][limbs][];
+        long[][][] as = new long[digits][limbs][];
+        executor.forEach(digits * limbs, idx -> {
+            int j = idx / limbs;
+            int t = idx % limbs;
+            Modulus q = ring.limbModulus(t, ring.qCount());
+            bc[j][t] = b[j][t].clone();
+            ac[j][t] = a[j][t].clone();
+            bs[j][t] = shoupAll(bc[j][t], q);
+            as[j][t] = shoupAll(ac[j][t], q);
+        });
+        return new HostSwitchKey(bc, ac, bs, as);
+    }
+
+    private static long[] shoupAll(long[] w, Modulus q) {
+        long[] s = new long[w.length];
+        java.math.BigInteger qq = java.math.BigInteger.valueOf(q.value());
+        for (int k = 0; k < w.length; k++) {
+            s[k] = java.math.BigInteger.valueOf(w[k]).shiftLeft(64).divide(qq).longValue();
+        }
+        return s;
+    }
+
+    @Override
+    public DeviceDecomposition decompose(DevicePoly a) {
+        HostPoly x = host(a);
+        if (x.hasSpecial()) {
+            throw new IllegalArgumentException("decompose expects a polynomial over Q only");
+        }
+        if (ring.pCount() == 0) {
+            throw new IllegalStateException("key switching needs special moduli; this ring has none");
+        }
+        int ql = x.qLimbs();
+        int width = ql + ring.pCount();
+        int digits = ring.digitCount(ql);
+        // Coefficient form of every limb, premultiplied by the digit's (Q_j/q_i)^-1.
+        long[][] scaled = new long[ql][];
+        executor.forEach(ql, i -> {
+            long[] c = x.limb(i).clone();
+            kernels.inverseNtt(c, ring.qTable(i));
+            int j = i / ring.alpha();
+            BasisConverter conv = ring.digitConverter(j, ql);
+            int local = i - ring.digitStart(j);
+            kernels.multiplyConstant(c, conv.hatInverse(local), conv.hatInverseShoup(local), c, ring.q(i));
+            scaled[i] = c;
+        });
+        long[][][] out = new long[digits][width][];
+        executor.forEach(digits * width, idx -> {
+            int j = idx / width;
+            int t = idx % width;
+            int start = ring.digitStart(j);
+            int end = ring.digitEnd(j, ql);
+            if (t >= start && t < end) {
+                out[j][t] = x.limb(t);
+                return;
+            }
+            BasisConverter conv = ring.digitConverter(j, ql);
+            long[][] ys = java.util.Arrays.copyOfRange(scaled, start, end);
+            long[] limb = new long[ring.n()];
+            Modulus target = ring.limbModulus(t, ql);
+            kernels.linearCombination(ys, conv.hatModTarget(t), conv.hatModTargetShoup(t), limb, target);
+            kernels.forwardNtt(limb, ring.limbTable(t, ql));
+            out[j][t] = limb;
+        });
+        return new HostDecomposition(out, ql);
+    }
+
+    @Override
+    public DevicePoly[] keySwitch(DeviceDecomposition decomposition, DeviceSwitchKey key, int galoisElement) {
+        if (!(decomposition instanceof HostDecomposition d) || !(key instanceof HostSwitchKey k)) {
+            throw new IllegalArgumentException("decomposition or key belongs to another backend than " + name);
+        }
+        int ql = d.qLimbs();
+        int width = ql + ring.pCount();
+        int digits = d.digits.length;
+        int[] perm = galoisElement == 1 ? null : ring.galoisPermutation(galoisElement);
+        HostPoly acc0 = (HostPoly) allocate(ql, true);
+        HostPoly acc1 = (HostPoly) allocate(ql, true);
+        executor.forEach(2 * width, idx -> {
+            int t = idx % width;
+            boolean second = idx >= width;
+            int keyLimb = t < ql ? t : ring.qCount() + (t - ql);
+            long[][] xs = new long[digits][];
+            long[][] w = new long[digits][];
+            long[][] ws = new long[digits][];
+            for (int j = 0; j < digits; j++) {
+                xs[j] = d.digits[j][t];
+                w[j] = second ? k.a[j][keyLimb] : k.b[j][keyLimb];
+                ws[j] = second ? k.aShoup[j][keyLimb] : k.bShoup[j][keyLimb];
+            }
+            HostPoly acc = second ? acc1 : acc0;
+            kernels.innerProduct(xs, perm, w, ws, acc.limb(t), ring.limbModulus(t, ql));
+        });
+        return new DevicePoly[] {modDown(acc0), modDown(acc1)};
+    }
+
+    /** Divides an NTT-form polynomial over Q_l·P by P (approximately rounded), giving one over Q_l. */
+    private HostPoly modDown(HostPoly x) {
+        int ql = x.qLimbs();
+        int k = ring.pCount();
+        BasisConverter conv = ring.specialToData();
+        long[][] scaled = new long[k][];
+        executor.forEach(k, j -> {
+            long[] c = x.limb(ql + j).clone();
+            kernels.inverseNtt(c, ring.pTable(j));
+            kernels.multiplyConstant(c, conv.hatInverse(j), conv.hatInverseShoup(j), c, ring.p(j));
+            scaled[j] = c;
+        });
+        HostPoly out = (HostPoly) allocate(ql, false);
+        executor.forEach(ql, i -> {
+            Modulus qi = ring.q(i);
+            long[] t = new long[ring.n()];
+            kernels.linearCombination(scaled, conv.hatModTarget(i), conv.hatModTargetShoup(i), t, qi);
+            kernels.forwardNtt(t, ring.qTable(i));
+            kernels.subtractAndScale(x.limb(i), t, ring.pInverse(i), ring.pInverseShoup(i), out.limb(i), qi);
+        });
+        return out;
+    }
+
+    @Override
+    public void close() {
+        // Nothing to release for host memory.
+    }
+}

@@ -1,0 +1,51 @@
+package org.hecnn.backend.host;
+
+import org.hecnn.ring.Modulus;
+import org.hecnn.ring.NttTable;
+
+/**
+ * Per-limb arithmetic on host arrays of length N: the primitives {@link HostEngine} composes into the fused
+ * engine operations. Inputs are canonical residues in [0, q) and so are outputs; implementations differ only in
+ * speed (scalar reference, Java Vector API) and must agree bit for bit.
+ */
+public interface LimbKernels {
+    void forwardNtt(long[] a, NttTable table);
+
+    void inverseNtt(long[] a, NttTable table);
+
+    void add(long[] a, long[] b, long[] out, Modulus q);
+
+    void subtract(long[] a, long[] b, long[] out, Modulus q);
+
+    void negate(long[] a, long[] out, Modulus q);
+
+    void multiply(long[] a, long[] b, long[] out, Modulus q);
+
+    /** acc = acc + a·b mod q. */
+    void multiplyAdd(long[] a, long[] b, long[] acc, Modulus q);
+
+    /** out = a·c mod q for a constant c in [0, q) with Shoup companion cShoup. */
+    void multiplyConstant(long[] a, long c, long cShoup, long[] out, Modulus q);
+
+    /** acc = acc + a·c mod q. */
+    void multiplyConstantAdd(long[] a, long c, long cShoup, long[] acc, Modulus q);
+
+    void addConstant(long[] a, long c, long[] out, Modulus q);
+
+    /** out[k] = a[perm[k]]; out must not alias a. */
+    void permute(long[] a, int[] perm, long[] out);
+
+    /** out = (centred representative of x modulo {@code from}) reduced modulo {@code to}. */
+    void reduceCentered(long[] x, Modulus from, long[] out, Modulus to);
+
+    /** out = Σ_i ys[i]·c[i] mod q, ys[i] any values below 2^63, c[i] in [0, q). */
+    void linearCombination(long[][] ys, long[] c, long[] cShoup, long[] out, Modulus q);
+
+    /**
+     * out[k] = Σ_j xs[j][perm[k]]·w[j][k] mod q (perm null means identity); wShoup holds the Shoup companions of w.
+     */
+    void innerProduct(long[][] xs, int[] perm, long[][] w, long[][] wShoup, long[] out, Modulus q);
+
+    /** out = (a − b)·c mod q. */
+    void subtractAndScale(long[] a, long[] b, long c, long cShoup, long[] out, Modulus q);
+}

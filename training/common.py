@@ -1,0 +1,134 @@
+"""Shared helpers: seeding, checkpoints with resume, CSV log, plots, evaluation."""
+import csv
+import json
+import os
+import random
+import time
+
+import numpy as np
+import torch
+
+
+def set_threads(n=None):
+    n = n or int(os.environ.get("HECNN_TORCH_THREADS", "2"))
+    torch.set_num_threads(n)
+
+
+def seed_all(seed):
+    random.seed(seed)
+    np.random.seed(seed)
+    torch.manual_seed(seed)
+
+
+def device_of(arg):
+    if arg == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    return torch.device(arg)
+
+
+def torch_load_trusted(path):
+    """Load a checkpoint this recipe wrote itself (tensors, numbers, strings, dicts only)."""
+    try:
+        return torch.load(path, map_location="cpu", weights_only=True)
+    except TypeError:  # very old torch without weights_only
+        return torch.load(path, map_location="cpu")
+
+
+def save_atomic(obj, path):
+    tmp = path + ".tmp"
+    torch.save(obj, tmp)
+    os.replace(tmp, path)
+
+
+def write_json(obj, path):
+    tmp = path + ".tmp"
+    with open(tmp, "w") as f:
+        json.dump(obj, f, indent=2, sort_keys=False)
+        f.write("\n")
+    os.replace(tmp, path)
+
+
+class CsvLog:
+    def __init__(self, path, fields):
+        self.path, self.fields = path, fields
+
+    def rows(self):
+        if not os.path.exists(self.path):
+            return []
+        with open(self.path) as f:
+            return list(csv.DictReader(f))
+
+    def truncate_after(self, key, value):
+        """On resume keep only rows with row[key] <= value (drops rows of an epoch that did not checkpoint)."""
+        rows = [r for r in self.rows() if float(r[key]) <= value]
+        with open(self.path, "w", newline="") as f:
+            w = csv.DictWriter(f, fieldnames=self.fields)
+            w.writeheader()
+            for r in rows:
+                w.writerow({k: r.get(k, "") for k in self.fields})
+
+    def append(self, row):
+        new = not os.path.exists(self.path)
+        with open(self.path, "a", newline="") as f:
+            w = csv.DictWriter(f, fieldnames=self.fields)
+            if new:
+                w.writeheader()
+            w.writerow({k: row.get(k, "") for k in self.fields})
+
+
+def plot_curves(csv_path, png_path, title, x="epoch", panels=(("train_loss", "loss"), ("test_acc", "accuracy"))):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    with open(csv_path) as f:
+        rows = list(csv.DictReader(f))
+    if not rows:
+        return
+    fig, axes = plt.subplots(1, 2, figsize=(10, 4))
+    xs = [float(r[x]) for r in rows]
+    ax = axes[0]
+    for key, label in (("train_loss", "train loss (CE + penalty)"), ("train_ce", "train CE"), ("test_loss", "test CE (500 lossless)")):
+        ys = [float(r[key]) if r.get(key) not in (None, "") else float("nan") for r in rows]
+        ax.plot(xs, ys, marker="o", label=label)
+    ax.set_xlabel(x)
+    ax.set_ylabel("loss")
+    ax.set_yscale("log")
+    ax.legend()
+    ax.grid(alpha=0.3)
+    ax = axes[1]
+    for key, label in (("train_acc", "train accuracy (augmented, clamped)"), ("test_acc", "test accuracy (500 lossless)")):
+        ys = [100 * float(r[key]) if r.get(key) not in (None, "") else float("nan") for r in rows]
+        ax.plot(xs, ys, marker="o", label=label)
+    ax.set_xlabel(x)
+    ax.set_ylabel("accuracy (%)")
+    ax.legend()
+    ax.grid(alpha=0.3)
+    fig.suptitle(title)
+    fig.tight_layout()
+    fig.savefig(png_path, dpi=100)
+    plt.close(fig)
+
+
+@torch.no_grad()
+def evaluate(model, x, y, batch_size=250, device="cpu"):
+    """Eval mode (no clamp): (cross-entropy, accuracy, logits)."""
+    model.eval()
+    logits = []
+    for i in range(0, x.shape[0], batch_size):
+        logits.append(model(x[i:i + batch_size].to(device)).float().cpu())
+    logits = torch.cat(logits)
+    loss = torch.nn.functional.cross_entropy(logits, y).item()
+    acc = (logits.argmax(1) == y).float().mean().item()
+    return loss, acc, logits
+
+
+class Timer:
+    def __init__(self):
+        self.t = time.time()
+
+    def lap(self):
+        now = time.time()
+        d, self.t = now - self.t, now
+        return d

@@ -1,0 +1,222 @@
+"""Train or fine-tune a quadratic-activation CIFAR-10 ResNet (method part A).
+
+  /usr/bin/python3 -m training.train --model resnet20 --out training/runs/resnet20_q
+
+Fixed seeds, one progress line per epoch, a checkpoint after every epoch (<out>/checkpoint.pt) and automatic
+resume from it, a CSV log (<out>/log.csv), a PNG of the curves (<out>/curves.png), and at the end the ONNX
+export + model card (<out>/<name>.onnx, <out>/<name>.card.json, <out>/<name>.card.md).
+Test accuracy is measured only on the 500 lossless test images (test_lossless_0-499.bin).
+"""
+import argparse
+import math
+import os
+import sys
+import time
+
+import torch
+import torch.nn.functional as F
+
+from . import common, data
+from .activation import QuadAct, ReLUAct, fraction_str, penalty_weight, quadratic_fit_grid
+from .legacy_load import load_akamaster_state_dict
+from .models import ARCH_TEXT, build_model
+
+AKAMASTER = {"resnet20": "resnet20-12fca82f.th", "resnet32": "resnet32-d509ac18.th"}
+FIELDS = ["epoch", "lr", "zeta_eff", "uses_ce", "train_loss", "train_ce", "train_penalty", "train_acc",
+          "test_loss", "test_acc", "test_frac_out_of_range", "test_max_abs_preact", "epoch_seconds", "images"]
+
+
+def parse_args(argv=None):
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--model", default="resnet20", choices=["resnet20", "resnet32", "wide_resnet20", "wide_resnet32"])
+    p.add_argument("--out", required=True, help="run folder (checkpoint, log, plot, export)")
+    p.add_argument("--data", default=data.DEFAULT_DATA, help="folder holding cifar10/ and weights/ (default ../shared/data)")
+    p.add_argument("--init", default="auto", help="'akamaster' (fine-tune the ReLU checkpoint), 'scratch', or a path to a legacy .th file; 'auto' = akamaster when one exists for the model")
+    p.add_argument("--epochs", type=int, default=15)
+    p.add_argument("--lr", type=float, default=0.01)
+    p.add_argument("--lr-warmup-epochs", type=float, default=1.0, help="linear lr warm-up, then cosine to 0")
+    p.add_argument("--momentum", type=float, default=0.9)
+    p.add_argument("--wd", type=float, default=5e-4)
+    p.add_argument("--batch", type=int, default=128)
+    p.add_argument("--zeta", type=float, default=1e-3)
+    p.add_argument("--no-penalty-warmup", action="store_true", help="skip the penalty-only first epoch schedule (use CE + zeta from epoch 1)")
+    p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--train-source", default="jpeg+lossless", choices=["jpeg", "lossless", "jpeg+lossless"])
+    p.add_argument("--limit", type=int, default=None, help="use only this many training images (smoke tests)")
+    p.add_argument("--max-steps", type=int, default=None, help="stop each epoch after this many steps (smoke tests)")
+    p.add_argument("--device", default="auto")
+    p.add_argument("--threads", type=int, default=2)
+    p.add_argument("--no-export", action="store_true")
+    p.add_argument("--name", default=None, help="base name of the exported files (default: <model>_quad_s<seed>)")
+    return p.parse_args(argv)
+
+
+def make_activation():
+    fit = quadratic_fit_grid(2.0, 400, 1024)
+    return QuadAct(fit["coefficients"], r=2.0), fit
+
+
+def lr_at(step, total_steps, warmup_steps, base):
+    if step < warmup_steps:
+        return base * (step + 1) / warmup_steps
+    t = (step - warmup_steps) / max(1, total_steps - warmup_steps)
+    return base * 0.5 * (1 + math.cos(math.pi * t))
+
+
+class RangeMonitor:
+    """Eval-time statistics of the activation inputs (fraction outside [-r, r], max |x|)."""
+
+    def __init__(self, act):
+        self.act = act
+        self.n = self.out = 0
+        self.maxabs = 0.0
+        self.h = act.register_forward_pre_hook(self.hook)
+
+    def hook(self, mod, inp):
+        x = inp[0].detach()
+        self.n += x.numel()
+        self.out += int((x.abs() > self.act.r).sum())
+        self.maxabs = max(self.maxabs, float(x.abs().max()))
+
+    def close(self):
+        self.h.remove()
+
+
+def relu_reference(args, test_x, test_y, dev):
+    """Accuracy of the ReLU original (akamaster checkpoint) on the same lossless test images."""
+    if args.init not in ("auto", "akamaster") or args.model not in AKAMASTER:
+        if args.init not in ("auto", "akamaster", "scratch"):
+            path = args.init
+        else:
+            return None
+    else:
+        path = os.path.join(args.data, "weights", "akamaster", AKAMASTER[args.model])
+    m = build_model(args.model, ReLUAct())
+    sd, _ = load_akamaster_state_dict(path)
+    m.load_state_dict(sd)
+    m.to(dev)
+    _, acc, _ = common.evaluate(m, test_x, test_y, device=dev)
+    return acc
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    common.set_threads(args.threads)
+    dev = common.device_of(args.device)
+    os.makedirs(args.out, exist_ok=True)
+    name = args.name or "%s_quad_s%d" % (args.model, args.seed)
+    ck_path = os.path.join(args.out, "checkpoint.pt")
+    log = common.CsvLog(os.path.join(args.out, "log.csv"), FIELDS)
+
+    common.seed_all(args.seed)
+    act, fit = make_activation()
+    model = build_model(args.model, act)
+    init_desc = "random (Kaiming normal), trained from scratch"
+    if args.init == "auto":
+        args.init = "akamaster" if args.model in AKAMASTER else "scratch"
+    if args.init != "scratch":
+        path = os.path.join(args.data, "weights", "akamaster", AKAMASTER[args.model]) if args.init == "akamaster" else args.init
+        sd, prec = load_akamaster_state_dict(data.require(path))
+        model.load_state_dict(sd)
+        init_desc = "fine-tuned from the ReLU checkpoint %s (restricted legacy unpickler; reported best_prec1 %.2f)" % (os.path.basename(path), prec or float("nan"))
+    model.to(dev)
+
+    test_x8, test_y = data.load_cifar_test(args.data)
+    test_x = data.normalize(test_x8, data.CIFAR_MEAN, data.CIFAR_STD)
+    t0 = time.time()
+    train_x8, train_y = data.load_cifar_train(args.data, args.train_source, args.limit)
+    print("[data] %d training images (%s), %d lossless test images, loaded in %.1f s" % (train_x8.shape[0], args.train_source, test_x8.shape[0], time.time() - t0), flush=True)
+
+    opt = torch.optim.SGD(model.parameters(), lr=args.lr, momentum=args.momentum, weight_decay=args.wd)
+    steps_per_epoch = math.ceil(train_x8.shape[0] / args.batch)
+    if args.max_steps:
+        steps_per_epoch = min(steps_per_epoch, args.max_steps)
+    total_steps = steps_per_epoch * args.epochs
+    warmup_steps = int(round(args.lr_warmup_epochs * steps_per_epoch))
+
+    start_epoch = 1
+    relu_acc = None
+    if os.path.exists(ck_path):
+        ck = common.torch_load_trusted(ck_path)
+        model.load_state_dict(ck["model"])
+        opt.load_state_dict(ck["opt"])
+        start_epoch = int(ck["epoch"]) + 1
+        relu_acc = ck.get("relu_acc")
+        torch.set_rng_state(ck["torch_rng"])
+        log.truncate_after("epoch", start_epoch - 1)
+        print("[resume] from %s: epoch %d done, continuing at epoch %d of %d" % (ck_path, start_epoch - 1, start_epoch, args.epochs), flush=True)
+    else:
+        log.truncate_after("epoch", 0)
+        if args.init != "scratch":
+            relu_acc = relu_reference(args, test_x, test_y, dev)
+        l0, a0, _ = common.evaluate(model, test_x, test_y, device=dev)
+        print("[start] %s, activation p(x) = %s x^2 + %s x + %s; ReLU original test acc %s; quadratic before training %.2f%% (loss %.3f)"
+              % (init_desc, *[fraction_str(c) for c in fit["coefficients"]],
+                 "n/a" if relu_acc is None else "%.2f%%" % (100 * relu_acc), 100 * a0, l0), flush=True)
+
+    step = (start_epoch - 1) * steps_per_epoch
+    for epoch in range(start_epoch, args.epochs + 1):
+        uses_ce, zeta_eff = (True, args.zeta) if args.no_penalty_warmup else penalty_weight(epoch, args.zeta)
+        gen = torch.Generator().manual_seed(args.seed * 100003 + epoch)
+        model.train()
+        timer = common.Timer()
+        s_loss = s_ce = s_pen = 0.0
+        correct = seen = 0
+        nsteps = 0
+        for xb8, yb in data.batches(train_x8, train_y, args.batch, generator=gen, shuffle=True):
+            if args.max_steps and nsteps >= args.max_steps:
+                break
+            lr = lr_at(step, total_steps, warmup_steps, args.lr)
+            for g in opt.param_groups:
+                g["lr"] = lr
+            xb = data.normalize(data.augment_crop_flip(xb8, gen), data.CIFAR_MEAN, data.CIFAR_STD).to(dev)
+            yb = yb.to(dev)
+            act.penalties = []
+            out = model(xb)
+            pen = act.pop_penalty()
+            ce = F.cross_entropy(out, yb)
+            loss = zeta_eff * pen + (ce if uses_ce else 0.0)
+            opt.zero_grad(set_to_none=True)
+            loss.backward()
+            opt.step()
+            b = yb.shape[0]
+            s_loss += float(loss) * b
+            s_ce += float(ce) * b
+            s_pen += float(pen) * b
+            correct += int((out.argmax(1) == yb).sum())
+            seen += b
+            nsteps += 1
+            step += 1
+        train_s = timer.lap()
+        mon = RangeMonitor(act)
+        test_loss, test_acc, _ = common.evaluate(model, test_x, test_y, device=dev)
+        mon.close()
+        row = dict(epoch=epoch, lr="%.6f" % lr, zeta_eff="%.2e" % zeta_eff, uses_ce=int(uses_ce),
+                   train_loss="%.5f" % (s_loss / seen), train_ce="%.5f" % (s_ce / seen), train_penalty="%.3f" % (s_pen / seen),
+                   train_acc="%.5f" % (correct / seen), test_loss="%.5f" % test_loss, test_acc="%.5f" % test_acc,
+                   test_frac_out_of_range="%.2e" % (mon.out / max(1, mon.n)), test_max_abs_preact="%.3f" % mon.maxabs,
+                   epoch_seconds="%.1f" % (train_s + timer.lap()), images=seen)
+        common.save_atomic({"model": model.state_dict(), "opt": opt.state_dict(), "epoch": epoch,
+                            "torch_rng": torch.get_rng_state(), "relu_acc": relu_acc, "args": vars(args)}, ck_path)
+        log.append(row)
+        common.plot_curves(log.path, os.path.join(args.out, "curves.png"), "%s quadratic (seed %d)" % (args.model, args.seed))
+        print("[epoch %d/%d] %s loss %.4f (CE %.4f, penalty %.2f x %.1e) train acc %.2f%% | test (500 lossless) loss %.4f acc %.2f%% | "
+              "pre-act out of [-2,2]: %s, max |x| %.2f | lr %.5f | %.1f s"
+              % (epoch, args.epochs, "CE+pen" if uses_ce else "penalty-only", s_loss / seen, s_ce / seen, s_pen / seen, zeta_eff,
+                 100 * correct / seen, test_loss, 100 * test_acc, row["test_frac_out_of_range"], mon.maxabs, lr, float(row["epoch_seconds"])),
+              flush=True)
+
+    final = common.torch_load_trusted(ck_path)
+    model.load_state_dict(final["model"])
+    relu_acc = final.get("relu_acc")
+    _, test_acc, _ = common.evaluate(model, test_x, test_y, device=dev)
+    print("[done] %s: quadratic test accuracy %.2f%% on the 500 lossless test images (ReLU original %s)"
+          % (name, 100 * test_acc, "n/a" if relu_acc is None else "%.2f%%" % (100 * relu_acc)), flush=True)
+    if not args.no_export:
+        from .export import export_cifar
+        export_cifar(model.cpu(), args, name, fit, test_acc, relu_acc, init_desc, log.rows())
+    return test_acc
+
+
+if __name__ == "__main__":
+    sys.exit(0 if main() is not None else 1)
