@@ -61,6 +61,11 @@ public final class Modulus {
         return mulShoup(a, 1, oneShoup);
     }
 
+    /** Reduces any long (also negative) into [0, q) without a division. */
+    public long reduceSigned(long a) {
+        return a >= 0 ? reduceWord(a) : negate(reduceWord(-a));
+    }
+
     /** a*b mod q for a, b in [0, q). */
     public long mul(long a, long b) {
         return reduceProduct(Math.multiplyHigh(a, b), a * b);

@@ -46,8 +46,9 @@ public final class RnsRing {
         this.logN = logN;
         this.q = dataModuli.stream().map(Modulus::new).toList();
         this.p = specialModuli.stream().map(Modulus::new).toList();
-        this.dnum = dnum;
         this.alpha = (dataModuli.size() + dnum - 1) / dnum;
+        // With alpha fixed, fewer digits may suffice (e.g. 5 limbs, dnum 4 -> alpha 2 -> 3 digits).
+        this.dnum = (dataModuli.size() + alpha - 1) / alpha;
         qTables = q.stream().map(m -> new NttTable(m, logN)).toArray(NttTable[]::new);
         pTables = p.stream().map(m -> new NttTable(m, logN)).toArray(NttTable[]::new);
         int levels = q.size();
@@ -94,6 +95,7 @@ public final class RnsRing {
         return p.size();
     }
 
+    /** Number of key-switching digits at the top level (the requested dnum, or fewer if alpha covers Q). */
     public int dnum() {
         return dnum;
     }

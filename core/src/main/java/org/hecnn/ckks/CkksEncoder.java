@@ -1,0 +1,139 @@
+package org.hecnn.ckks;
+
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.util.stream.IntStream;
+import org.hecnn.backend.DevicePoly;
+import org.hecnn.ring.Modulus;
+import org.hecnn.ring.RnsBasis;
+import org.hecnn.ring.RnsRing;
+
+/**
+ * Encodes vectors of up to N/2 real or complex numbers into plaintexts at any level and scale, and decodes
+ * them back (canonical embedding through {@link SpecialFft}). Shorter vectors are padded with zeros.
+ */
+public final class CkksEncoder {
+    private static final double LONG_SAFE = 0x1p62;
+
+    private final CkksContext context;
+    private final RnsRing ring;
+    private final SpecialFft fft;
+
+    public CkksEncoder(CkksContext context) {
+        this.context = context;
+        this.ring = context.ring();
+        this.fft = new SpecialFft(ring.logN());
+    }
+
+    public int slots() {
+        return fft.slots();
+    }
+
+    public Plaintext encode(double[] values, int level, double scale) {
+        return encode(values, new double[0], level, scale);
+    }
+
+    /** Encodes the complex vector re + i·im at the given level and scale. */
+    public Plaintext encode(double[] re, double[] im, int level, double scale) {
+        checkLevel(level);
+        if (re.length > slots() || im.length > slots()) {
+            throw new IllegalArgumentException("at most " + slots() + " slots, got " + Math.max(re.length, im.length));
+        }
+        if (!(scale >= 1) || Double.isInfinite(scale)) {
+            throw new IllegalArgumentException("scale must be finite and >= 1, got " + scale);
+        }
+        double[] r = java.util.Arrays.copyOf(re, slots());
+        double[] i = java.util.Arrays.copyOf(im, slots());
+        for (int k = 0; k < slots(); k++) {
+            if (!Double.isFinite(r[k]) || !Double.isFinite(i[k])) {
+                throw new IllegalArgumentException("slot " + k + " is not a finite number");
+            }
+        }
+        fft.inverse(r, i);
+        int n = ring.n();
+        int half = n / 2;
+        double[] coeffs = new double[n];
+        for (int k = 0; k < half; k++) {
+            coeffs[k] = Math.rint(r[k] * scale);
+            coeffs[k + half] = Math.rint(i[k] * scale);
+        }
+        long[][] limbs = toResidues(coeffs, level + 1);
+        DevicePoly p = context.engine().upload(limbs, level + 1, false);
+        context.engine().forwardNtt(p);
+        return new Plaintext(context, p, scale);
+    }
+
+    private void checkLevel(int level) {
+        if (level < 0 || level >= ring.qCount()) {
+            throw new LevelMismatchException("level " + level + " does not exist: this parameter set has levels 0.."
+                    + (ring.qCount() - 1));
+        }
+    }
+
+    private long[][] toResidues(double[] coeffs, int qLimbs) {
+        long[][] limbs = new long[qLimbs][coeffs.length];
+        IntStream.range(0, coeffs.length).parallel().forEach(k -> {
+            double v = coeffs[k];
+            if (Math.abs(v) < LONG_SAFE) {
+                long x = (long) v;
+                for (int i = 0; i < qLimbs; i++) {
+                    limbs[i][k] = ring.q(i).reduceSigned(x);
+                }
+            } else {
+                BigInteger x = new BigDecimal(v).toBigInteger();
+                for (int i = 0; i < qLimbs; i++) {
+                    limbs[i][k] = x.mod(BigInteger.valueOf(ring.q(i).value())).longValue();
+                }
+            }
+        });
+        return limbs;
+    }
+
+    /** Decodes to real parts. */
+    public double[] decode(Plaintext pt) {
+        return decodeComplex(pt)[0];
+    }
+
+    /** Decodes to {real parts, imaginary parts}. */
+    public double[][] decodeComplex(Plaintext pt) {
+        context.checkOwner(pt.context(), "plaintext");
+        DevicePoly copy = context.engine().copy(pt.poly());
+        context.engine().inverseNtt(copy);
+        long[][] limbs = context.engine().download(copy);
+        copy.close();
+        int n = ring.n();
+        int half = n / 2;
+        double[] coeffs = centredCoefficients(limbs);
+        double[] r = new double[half];
+        double[] i = new double[half];
+        for (int k = 0; k < half; k++) {
+            r[k] = coeffs[k] / pt.scale();
+            i[k] = coeffs[k + half] / pt.scale();
+        }
+        fft.forward(r, i);
+        return new double[][] {r, i};
+    }
+
+    private double[] centredCoefficients(long[][] limbs) {
+        int n = ring.n();
+        double[] out = new double[n];
+        if (limbs.length == 1) {
+            Modulus q = ring.q(0);
+            long halfQ = q.value() >>> 1;
+            for (int k = 0; k < n; k++) {
+                long v = limbs[0][k];
+                out[k] = v > halfQ ? (double) (v - q.value()) : (double) v;
+            }
+            return out;
+        }
+        RnsBasis basis = ring.basis(limbs.length, false);
+        IntStream.range(0, n).parallel().forEach(k -> {
+            long[] residues = new long[limbs.length];
+            for (int i = 0; i < limbs.length; i++) {
+                residues[i] = limbs[i][k];
+            }
+            out[k] = basis.composeCentered(residues).doubleValue();
+        });
+        return out;
+    }
+}

@@ -1,0 +1,443 @@
+package org.hecnn.ckks;
+
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.util.HashMap;
+import java.util.Map;
+import org.hecnn.backend.DeviceDecomposition;
+import org.hecnn.backend.DevicePoly;
+import org.hecnn.backend.DeviceSwitchKey;
+import org.hecnn.backend.PolyEngine;
+import org.hecnn.ring.Galois;
+import org.hecnn.ring.RnsRing;
+import org.hecnn.rlwe.EvaluationKeys;
+import org.hecnn.rlwe.KeyGenerator;
+import org.hecnn.rlwe.SwitchingKey;
+
+/**
+ * Homomorphic operations on CKKS ciphertexts. It holds only evaluation keys, never a secret key. Every operation
+ * checks that its operands come from this context and agree in level and scale, and otherwise throws a typed
+ * exception that names the operands and the fix. Results are new ciphertexts unless the method says in place.
+ */
+public final class Evaluator {
+    /** Relative difference up to which two scales count as equal when ciphertexts are added. */
+    public static final double SCALE_TOLERANCE = 0x1p-32;
+
+    private final CkksContext context;
+    private final PolyEngine engine;
+    private final RnsRing ring;
+    private final EvaluationKeys keys;
+    private final Map<Integer, DeviceSwitchKey> deviceKeys = new HashMap<>();
+    private DeviceSwitchKey relinKey;
+
+    public Evaluator(CkksContext context, EvaluationKeys keys) {
+        this.context = context;
+        this.engine = context.engine();
+        this.ring = context.ring();
+        this.keys = keys;
+    }
+
+    public CkksContext context() {
+        return context;
+    }
+
+    // ---- checks ---------------------------------------------------------------------------------------------
+
+    private void own(Ciphertext ct, String what) {
+        context.checkOwner(ct.context(), what);
+    }
+
+    private void own(Plaintext pt, String what) {
+        context.checkOwner(pt.context(), what);
+    }
+
+    private static void sameLevel(String op, int left, int right) {
+        if (left != right) {
+            throw new LevelMismatchException(op + ": left operand is at level " + left + ", right operand at level "
+                    + right + "; bring them together with alignLevels(...) or dropToLevel(...) first");
+        }
+    }
+
+    private static void sameScale(String op, double left, double right) {
+        if (Math.abs(left / right - 1) > SCALE_TOLERANCE) {
+            throw new ScaleMismatchException(String.format("%s: left operand has scale 2^%.4f, right operand "
+                    + "2^%.4f; rescale or multiply by a constant so the scales match before adding",
+                    op, log2(left), log2(right)));
+        }
+    }
+
+    private static void linear(String op, Ciphertext ct) {
+        if (ct.size() != 2) {
+            throw new InvalidOperandException(op + ": the ciphertext has " + ct.size()
+                    + " parts; relinearize(...) it first");
+        }
+    }
+
+    private static double log2(double x) {
+        return Math.log(x) / Math.log(2);
+    }
+
+    // ---- addition -------------------------------------------------------------------------------------------
+
+    public Ciphertext add(Ciphertext a, Ciphertext b) {
+        return combine("add", a, b, false);
+    }
+
+    public Ciphertext subtract(Ciphertext a, Ciphertext b) {
+        return combine("subtract", a, b, true);
+    }
+
+    private Ciphertext combine(String op, Ciphertext a, Ciphertext b, boolean subtract) {
+        own(a, op + " left operand");
+        own(b, op + " right operand");
+        sameLevel(op, a.level(), b.level());
+        sameScale(op, a.scale(), b.scale());
+        int size = Math.max(a.size(), b.size());
+        DevicePoly[] out = new DevicePoly[size];
+        for (int i = 0; i < size; i++) {
+            if (i < a.size() && i < b.size()) {
+                out[i] = engine.allocate(a.level() + 1, false);
+                if (subtract) {
+                    engine.subtract(a.part(i), b.part(i), out[i]);
+                } else {
+                    engine.add(a.part(i), b.part(i), out[i]);
+                }
+            } else if (i < a.size()) {
+                out[i] = engine.copy(a.part(i));
+            } else {
+                out[i] = engine.copy(b.part(i));
+                if (subtract) {
+                    engine.negate(out[i], out[i]);
+                }
+            }
+        }
+        return new Ciphertext(context, out, a.scale());
+    }
+
+    /** a += b in place (same level and scale). */
+    public void addInPlace(Ciphertext a, Ciphertext b) {
+        own(a, "addInPlace left operand");
+        own(b, "addInPlace right operand");
+        sameLevel("addInPlace", a.level(), b.level());
+        sameScale("addInPlace", a.scale(), b.scale());
+        if (a.size() < b.size()) {
+            throw new InvalidOperandException("addInPlace: the accumulator has fewer parts than the addend");
+        }
+        for (int i = 0; i < b.size(); i++) {
+            engine.add(a.part(i), b.part(i), a.part(i));
+        }
+    }
+
+    public Ciphertext negate(Ciphertext a) {
+        own(a, "negate operand");
+        DevicePoly[] out = new DevicePoly[a.size()];
+        for (int i = 0; i < a.size(); i++) {
+            out[i] = engine.allocate(a.level() + 1, false);
+            engine.negate(a.part(i), out[i]);
+        }
+        return new Ciphertext(context, out, a.scale());
+    }
+
+    public Ciphertext addPlain(Ciphertext a, Plaintext p) {
+        return combinePlain("addPlain", a, p, false);
+    }
+
+    public Ciphertext subtractPlain(Ciphertext a, Plaintext p) {
+        return combinePlain("subtractPlain", a, p, true);
+    }
+
+    private Ciphertext combinePlain(String op, Ciphertext a, Plaintext p, boolean subtract) {
+        own(a, op + " ciphertext");
+        own(p, op + " plaintext");
+        sameLevel(op, a.level(), p.level());
+        sameScale(op, a.scale(), p.scale());
+        DevicePoly[] out = copyParts(a);
+        if (subtract) {
+            engine.subtract(out[0], p.poly(), out[0]);
+        } else {
+            engine.add(out[0], p.poly(), out[0]);
+        }
+        return new Ciphertext(context, out, a.scale());
+    }
+
+    /** Adds the real constant c to every slot. */
+    public Ciphertext addConstant(Ciphertext a, double c) {
+        own(a, "addConstant ciphertext");
+        DevicePoly[] out = copyParts(a);
+        engine.addConstant(out[0], residues(c * a.scale(), a.level() + 1), out[0]);
+        return new Ciphertext(context, out, a.scale());
+    }
+
+    private DevicePoly[] copyParts(Ciphertext a) {
+        DevicePoly[] out = new DevicePoly[a.size()];
+        for (int i = 0; i < a.size(); i++) {
+            out[i] = engine.copy(a.part(i));
+        }
+        return out;
+    }
+
+    /** Residues of round(value) modulo q_0..q_{qLimbs-1}. */
+    private long[] residues(double value, int qLimbs) {
+        if (!Double.isFinite(value)) {
+            throw new IllegalArgumentException("constant times scale is not finite: " + value);
+        }
+        double rounded = Math.rint(value);
+        long[] r = new long[qLimbs];
+        if (Math.abs(rounded) < 0x1p62) {
+            for (int i = 0; i < qLimbs; i++) {
+                r[i] = ring.q(i).reduceSigned((long) rounded);
+            }
+        } else {
+            BigInteger big = new BigDecimal(rounded).toBigInteger();
+            for (int i = 0; i < qLimbs; i++) {
+                r[i] = big.mod(BigInteger.valueOf(ring.q(i).value())).longValue();
+            }
+        }
+        return r;
+    }
+
+    // ---- multiplication -------------------------------------------------------------------------------------
+
+    /** Product without relinearisation: a 3-part ciphertext at scale a.scale·b.scale. */
+    public Ciphertext multiplyNoRelinearize(Ciphertext a, Ciphertext b) {
+        own(a, "multiply left operand");
+        own(b, "multiply right operand");
+        linear("multiply", a);
+        linear("multiply", b);
+        sameLevel("multiply", a.level(), b.level());
+        int ql = a.level() + 1;
+        DevicePoly d0 = engine.allocate(ql, false);
+        DevicePoly d1 = engine.allocate(ql, false);
+        DevicePoly d2 = engine.allocate(ql, false);
+        engine.tensor(a.part(0), a.part(1), b.part(0), b.part(1), d0, d1, d2);
+        return new Ciphertext(context, new DevicePoly[] {d0, d1, d2}, a.scale() * b.scale());
+    }
+
+    /** Product with relinearisation (needs the relinearisation key); rescale afterwards. */
+    public Ciphertext multiply(Ciphertext a, Ciphertext b) {
+        try (Ciphertext t = multiplyNoRelinearize(a, b)) {
+            return relinearize(t);
+        }
+    }
+
+    public Ciphertext square(Ciphertext a) {
+        return multiply(a, a);
+    }
+
+    /** Turns a 3-part ciphertext back into 2 parts with the relinearisation key. */
+    public Ciphertext relinearize(Ciphertext a) {
+        own(a, "relinearize operand");
+        if (a.size() == 2) {
+            return new Ciphertext(context, copyParts(a), a.scale());
+        }
+        DevicePoly[] u = engine.keySwitch(a.part(2), relinearizationKey());
+        engine.add(u[0], a.part(0), u[0]);
+        engine.add(u[1], a.part(1), u[1]);
+        return new Ciphertext(context, u, a.scale());
+    }
+
+    public Ciphertext multiplyPlain(Ciphertext a, Plaintext p) {
+        own(a, "multiplyPlain ciphertext");
+        own(p, "multiplyPlain plaintext");
+        sameLevel("multiplyPlain", a.level(), p.level());
+        DevicePoly[] out = new DevicePoly[a.size()];
+        for (int i = 0; i < a.size(); i++) {
+            out[i] = engine.allocate(a.level() + 1, false);
+            engine.multiply(a.part(i), p.poly(), out[i]);
+        }
+        return new Ciphertext(context, out, a.scale() * p.scale());
+    }
+
+    /**
+     * acc += a·p in place, one reduction per coefficient: the accumulator must be at a's level with scale
+     * a.scale·p.scale (start it with {@link #multiplyPlain}).
+     */
+    public void multiplyPlainAccumulate(Ciphertext acc, Ciphertext a, Plaintext p) {
+        own(acc, "multiplyPlainAccumulate accumulator");
+        own(a, "multiplyPlainAccumulate ciphertext");
+        own(p, "multiplyPlainAccumulate plaintext");
+        sameLevel("multiplyPlainAccumulate", a.level(), p.level());
+        sameLevel("multiplyPlainAccumulate", acc.level(), a.level());
+        sameScale("multiplyPlainAccumulate", acc.scale(), a.scale() * p.scale());
+        if (acc.size() < a.size()) {
+            throw new InvalidOperandException("multiplyPlainAccumulate: the accumulator has fewer parts than a");
+        }
+        for (int i = 0; i < a.size(); i++) {
+            engine.multiplyAdd(a.part(i), p.poly(), acc.part(i));
+        }
+    }
+
+    /** Multiplies by a real constant encoded at the scale of the prime the next rescale removes. */
+    public Ciphertext multiplyConstant(Ciphertext a, double c) {
+        return multiplyConstant(a, c, (double) ring.q(a.level()).value());
+    }
+
+    /** Multiplies by round(c·constantScale); the result's scale is a.scale·constantScale. */
+    public Ciphertext multiplyConstant(Ciphertext a, double c, double constantScale) {
+        own(a, "multiplyConstant ciphertext");
+        long[] r = residues(c * constantScale, a.level() + 1);
+        DevicePoly[] out = new DevicePoly[a.size()];
+        for (int i = 0; i < a.size(); i++) {
+            out[i] = engine.allocate(a.level() + 1, false);
+            engine.multiplyConstant(a.part(i), r, out[i]);
+        }
+        return new Ciphertext(context, out, a.scale() * constantScale);
+    }
+
+    /** Exact multiplication by an integer; scale and level are unchanged. */
+    public Ciphertext multiplyInteger(Ciphertext a, long k) {
+        own(a, "multiplyInteger ciphertext");
+        long[] r = new long[a.level() + 1];
+        for (int i = 0; i < r.length; i++) {
+            r[i] = ring.q(i).reduce(k);
+        }
+        DevicePoly[] out = new DevicePoly[a.size()];
+        for (int i = 0; i < a.size(); i++) {
+            out[i] = engine.allocate(a.level() + 1, false);
+            engine.multiplyConstant(a.part(i), r, out[i]);
+        }
+        return new Ciphertext(context, out, a.scale());
+    }
+
+    // ---- levels ---------------------------------------------------------------------------------------------
+
+    /** Divides by the last prime q_level with rounding: one level down, scale / q_level. */
+    public Ciphertext rescale(Ciphertext a) {
+        own(a, "rescale operand");
+        if (a.level() == 0) {
+            throw new LevelMismatchException("rescale: the ciphertext is at level 0 and has no prime left to divide"
+                    + " by; use parameters with more data primes (a deeper chain)");
+        }
+        double q = ring.q(a.level()).value();
+        DevicePoly[] out = new DevicePoly[a.size()];
+        for (int i = 0; i < a.size(); i++) {
+            out[i] = engine.rescale(a.part(i));
+        }
+        return new Ciphertext(context, out, a.scale() / q);
+    }
+
+    /** Drops primes (without dividing) down to {@code level}; the scale is unchanged. */
+    public Ciphertext dropToLevel(Ciphertext a, int level) {
+        own(a, "dropToLevel operand");
+        if (level < 0 || level > a.level()) {
+            throw new LevelMismatchException("dropToLevel: cannot go from level " + a.level() + " to " + level
+                    + "; levels only go down, to 0 at the lowest");
+        }
+        DevicePoly[] out = new DevicePoly[a.size()];
+        for (int i = 0; i < a.size(); i++) {
+            out[i] = engine.truncate(a.part(i), level + 1);
+        }
+        return new Ciphertext(context, out, a.scale());
+    }
+
+    /** Returns {a', b'} at the lower of the two levels (the higher one dropped, the other copied). */
+    public Ciphertext[] alignLevels(Ciphertext a, Ciphertext b) {
+        int level = Math.min(a.level(), b.level());
+        return new Ciphertext[] {dropToLevel(a, level), dropToLevel(b, level)};
+    }
+
+    // ---- rotations ------------------------------------------------------------------------------------------
+
+    /** Rotates the slots left by {@code steps} (negative: right); needs that rotation's Galois key. */
+    public Ciphertext rotate(Ciphertext a, int steps) {
+        return rotateHoisted(a, new int[] {steps})[0];
+    }
+
+    /** Complex conjugation of every slot; needs the conjugation key. */
+    public Ciphertext conjugate(Ciphertext a) {
+        return applyGalois(a, new int[] {Galois.conjugationElement(ring.logN())}, "conjugate")[0];
+    }
+
+    /**
+     * Rotations of one ciphertext by several steps sharing one decomposition of c1 (hoisting): the
+     * ModUp runs once, each step pays only its permutation, inner product and ModDown.
+     */
+    public Ciphertext[] rotateHoisted(Ciphertext a, int[] steps) {
+        int[] elements = new int[steps.length];
+        for (int i = 0; i < steps.length; i++) {
+            elements[i] = Galois.rotationElement(steps[i], ring.logN());
+        }
+        return applyGalois(a, elements, "rotate");
+    }
+
+    private Ciphertext[] applyGalois(Ciphertext a, int[] elements, String op) {
+        own(a, op + " operand");
+        linear(op, a);
+        DeviceSwitchKey[] keysForSteps = new DeviceSwitchKey[elements.length];
+        for (int i = 0; i < elements.length; i++) {
+            keysForSteps[i] = elements[i] == 1 ? null : galoisKey(elements[i], op);
+        }
+        Ciphertext[] out = new Ciphertext[elements.length];
+        DeviceDecomposition decomposition = null;
+        try {
+            for (int i = 0; i < elements.length; i++) {
+                if (elements[i] == 1) {
+                    out[i] = new Ciphertext(context, copyParts(a), a.scale());
+                    continue;
+                }
+                if (decomposition == null) {
+                    decomposition = engine.decompose(a.part(1));
+                }
+                DevicePoly[] u = engine.keySwitch(decomposition, keysForSteps[i], elements[i]);
+                try (DevicePoly rotated0 = engine.allocate(a.level() + 1, false)) {
+                    engine.automorphism(a.part(0), elements[i], rotated0);
+                    engine.add(u[0], rotated0, u[0]);
+                }
+                out[i] = new Ciphertext(context, u, a.scale());
+            }
+        } finally {
+            if (decomposition != null) {
+                decomposition.close();
+            }
+        }
+        return out;
+    }
+
+    // ---- keys -----------------------------------------------------------------------------------------------
+
+    private synchronized DeviceSwitchKey relinearizationKey() {
+        if (relinKey == null) {
+            if (keys == null || keys.relinearization() == null) {
+                throw new MissingKeyException("multiply/relinearize needs a relinearisation key, and the evaluation "
+                        + "keys have none: generate them with KeyGenerator.evaluationKeys(...)");
+            }
+            relinKey = upload(keys.relinearization());
+        }
+        return relinKey;
+    }
+
+    private synchronized DeviceSwitchKey galoisKey(int element, String op) {
+        DeviceSwitchKey k = deviceKeys.get(element);
+        if (k == null) {
+            SwitchingKey key = keys == null ? null : keys.galois().get(element);
+            if (key == null) {
+                throw new MissingKeyException(op + " needs the Galois key for element " + element
+                        + describeElement(element) + ", which the evaluation keys lack; generate keys for the "
+                        + "rotations you use (KeyGenerator.evaluationKeys(sk, elements...))");
+            }
+            k = upload(key);
+            deviceKeys.put(element, k);
+        }
+        return k;
+    }
+
+    private String describeElement(int element) {
+        if (element == Galois.conjugationElement(ring.logN())) {
+            return " (conjugation)";
+        }
+        for (int s = 1; s < ring.n() / 2; s++) {
+            if (Galois.rotationElement(s, ring.logN()) == element) {
+                return " (rotation by " + s + ")";
+            }
+        }
+        return "";
+    }
+
+    private DeviceSwitchKey upload(SwitchingKey key) {
+        if (key.digits() != ring.dnum()) {
+            throw new ParameterMismatchException("switching key has " + key.digits() + " digits but these parameters"
+                    + " use " + ring.dnum() + ": it was made under other parameters");
+        }
+        return engine.uploadSwitchKey(key.b(), KeyGenerator.expandSwitchingKeyA(ring, key));
+    }
+}
