@@ -1,0 +1,17 @@
+package org.hecnn.cli;
+
+import org.hecnn.HecnnException;
+import picocli.CommandLine;
+
+/** Prints hecnn's typed errors as one clear line (exit code 2) instead of a stack trace. */
+final class UserErrorHandler implements CommandLine.IExecutionExceptionHandler {
+    @Override
+    public int handleExecutionException(Exception ex, CommandLine cmd, CommandLine.ParseResult parseResult)
+            throws Exception {
+        if (ex instanceof HecnnException) {
+            cmd.getErr().println("error: " + ex.getMessage());
+            return 2;
+        }
+        throw ex;
+    }
+}
