@@ -17,6 +17,15 @@ public final class Ciphertext implements AutoCloseable {
         this(context, parts, scale, null);
     }
 
+    /**
+     * A ciphertext whose c1 is the uniform polynomial expanded from {@code c1Seed} (as by a secret-key encryption);
+     * used by deserialisation so that a seed-compressed ciphertext stays compressible. The caller guarantees that
+     * c1 is that expansion.
+     */
+    public static Ciphertext withSeed(CkksContext context, DevicePoly[] parts, double scale, byte[] c1Seed) {
+        return new Ciphertext(context, parts, scale, c1Seed);
+    }
+
     Ciphertext(CkksContext context, DevicePoly[] parts, double scale, byte[] c1Seed) {
         if (parts.length < 2 || parts.length > 3) {
             throw new IllegalArgumentException("a ciphertext has 2 or 3 parts, not " + parts.length);

@@ -1,0 +1,79 @@
+package org.hecnn.io;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
+
+/** Little-endian writer into a byte array of exactly the size the object needs. */
+final class ByteSink {
+    static final VarHandle LONG_LE = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+    static final VarHandle INT_LE = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
+    static final VarHandle SHORT_LE = MethodHandles.byteArrayViewVarHandle(short[].class, ByteOrder.LITTLE_ENDIAN);
+
+    private final byte[] buf;
+    private int pos;
+
+    ByteSink(byte[] buf, int pos) {
+        this.buf = buf;
+        this.pos = pos;
+    }
+
+    int position() {
+        return pos;
+    }
+
+    byte[] array() {
+        return buf;
+    }
+
+    void u8(int v) {
+        buf[pos++] = (byte) v;
+    }
+
+    void u16(int v) {
+        SHORT_LE.set(buf, pos, (short) v);
+        pos += 2;
+    }
+
+    void u32(long v) {
+        INT_LE.set(buf, pos, (int) v);
+        pos += 4;
+    }
+
+    void u64(long v) {
+        LONG_LE.set(buf, pos, v);
+        pos += 8;
+    }
+
+    void f64(double v) {
+        u64(Double.doubleToRawLongBits(v));
+    }
+
+    void bytes(byte[] b) {
+        System.arraycopy(b, 0, buf, pos, b.length);
+        pos += b.length;
+    }
+
+    /** Appends the values (each below 2^bits) bit-packed at {@code bits} bits: ceil(n·bits/8) bytes. */
+    void packed(long[] values, int bits) {
+        long acc = 0;
+        int accBits = 0;
+        for (long v : values) {
+            acc |= v << accBits;
+            int total = accBits + bits;
+            if (total >= 64) {
+                LONG_LE.set(buf, pos, acc);
+                pos += 8;
+                acc = accBits == 0 ? 0 : v >>> (64 - accBits);
+                accBits = total - 64;
+            } else {
+                accBits = total;
+            }
+        }
+        while (accBits > 0) {
+            buf[pos++] = (byte) acc;
+            acc >>>= 8;
+            accBits -= 8;
+        }
+    }
+}
