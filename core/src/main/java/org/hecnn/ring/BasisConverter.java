@@ -4,9 +4,12 @@ import java.math.BigInteger;
 import java.util.List;
 
 /**
- * Fast (approximate) basis conversion from a source RNS basis to target moduli:
- * y = Σ_i [x_i · (Q/q_i)^-1]_{q_i} · (Q/q_i) mod t, which equals x + u·Q for a small integer 0 ≤ u &lt; |source|.
- * Used for ModUp (digit to the rest of QP) and ModDown (P to Q).
+ * Basis conversion of the centred representative: for x given by residues modulo a source basis with product Q,
+ * computes [x]_Q (the representative in (−Q/2, Q/2]) modulo each target modulus t. With
+ * y_i = [x_i · (Q/q_i)^-1]_{q_i} the sum Σ_i y_i·(Q/q_i) equals x + v·Q for v = round(Σ_i y_i / q_i), so the
+ * result is Σ_i y_i·(Q/q_i) − v·Q mod t. The quotient v is computed in double precision with plain
+ * multiplications and additions in source order (no fused multiply-add), so every backend gets the same v.
+ * Centring keeps key-switching noise zero-mean: used for ModUp (digit to the rest of QP) and ModDown (P to Q).
  */
 public final class BasisConverter {
     private final Modulus[] source;
@@ -16,6 +19,10 @@ public final class BasisConverter {
     /** [target j][source i] = (Q/q_i) mod t_j, with Shoup companions for t_j. */
     private final long[][] hatModTarget;
     private final long[][] hatModTargetShoup;
+    /** 1.0 / q_i as doubles. */
+    private final double[] inverseModuli;
+    /** [target j][v] = (−v·Q) mod t_j for v in [0, |source|]. */
+    private final long[][] corrections;
 
     public BasisConverter(List<Modulus> source, List<Modulus> target) {
         this.source = source.toArray(new Modulus[0]);
@@ -32,6 +39,17 @@ public final class BasisConverter {
             hats[i] = product.divide(qi);
             hatInverse[i] = hats[i].modInverse(qi).longValue();
             hatInverseShoup[i] = this.source[i].shoup(hatInverse[i]);
+        }
+        inverseModuli = new double[this.source.length];
+        for (int i = 0; i < this.source.length; i++) {
+            inverseModuli[i] = 1.0 / (double) this.source[i].value();
+        }
+        corrections = new long[this.target.length][this.source.length + 1];
+        for (int j = 0; j < this.target.length; j++) {
+            BigInteger tj = BigInteger.valueOf(this.target[j].value());
+            for (int v = 0; v <= this.source.length; v++) {
+                corrections[j][v] = product.multiply(BigInteger.valueOf(-v)).mod(tj).longValue();
+            }
         }
         hatModTarget = new long[this.target.length][this.source.length];
         hatModTargetShoup = new long[this.target.length][this.source.length];
@@ -76,5 +94,15 @@ public final class BasisConverter {
 
     public long[] hatModTargetShoup(int j) {
         return hatModTargetShoup[j];
+    }
+
+    /** 1.0 / q_i for the quotient estimate v = round(Σ_i y_i / q_i). */
+    public double[] inverseModuli() {
+        return inverseModuli;
+    }
+
+    /** Row j: (−v·Q) mod t_j indexed by the quotient v in [0, |source|]. */
+    public long[] corrections(int j) {
+        return corrections[j];
     }
 }

@@ -354,6 +354,10 @@ public class HostEngine implements PolyEngine {
             kernels.multiplyConstant(c, conv.hatInverse(local), conv.hatInverseShoup(local), c, ring.q(i));
             scaled[i] = c;
         });
+        int[][] quotients = new int[digits][ring.n()];
+        executor.forEach(digits, j -> kernels.conversionQuotients(
+                java.util.Arrays.copyOfRange(scaled, ring.digitStart(j), ring.digitEnd(j, ql)),
+                ring.digitConverter(j, ql).inverseModuli(), quotients[j]));
         long[][][] out = new long[digits][width][];
         executor.forEach(digits * width, idx -> {
             int j = idx / width;
@@ -368,7 +372,8 @@ public class HostEngine implements PolyEngine {
             long[][] ys = java.util.Arrays.copyOfRange(scaled, start, end);
             long[] limb = new long[ring.n()];
             Modulus target = ring.limbModulus(t, ql);
-            kernels.linearCombination(ys, conv.hatModTarget(t), conv.hatModTargetShoup(t), limb, target);
+            kernels.linearCombination(ys, conv.hatModTarget(t), conv.hatModTargetShoup(t), quotients[j],
+                    conv.corrections(t), limb, target);
             kernels.forwardNtt(limb, ring.limbTable(t, ql));
             out[j][t] = limb;
         });
@@ -404,7 +409,7 @@ public class HostEngine implements PolyEngine {
         return new DevicePoly[] {modDown(acc0), modDown(acc1)};
     }
 
-    /** Divides an NTT-form polynomial over Q_l·P by P (approximately rounded), giving one over Q_l. */
+    /** Divides an NTT-form polynomial over Q_l·P by P with rounding (centred conversion), giving one over Q_l. */
     private HostPoly modDown(HostPoly x) {
         int ql = x.qLimbs();
         int k = ring.pCount();
@@ -416,11 +421,14 @@ public class HostEngine implements PolyEngine {
             kernels.multiplyConstant(c, conv.hatInverse(j), conv.hatInverseShoup(j), c, ring.p(j));
             scaled[j] = c;
         });
+        int[] quotients = new int[ring.n()];
+        kernels.conversionQuotients(scaled, conv.inverseModuli(), quotients);
         HostPoly out = (HostPoly) allocate(ql, false);
         executor.forEach(ql, i -> {
             Modulus qi = ring.q(i);
             long[] t = new long[ring.n()];
-            kernels.linearCombination(scaled, conv.hatModTarget(i), conv.hatModTargetShoup(i), t, qi);
+            kernels.linearCombination(scaled, conv.hatModTarget(i), conv.hatModTargetShoup(i), quotients,
+                    conv.corrections(i), t, qi);
             kernels.forwardNtt(t, ring.qTable(i));
             kernels.subtractAndScale(x.limb(i), t, ring.pInverse(i), ring.pInverseShoup(i), out.limb(i), qi);
         });

@@ -38,8 +38,19 @@ public interface LimbKernels {
     /** out = (centred representative of x modulo {@code from}) reduced modulo {@code to}. */
     void reduceCentered(long[] x, Modulus from, long[] out, Modulus to);
 
-    /** out = Σ_i ys[i]·c[i] mod q, ys[i] any values below 2^63, c[i] in [0, q). */
-    void linearCombination(long[][] ys, long[] c, long[] cShoup, long[] out, Modulus q);
+    /**
+     * Quotients of a centred basis conversion: v[k] = (int) floor(Σ_i (double) ys[i][k] * inverseModuli[i] + 0.5),
+     * the sum taken left to right with separate multiplications and additions (no fused multiply-add), so that
+     * every implementation computes the same v. Values v lie in [0, ys.length].
+     */
+    void conversionQuotients(long[][] ys, double[] inverseModuli, int[] v);
+
+    /**
+     * out = Σ_i ys[i]·c[i] + corrections[v[k]] mod q with ys[i] any values below 2^63 and c[i], corrections[*]
+     * in [0, q): the second step of a centred basis conversion (see {@link org.hecnn.ring.BasisConverter}).
+     */
+    void linearCombination(long[][] ys, long[] c, long[] cShoup, int[] v, long[] corrections, long[] out,
+                           Modulus q);
 
     /**
      * out[k] = Σ_j xs[j][perm[k]]·w[j][k] mod q (perm null means identity); wShoup holds the Shoup companions of w.

@@ -96,10 +96,23 @@ public final class ScalarLimbKernels implements LimbKernels {
     }
 
     @Override
-    public void linearCombination(long[][] ys, long[] c, long[] cShoup, long[] out, Modulus q) {
+    public void conversionQuotients(long[][] ys, double[] inverseModuli, int[] v) {
+        for (int k = 0; k < v.length; k++) {
+            double sum = 0;
+            for (int i = 0; i < ys.length; i++) {
+                double term = (double) ys[i][k] * inverseModuli[i];
+                sum = sum + term;
+            }
+            v[k] = (int) Math.floor(sum + 0.5);
+        }
+    }
+
+    @Override
+    public void linearCombination(long[][] ys, long[] c, long[] cShoup, int[] v, long[] corrections, long[] out,
+                                  Modulus q) {
         long twoQ = 2 * q.value();
         for (int k = 0; k < out.length; k++) {
-            long acc = 0;
+            long acc = corrections[v[k]];
             for (int i = 0; i < ys.length; i++) {
                 acc += q.mulShoupLazy(ys[i][k], c[i], cShoup[i]);
                 if (acc >= twoQ) {
