@@ -1,0 +1,99 @@
+package org.hecnn.opencl;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.stream.Stream;
+
+import org.hecnn.backend.Availability;
+import org.hecnn.backend.BackendProvider;
+import org.hecnn.backend.Backends;
+import org.hecnn.backend.PolyEngine;
+import org.hecnn.kernels.engine.EngineConformance;
+import org.hecnn.kernels.engine.GpuEngine;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Every PolyEngine operation of the OpenCL engine on random inputs, bit for bit against the scalar reference
+ * engine, over rings with N = 2^10..2^12, 30..61-bit moduli, dnum 1..3 and 1..2 special primes (some with small
+ * NTT tiles, so that transforms take 3 to 7 passes). Skipped with the reason when no OpenCL device exists.
+ */
+class OpenClConformanceTest {
+    private static OpenClBackendProvider provider;
+
+    @BeforeAll
+    static void probe() {
+        provider = new OpenClBackendProvider();
+        Availability a = provider.availability();
+        Assumptions.assumeTrue(a.available(), () -> "OpenCL unavailable: " + a.reason());
+    }
+
+    static Stream<EngineConformance.Config> configs() {
+        return EngineConformance.standardConfigs().stream();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("configs")
+    void everyOperationIsBitExact(EngineConformance.Config config) {
+        OpenClRuntime rt = OpenClBackendProvider.runtime();
+        int tile = config.tileLog() > 0 ? Math.min(config.tileLog(), rt.tileLog()) : rt.tileLog();
+        try (PolyEngine engine = new GpuEngine(config.ring(), rt, tile)) {
+            EngineConformance conformance = new EngineConformance(engine, 0x5eed ^ config.hashCode());
+            conformance.runAll();
+            assertTrue(conformance.checked().size() > 100, "too few checks ran: " + conformance.checked());
+        }
+    }
+
+    @Test
+    void providerIsRegisteredWithItsPreference() {
+        BackendProvider p = Backends.select("opencl");
+        assertEquals("opencl", p.name());
+        assertEquals(20, p.preference());
+        assertTrue(p.availability().available());
+        assertTrue(Backends.discover().stream().anyMatch(b -> b.name().equals("reference")));
+    }
+
+    @Test
+    void engineReportsItsBackend() {
+        try (PolyEngine e = Backends.select("opencl").open(EngineConformance.standardConfigs().get(0).ring())) {
+            assertEquals("opencl", e.backendName());
+        }
+    }
+
+    @Test
+    void unknownDeviceSelectionIsReported() {
+        String old = System.getProperty(OpenClDevices.PROPERTY);
+        try {
+            System.setProperty(OpenClDevices.PROPERTY, "no-such-device-xyz");
+            IllegalStateException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
+                    () -> OpenClDevices.choose(OpenClDevices.list()));
+            assertTrue(e.getMessage().contains("matches no OpenCL device"), e.getMessage());
+            System.setProperty(OpenClDevices.PROPERTY, "0");
+            assertEquals(0, OpenClDevices.choose(OpenClDevices.list()).index());
+        } finally {
+            if (old == null) {
+                System.clearProperty(OpenClDevices.PROPERTY);
+            } else {
+                System.setProperty(OpenClDevices.PROPERTY, old);
+            }
+        }
+    }
+
+    @Test
+    void programIsBuiltOnceAndCached() {
+        OpenClRuntime rt = OpenClBackendProvider.runtime();
+        assertFalse(rt.buildNote().isBlank());
+        // A second runtime on the same device finds the binary in the cache.
+        OpenClRuntime again = new OpenClRuntime(rt.device());
+        try {
+            assertTrue(again.buildNote().startsWith("loaded from cache"), again.buildNote());
+        } finally {
+            again.close();
+        }
+    }
+}
