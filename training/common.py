@@ -34,6 +34,29 @@ def torch_load_trusted(path):
         return torch.load(path, map_location="cpu")
 
 
+def save_checkpoint(path, model, opt, meta):
+    """Tensors go into a torch.save file, every number/string into a JSON string, so that the file loads with
+    torch.load(weights_only=True) (torch 1.13's restricted unpickler rejects plain Python floats)."""
+    osd = opt.state_dict() if opt is not None else {"state": {}, "param_groups": []}
+    obj = {
+        "model": model.state_dict(),
+        "opt_state": {str(k): v for k, v in osd["state"].items()},
+        "torch_rng": torch.get_rng_state(),
+        "meta": json.dumps({"meta": meta, "param_groups": osd["param_groups"]}),
+    }
+    save_atomic(obj, path)
+
+
+def load_checkpoint(path, model, opt=None):
+    ck = torch_load_trusted(path)
+    model.load_state_dict(ck["model"])
+    m = json.loads(ck["meta"])
+    if opt is not None:
+        opt.load_state_dict({"state": {int(k): v for k, v in ck["opt_state"].items()}, "param_groups": m["param_groups"]})
+        torch.set_rng_state(ck["torch_rng"])
+    return m["meta"]
+
+
 def save_atomic(obj, path):
     tmp = path + ".tmp"
     torch.save(obj, tmp)

@@ -78,7 +78,7 @@ class CifarResNet(nn.Module):
         out = self.act(self.bn1(self.conv1(x)))
         out = self.layer3(self.layer2(self.layer1(out)))
         if self.head == "global":
-            out = F.avg_pool2d(out, out.shape[3])  # 8x8 -> 1x1 (static kernel for export)
+            out = F.avg_pool2d(out, int(out.shape[3]))  # 8x8 -> 1x1 (a static kernel in the export)
         else:
             out = F.avg_pool2d(out, 4)
         out = torch.flatten(out, 1)

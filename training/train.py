@@ -40,6 +40,9 @@ def parse_args(argv=None):
     p.add_argument("--batch", type=int, default=128)
     p.add_argument("--zeta", type=float, default=1e-3)
     p.add_argument("--no-penalty-warmup", action="store_true", help="skip the penalty-only first epoch schedule (use CE + zeta from epoch 1)")
+    p.add_argument("--prescale", type=float, default=0.5,
+                   help="before fine-tuning, rescale the ReLU network exactly (ReLU is positively homogeneous) so every "
+                        "pre-activation is multiplied by this factor: fewer values outside [-2, 2] at the start (1 = off)")
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--train-source", default="jpeg+lossless", choices=["jpeg", "lossless", "jpeg+lossless"])
     p.add_argument("--limit", type=int, default=None, help="use only this many training images (smoke tests)")
@@ -49,6 +52,24 @@ def parse_args(argv=None):
     p.add_argument("--no-export", action="store_true")
     p.add_argument("--name", default=None, help="base name of the exported files (default: <model>_quad_s<seed>)")
     return p.parse_args(argv)
+
+
+def prescale_relu_state_dict(sd, s):
+    """Exact reparametrisation of a BN-ReLU ResNet (option-A shortcuts): every BN's gamma and beta times s, every BN
+    that reads an already scaled tensor (all but the stem's bn1) gets running_mean*s and running_var*s^2, and the
+    linear weight /s. With ReLU the logits are unchanged while every activation input is multiplied by s."""
+    sd = dict(sd)
+    for k in list(sd):
+        if not (k.startswith("bn1.") or ".bn" in k):
+            continue
+        if k.endswith(".weight") or k.endswith(".bias"):
+            sd[k] = sd[k] * s
+        elif not k.startswith("bn1.") and k.endswith("running_mean"):
+            sd[k] = sd[k] * s
+        elif not k.startswith("bn1.") and k.endswith("running_var"):
+            sd[k] = sd[k] * (s * s)
+    sd["linear.weight"] = sd["linear.weight"] / s
+    return sd
 
 
 def make_activation():
@@ -117,8 +138,10 @@ def main(argv=None):
     if args.init != "scratch":
         path = os.path.join(args.data, "weights", "akamaster", AKAMASTER[args.model]) if args.init == "akamaster" else args.init
         sd, prec = load_akamaster_state_dict(data.require(path))
+        if args.prescale != 1.0:
+            sd = prescale_relu_state_dict(sd, args.prescale)
         model.load_state_dict(sd)
-        init_desc = "fine-tuned from the ReLU checkpoint %s (restricted legacy unpickler; reported best_prec1 %.2f)" % (os.path.basename(path), prec or float("nan"))
+        init_desc = "fine-tuned from the ReLU checkpoint %s (restricted legacy unpickler; reported best_prec1 %.2f), pre-activations rescaled by %g" % (os.path.basename(path), prec or float("nan"), args.prescale)
     model.to(dev)
 
     test_x8, test_y = data.load_cifar_test(args.data)
@@ -137,12 +160,9 @@ def main(argv=None):
     start_epoch = 1
     relu_acc = None
     if os.path.exists(ck_path):
-        ck = common.torch_load_trusted(ck_path)
-        model.load_state_dict(ck["model"])
-        opt.load_state_dict(ck["opt"])
-        start_epoch = int(ck["epoch"]) + 1
-        relu_acc = ck.get("relu_acc")
-        torch.set_rng_state(ck["torch_rng"])
+        meta = common.load_checkpoint(ck_path, model, opt)
+        start_epoch = int(meta["epoch"]) + 1
+        relu_acc = meta.get("relu_acc")
         log.truncate_after("epoch", start_epoch - 1)
         print("[resume] from %s: epoch %d done, continuing at epoch %d of %d" % (ck_path, start_epoch - 1, start_epoch, args.epochs), flush=True)
     else:
@@ -196,8 +216,7 @@ def main(argv=None):
                    train_acc="%.5f" % (correct / seen), test_loss="%.5f" % test_loss, test_acc="%.5f" % test_acc,
                    test_frac_out_of_range="%.2e" % (mon.out / max(1, mon.n)), test_max_abs_preact="%.3f" % mon.maxabs,
                    epoch_seconds="%.1f" % (train_s + timer.lap()), images=seen)
-        common.save_atomic({"model": model.state_dict(), "opt": opt.state_dict(), "epoch": epoch,
-                            "torch_rng": torch.get_rng_state(), "relu_acc": relu_acc, "args": vars(args)}, ck_path)
+        common.save_checkpoint(ck_path, model, opt, {"epoch": epoch, "relu_acc": relu_acc, "args": vars(args)})
         log.append(row)
         common.plot_curves(log.path, os.path.join(args.out, "curves.png"), "%s quadratic (seed %d)" % (args.model, args.seed))
         print("[epoch %d/%d] %s loss %.4f (CE %.4f, penalty %.2f x %.1e) train acc %.2f%% | test (500 lossless) loss %.4f acc %.2f%% | "
@@ -206,9 +225,7 @@ def main(argv=None):
                  100 * correct / seen, test_loss, 100 * test_acc, row["test_frac_out_of_range"], mon.maxabs, lr, float(row["epoch_seconds"])),
               flush=True)
 
-    final = common.torch_load_trusted(ck_path)
-    model.load_state_dict(final["model"])
-    relu_acc = final.get("relu_acc")
+    relu_acc = common.load_checkpoint(ck_path, model).get("relu_acc")
     _, test_acc, _ = common.evaluate(model, test_x, test_y, device=dev)
     print("[done] %s: quadratic test accuracy %.2f%% on the 500 lossless test images (ReLU original %s)"
           % (name, 100 * test_acc, "n/a" if relu_acc is None else "%.2f%%" % (100 * relu_acc)), flush=True)
