@@ -29,6 +29,11 @@ typedef unsigned int u32;
 #define LOCAL_SIZE_X ((int) blockDim.x)
 #define LOCAL_BARRIER() __syncthreads()
 #define MULHI64(a, b) __umul64hi((a), (b))
+/* IEEE double operations that nvcc must not contract into fused multiply-adds (Java never fuses). */
+#define DMUL_RN(a, b) __dmul_rn((a), (b))
+#define DADD_RN(a, b) __dadd_rn((a), (b))
+#define AS_DOUBLE(bits) __longlong_as_double((long long) (bits))
+#define U64_TO_DOUBLE(x) __ull2double_rn(x)
 
 #else /* OpenCL C 1.2 */
 
@@ -44,6 +49,13 @@ typedef uint u32;
 #define LOCAL_SIZE_X ((int) get_local_size(0))
 #define LOCAL_BARRIER() barrier(CLK_LOCAL_MEM_FENCE)
 #define MULHI64(a, b) mul_hi((u64) (a), (u64) (b))
+/* Double precision (centred basis conversion quotients) without contraction into fused multiply-adds. */
+#pragma OPENCL EXTENSION cl_khr_fp64 : enable
+#pragma OPENCL FP_CONTRACT OFF
+#define DMUL_RN(a, b) ((a) * (b))
+#define DADD_RN(a, b) ((a) + (b))
+#define AS_DOUBLE(bits) as_double((u64) (bits))
+#define U64_TO_DOUBLE(x) convert_double_rte((u64) (x))
 
 #endif
 

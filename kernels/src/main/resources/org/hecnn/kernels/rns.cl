@@ -38,7 +38,7 @@
 
 #define LOAD_SRC 0        /* tile = src row */
 #define LOAD_INPLACE 1    /* tile = dst row */
-#define LOAD_CONVERT 2    /* tile = sum_i aux[row + i] * c[i] mod q (fast basis conversion, canonical) */
+#define LOAD_CONVERT 2    /* tile = centred basis conversion of aux[row .. row + count) (canonical) */
 #define LOAD_CENTERED 3   /* tile = centred aux row modulo another prime, reduced modulo q (rescale) */
 
 #define STORE_LAZY 0      /* between passes: keep Ntt's lazy range */
@@ -274,18 +274,33 @@ KERNEL ntt_forward(GLOBAL u64* dst, GLOBAL const u64* src, GLOBAL const u64* aux
             tile[e] = in[idx];
         }
     } else if (loadMode == LOAD_CONVERT) {
-        /* ScalarLimbKernels.linearCombination over the source limbs, fused into the NTT's first pass. */
+        /*
+         * Centred basis conversion (ScalarLimbKernels.conversionQuotients + linearCombination) fused into the
+         * NTT's first pass: v = floor(sum_i (double) y_i * (1/q_i) + 0.5) with plain IEEE multiplications and
+         * additions in source order, then sum_i y_i * c_i + corrections[v] mod q.
+         * Constants at ROW_LOAD_CONST: c[count], cShoup[count], 1/q_i as double bits[count], corrections[count+1].
+         */
         GLOBAL const u64* in = aux + (size_t) (auxBase + rd[ROW_AUX]) * n;
         int count = rd[ROW_AUX_COUNT];
         GLOBAL const u64* c = consts + rd[ROW_LOAD_CONST];
+        GLOBAL const u64* inv = c + 2 * count;
+        GLOBAL const u64* corr = c + 3 * count;
         for (int e = lid; e < tileSize; e += wg) {
             size_t idx = base + ((size_t) (e >> logR) << lowBits) + (size_t) (e & rMask);
             u64 acc = 0;
+            double sum = 0.0;
             for (int i = 0; i < count; i++) {
-                acc += shoup_lazy(in[(size_t) i * n + idx], c[i], c[count + i], q);
+                u64 y = in[(size_t) i * n + idx];
+                sum = DADD_RN(sum, DMUL_RN(U64_TO_DOUBLE(y), AS_DOUBLE(inv[i])));
+                acc += shoup_lazy(y, c[i], c[count + i], q);
                 if (acc >= twoQ) {
                     acc -= twoQ;
                 }
+            }
+            int v = (int) floor(DADD_RN(sum, 0.5));
+            acc += corr[v];
+            if (acc >= twoQ) {
+                acc -= twoQ;
             }
             tile[e] = acc >= q ? acc - q : acc;
         }

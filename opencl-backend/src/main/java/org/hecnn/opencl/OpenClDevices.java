@@ -1,5 +1,6 @@
 package org.hecnn.opencl;
 
+import static org.jocl.CL.CL_DEVICE_EXTENSIONS;
 import static org.jocl.CL.CL_DEVICE_GLOBAL_MEM_SIZE;
 import static org.jocl.CL.CL_DEVICE_LOCAL_MEM_SIZE;
 import static org.jocl.CL.CL_DEVICE_MAX_COMPUTE_UNITS;
@@ -43,7 +44,15 @@ public final class OpenClDevices {
     /** One device of one platform. */
     public record Device(int index, cl_platform_id platform, cl_device_id id, String platformName,
                          String platformVersion, String name, String version, String driver, long type,
-                         int computeUnits, long globalMem, long localMem, long maxWorkGroup) {
+                         int computeUnits, long globalMem, long localMem, long maxWorkGroup, String extensions) {
+        /**
+         * Double precision is required: the centred basis conversion computes its quotient in IEEE doubles,
+         * exactly as the CPU does.
+         */
+        public boolean fp64() {
+            return (" " + extensions + " ").contains(" cl_khr_fp64 ");
+        }
+
         public String typeName() {
             if ((type & CL_DEVICE_TYPE_GPU) != 0) {
                 return "GPU";
@@ -67,7 +76,8 @@ public final class OpenClDevices {
         public String describe() {
             return "#" + index + " " + typeName() + " '" + name + "' (" + version + ", driver " + driver
                     + ", platform '" + platformName + "', " + computeUnits + " compute units, "
-                    + (globalMem >> 20) + " MiB global, " + (localMem >> 10) + " KiB local)";
+                    + (globalMem >> 20) + " MiB global, " + (localMem >> 10) + " KiB local"
+                    + (fp64() ? "" : ", NO fp64: unusable") + ")";
         }
     }
 
@@ -96,7 +106,7 @@ public final class OpenClDevices {
                         deviceString(d, CL_DEVICE_VERSION), deviceString(d, CL_DRIVER_VERSION),
                         deviceLong(d, CL_DEVICE_TYPE), (int) deviceInt(d, CL_DEVICE_MAX_COMPUTE_UNITS),
                         deviceLong(d, CL_DEVICE_GLOBAL_MEM_SIZE), deviceLong(d, CL_DEVICE_LOCAL_MEM_SIZE),
-                        deviceSize(d, CL_DEVICE_MAX_WORK_GROUP_SIZE)));
+                        deviceSize(d, CL_DEVICE_MAX_WORK_GROUP_SIZE), deviceString(d, CL_DEVICE_EXTENSIONS)));
             }
         }
         raw.sort(Comparator.comparingInt(Device::rank));
@@ -105,37 +115,51 @@ public final class OpenClDevices {
             Device d = raw.get(i);
             out.add(new Device(i, d.platform(), d.id(), d.platformName(), d.platformVersion(), d.name(),
                     d.version(), d.driver(), d.type(), d.computeUnits(), d.globalMem(), d.localMem(),
-                    d.maxWorkGroup()));
+                    d.maxWorkGroup(), d.extensions()));
         }
         return out;
     }
 
-    /** The device the property selects, else the first in the listing (a GPU if there is one). */
+    /**
+     * The device the property selects, else the first usable one in the listing (a GPU if there is one).
+     * Devices without double precision (cl_khr_fp64) cannot reproduce the CPU's results and are not chosen.
+     */
     public static Device choose(List<Device> devices) {
         if (devices.isEmpty()) {
             throw new IllegalStateException("no OpenCL device found (install an ICD such as pocl-opencl-icd "
                     + "for a CPU device, or a GPU driver)");
         }
         String wanted = System.getProperty(PROPERTY, "").trim();
+        Device chosen = null;
         if (wanted.isEmpty()) {
-            return devices.get(0);
-        }
-        if (wanted.chars().allMatch(Character::isDigit)) {
+            chosen = devices.stream().filter(Device::fp64).findFirst().orElseThrow(() -> new IllegalStateException(
+                    "no OpenCL device supports double precision (cl_khr_fp64), which bit-exact basis conversion "
+                            + "needs: " + names(devices)));
+        } else if (wanted.chars().allMatch(Character::isDigit)) {
             int i = Integer.parseInt(wanted);
             if (i >= devices.size()) {
                 throw new IllegalStateException("-D" + PROPERTY + "=" + wanted + " but only " + devices.size()
                         + " OpenCL devices exist: " + names(devices));
             }
-            return devices.get(i);
-        }
-        String w = wanted.toLowerCase(Locale.ROOT);
-        for (Device d : devices) {
-            if ((d.platformName() + " " + d.name()).toLowerCase(Locale.ROOT).contains(w)) {
-                return d;
+            chosen = devices.get(i);
+        } else {
+            String w = wanted.toLowerCase(Locale.ROOT);
+            for (Device d : devices) {
+                if ((d.platformName() + " " + d.name()).toLowerCase(Locale.ROOT).contains(w)) {
+                    chosen = d;
+                    break;
+                }
+            }
+            if (chosen == null) {
+                throw new IllegalStateException("-D" + PROPERTY + "=" + wanted + " matches no OpenCL device: "
+                        + names(devices));
             }
         }
-        throw new IllegalStateException("-D" + PROPERTY + "=" + wanted + " matches no OpenCL device: "
-                + names(devices));
+        if (!chosen.fp64()) {
+            throw new IllegalStateException("OpenCL device '" + chosen.name() + "' lacks double precision "
+                    + "(cl_khr_fp64), which bit-exact basis conversion needs");
+        }
+        return chosen;
     }
 
     static List<String> names(List<Device> devices) {

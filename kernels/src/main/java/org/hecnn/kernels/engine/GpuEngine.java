@@ -25,7 +25,8 @@ import org.hecnn.ring.RnsRing;
  * <p>Fusions: every operation runs over all limbs in one launch; the NTT runs as one launch per pass of up to
  * 2^tileLog words in local memory (two passes at N = 2^16); ModUp's and ModDown's basis conversions run inside
  * the first pass of the forward NTT that follows them, rescale's centred reduction likewise; the final
- * subtract-and-scale of rescale and ModDown runs in the last NTT pass; the scaling by (Q/q_i)^-1 of ModUp and
+ * subtract-and-scale of rescale and ModDown runs in the last NTT pass (the conversions are centred, with the
+ * double-precision quotient computed exactly as BasisConverter specifies); the scaling by (Q/q_i)^-1 of ModUp and
  * ModDown is folded into the N^-1 of the inverse NTT; the key-switch inner product computes both key halves in
  * one pass over the digits with the Galois permutation applied on the fly.
  */
@@ -655,16 +656,31 @@ public class GpuEngine implements PolyEngine {
                     }
                     int count = end - start;
                     rows.add(new int[] {j * width + t, modIndex(t, ql), 0, start, count, offset, 0, 0});
-                    long[] c = new long[2 * count];
-                    System.arraycopy(bc.hatModTarget(t), 0, c, 0, count);
-                    System.arraycopy(bc.hatModTargetShoup(t), 0, c, count, count);
+                    long[] c = conversionConstants(bc, t);
                     consts.add(c);
-                    offset += 2 * count;
+                    offset += c.length;
                 }
             }
             return upload(flatten(rows), flattenLongs(consts, offset));
         });
         return new RowTable[] {intt, conv};
+    }
+
+    /**
+     * Loader constants of a centred basis conversion to target t (LOAD_CONVERT in rns.cl): (Q/q_i) mod t and
+     * their Shoup companions, 1/q_i as IEEE double bits, and the corrections (-v Q) mod t for v in [0, count].
+     */
+    private static long[] conversionConstants(BasisConverter bc, int t) {
+        int count = bc.sourceSize();
+        long[] c = new long[4 * count + 1];
+        System.arraycopy(bc.hatModTarget(t), 0, c, 0, count);
+        System.arraycopy(bc.hatModTargetShoup(t), 0, c, count, count);
+        double[] inv = bc.inverseModuli();
+        for (int i = 0; i < count; i++) {
+            c[2 * count + i] = Double.doubleToRawLongBits(inv[i]);
+        }
+        System.arraycopy(bc.corrections(t), 0, c, 3 * count, count + 1);
+        return c;
     }
 
     private static int[] flatten(List<int[]> rows) {
@@ -748,8 +764,9 @@ public class GpuEngine implements PolyEngine {
         RowTable conv = table("moddown-conv:" + ql, () -> {
             BasisConverter bc = ring.specialToData();
             int[] rows = new int[ql * ROW_STRIDE];
-            long[] consts = new long[ql * (2 * pCount + 2)];
-            int stride = 2 * pCount + 2;
+            int convLength = 4 * pCount + 1;
+            int stride = convLength + 2;
+            long[] consts = new long[ql * stride];
             for (int i = 0; i < ql; i++) {
                 int r = i * ROW_STRIDE;
                 rows[r] = i;
@@ -758,11 +775,10 @@ public class GpuEngine implements PolyEngine {
                 rows[r + 4] = pCount;
                 rows[r + 5] = i * stride;
                 rows[r + 6] = i;
-                rows[r + 7] = i * stride + 2 * pCount;
-                System.arraycopy(bc.hatModTarget(i), 0, consts, i * stride, pCount);
-                System.arraycopy(bc.hatModTargetShoup(i), 0, consts, i * stride + pCount, pCount);
-                consts[i * stride + 2 * pCount] = ring.pInverse(i);
-                consts[i * stride + 2 * pCount + 1] = ring.pInverseShoup(i);
+                rows[r + 7] = i * stride + convLength;
+                System.arraycopy(conversionConstants(bc, i), 0, consts, i * stride, convLength);
+                consts[i * stride + convLength] = ring.pInverse(i);
+                consts[i * stride + convLength + 1] = ring.pInverseShoup(i);
             }
             return upload(rows, consts);
         });
