@@ -6,9 +6,11 @@ import static jdk.incubator.vector.VectorOperators.LSHR;
 import static jdk.incubator.vector.VectorOperators.UMIN;
 
 import jdk.incubator.vector.DoubleVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.LongVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 import org.hecnn.backend.host.LimbKernels;
 import org.hecnn.backend.host.ScalarLimbKernels;
@@ -27,7 +29,7 @@ import org.hecnn.ring.NttTable;
  *       assembled from four 32×32→64 lane products (the Vector API has no lane-wise mulhi).</li>
  *   <li><b>Floating point</b> (q &lt; 2^{@value NttPlan#FP_MAX_BITS}): the quotient ⌊x·w/q⌋ is estimated as
  *       round(x · fl(w/q)) with one FMA against the magic constant 2^52 (which rounds to an integer and leaves
- *       it in the low mantissa bits); for x &lt; 2^52 and x·w/q &lt; 2^52 the relative error of fl(w/q) is at
+ *       it in the low mantissa bits). For x &lt; 2^52 and x·w/q &lt; 2^52 the relative error of fl(w/q) is at
  *       most 2^-53, so the estimate is the true quotient or one more, and x·w − estimate·q, computed exactly
  *       mod 2^64 with 64-bit lane multiplies, lies in [−q, q): one conditional add of q makes it canonical.
  *       For a varying multiplier the estimate is round(fl(a·b) · fl(1/q)), off by less than 0.25 for a, b &lt; q
@@ -40,21 +42,33 @@ import org.hecnn.ring.NttTable;
  * the inverse) are fused into one pass over blocks of 2·lanes elements that moves lanes between stages with
  * two-vector permutes ({@code selectFrom}); the final reduction (forward) and the N^-1 scaling (inverse, into
  * the last stage) are fused too.
+ *
+ * <p>Implementation note: loop bodies call only Vector API methods (which are force-inlined), never helper
+ * methods of this class. C2 stops inlining ordinary methods once a compilation has created
+ * NodeCountInliningCutoff (18000) nodes, which the Vector API reaches after about two modular products; a
+ * helper left out-of-line boxes its vectors and runs 10-100× slower.
  */
 public final class VectorLimbKernels implements LimbKernels {
     static final VectorSpecies<Long> SPECIES = LongVector.SPECIES_PREFERRED;
     static final VectorSpecies<Double> DSPECIES = DoubleVector.SPECIES_PREFERRED;
     static final int LANES = SPECIES.length();
+    /** Ints with as many lanes as {@link #SPECIES} (for the int[] quotient arrays). */
+    static final VectorSpecies<Integer> ISPECIES =
+            VectorSpecies.of(int.class, VectorShape.forBitSize(Math.max(64, LANES * 32)));
     static final int LOG_LANES = Integer.numberOfTrailingZeros(LANES);
     /** Smallest N the vector code handles; below it everything is scalar. */
     static final int MIN_N = Math.max(16, 2 * LANES);
-    private static final boolean VECTOR = LANES >= 2 && DSPECIES.length() == LANES;
+    private static final boolean VECTOR = LANES >= 2 && DSPECIES.length() == LANES && ISPECIES.length() == LANES;
     private static final long M32 = 0xFFFFFFFFL;
     private static final double MAGIC = 0x1p52;
     private static final long MAGIC_BITS = Double.doubleToRawLongBits(MAGIC);
-    private static final DoubleVector MAGIC_V = DoubleVector.broadcast(DSPECIES, MAGIC);
     /** Elements per block in the multi-source kernels (keeps the accumulator in L1). */
     private static final int BLOCK = 1024;
+    /**
+     * How the last log2(lanes) forward stages (first inverse stages) run: "vector" (lane permutes, the default)
+     * or "scalar" (a scalar pass over blocks of lanes elements). System property {@code hecnn.cpu.nttTail}.
+     */
+    static final boolean SCALAR_TAIL = "scalar".equals(System.getProperty("hecnn.cpu.nttTail"));
 
     /** Permutes into the per-stage lane layouts of the fused NTT tail/head: see {@link #layoutIndex}. */
     private static final long[][] FWD_IN_X = new long[LOG_LANES][];
@@ -65,7 +79,7 @@ public final class VectorLimbKernels implements LimbKernels {
     private static final long[][] INV_IN_Y = new long[LOG_LANES][];
     private static final long[] INV_OUT_X;
     private static final long[] INV_OUT_Y;
-    /** DUP[s][l] = l / t for the stage of half-size t = 2^s: spreads one twiddle over the t lanes of a group. */
+    /** DUP[s][l] = l / 2^s: spreads one twiddle over the 2^s lanes of a group. */
     private static final long[][] DUP = new long[Math.max(LOG_LANES, 1)][];
 
     static {
@@ -75,11 +89,11 @@ public final class VectorLimbKernels implements LimbKernels {
             for (int l = 0; l < LANES; l++) {
                 DUP[s][l] = l / t;
             }
-            // Forward stage s (counting from the last) has half-size t = LANES >> (s + 1), entered from 2t.
+            // Forward fused stage s has half-size LANES >> (s + 1) and is entered from twice that.
             int tf = LANES >> (s + 1);
             FWD_IN_X[s] = transition(2 * tf, tf, false);
             FWD_IN_Y[s] = transition(2 * tf, tf, true);
-            // Inverse stage s has half-size t = 2^s, entered from LANES (s = 0) or t / 2.
+            // Inverse fused stage s has half-size 2^s and is entered from LANES (s = 0) or 2^(s-1).
             INV_IN_X[s] = transition(s == 0 ? LANES : t / 2, t, false);
             INV_IN_Y[s] = transition(s == 0 ? LANES : t / 2, t, true);
         }
@@ -132,98 +146,16 @@ public final class VectorLimbKernels implements LimbKernels {
         return q.bits() <= NttPlan.FP_MAX_BITS;
     }
 
-    // ------------------------------------------------------------------------------------------------------
-    // Lane arithmetic helpers (small so that C2 inlines them into small loop bodies).
-
-    private static LongVector load(long[] a, int k) {
-        return LongVector.fromArray(SPECIES, a, k);
-    }
-
     private static LongVector splat(long v) {
         return LongVector.broadcast(SPECIES, v);
     }
 
-    /** x ≥ m ? x − m : x, for 0 ≤ x &lt; 2m (x − m wraps to a huge unsigned value when x &lt; m). */
-    private static LongVector csub(LongVector x, LongVector m) {
-        return x.lanewise(UMIN, x.sub(m));
+    private static DoubleVector splatBits(long bits) {
+        return LongVector.broadcast(SPECIES, bits).viewAsFloatingLanes();
     }
 
-    /** x &lt; 0 ? x + m : x, for −m ≤ x &lt; m. */
-    private static LongVector cadd(LongVector x, LongVector m) {
-        return x.lanewise(UMIN, x.add(m));
-    }
-
-    private static LongVector lo32(LongVector x) {
-        return x.and(M32);
-    }
-
-    private static LongVector hi32(LongVector x) {
-        return x.lanewise(LSHR, 32);
-    }
-
-    /** Unsigned high 64 bits of a·b, with b given as its 32-bit halves. */
-    static LongVector mulHi(LongVector a, LongVector bLo, LongVector bHi) {
-        LongVector aLo = lo32(a);
-        LongVector aHi = hi32(a);
-        LongVector t = aLo.mul(bHi).add(hi32(aLo.mul(bLo)));
-        LongVector u = aHi.mul(bLo).add(lo32(t));
-        return aHi.mul(bHi).add(hi32(t)).add(hi32(u));
-    }
-
-    /** Shoup: y·w mod q in [0, 2q) for y &lt; 2^63, w in [0, q) with companion halves wsLo, wsHi. */
-    static LongVector shoupLazy(LongVector y, LongVector w, LongVector wsLo, LongVector wsHi, LongVector q) {
-        return y.mul(w).sub(mulHi(y, wsLo, wsHi).mul(q));
-    }
-
-    /** Floating-point Shoup: y·w mod q in [0, q) for y &lt; 2^52, q &lt; 2^50, wq = fl(w/q). */
-    static LongVector fpMulConst(LongVector y, LongVector w, DoubleVector wq, LongVector q) {
-        DoubleVector yd = (DoubleVector) y.convert(L2D, 0);
-        LongVector est = yd.fma(wq, MAGIC_V).viewAsIntegralLanes().sub(MAGIC_BITS);
-        return cadd(y.mul(w).sub(est.mul(q)), q);
-    }
-
-    /** Floating-point modular product a·b mod q in [0, q) for a, b in [0, q), q &lt; 2^50, qInv = fl(1/q). */
-    static LongVector fpMul(LongVector a, LongVector b, DoubleVector qInv, LongVector q) {
-        DoubleVector ad = (DoubleVector) a.convert(L2D, 0);
-        DoubleVector bd = (DoubleVector) b.convert(L2D, 0);
-        LongVector est = ad.mul(bd).fma(qInv, MAGIC_V).viewAsIntegralLanes().sub(MAGIC_BITS);
-        return cadd(a.mul(b).sub(est.mul(q)), q);
-    }
-
-    /**
-     * Barrett product a·b mod q in [0, q) for a, b in [0, q) (as {@link Modulus#reduceProduct}): x1 = ⌊ab /
-     * 2^(bits−1)⌋, estimate = ⌊x1·μ / 2^(bits+1)⌋ ≥ ⌊ab/q⌋ − 2, so two conditional subtractions finish.
-     */
-    static LongVector barrettMul(LongVector a, LongVector b, BarrettConstants c) {
-        LongVector lo = a.mul(b);
-        LongVector hi = mulHi(a, lo32(b), hi32(b));
-        LongVector x1 = hi.lanewise(LSHL, 64 - c.shift).or(lo.lanewise(LSHR, c.shift));
-        LongVector pHi = mulHi(x1, c.muLo, c.muHi);
-        LongVector pLo = x1.mul(c.mu);
-        LongVector est = pHi.lanewise(LSHL, 63 - c.bits).or(pLo.lanewise(LSHR, c.bits + 1));
-        LongVector r = lo.sub(est.mul(c.q));
-        return csub(csub(r, c.q), c.q);
-    }
-
-    /** Broadcast Barrett constants of one modulus. */
-    static final class BarrettConstants {
-        final int bits;
-        final int shift;
-        final LongVector q;
-        final LongVector mu;
-        final LongVector muLo;
-        final LongVector muHi;
-
-        BarrettConstants(Modulus m) {
-            bits = m.bits();
-            shift = bits - 1;
-            long muValue = java.math.BigInteger.ONE.shiftLeft(2 * bits)
-                    .divide(java.math.BigInteger.valueOf(m.value())).longValueExact();
-            q = splat(m.value());
-            mu = splat(muValue);
-            muLo = lo32(mu);
-            muHi = hi32(mu);
-        }
+    private static DoubleVector splat(double v) {
+        return DoubleVector.broadcast(DSPECIES, v);
     }
 
     // ------------------------------------------------------------------------------------------------------
@@ -239,111 +171,193 @@ public final class VectorLimbKernels implements LimbKernels {
         NttPlan plan = NttPlan.of(table);
         long q = table.modulus().value();
         long[] w = table.forwardTwiddles();
+        long[] ws = table.forwardTwiddlesShoup();
         if (plan.fp) {
             long[] wq = plan.forwardQuotients;
             for (int m = 1, t = n >>> 1; t >= LANES; m <<= 1, t >>>= 1) {
                 forwardStageFp(a, m, t, w, wq, q);
             }
-            forwardTailFp(a, n, w, wq, q);
+            if (SCALAR_TAIL) {
+                forwardTailScalar(a, n, w, ws, q);
+            } else {
+                forwardTailFp(a, n, w, wq, q);
+            }
         } else {
-            long[] ws = table.forwardTwiddlesShoup();
             for (int m = 1, t = n >>> 1; t >= LANES; m <<= 1, t >>>= 1) {
                 forwardStage(a, m, t, w, ws, q);
             }
-            forwardTail(a, n, w, ws, q);
+            if (SCALAR_TAIL) {
+                forwardTailScalar(a, n, w, ws, q);
+            } else {
+                forwardTail(a, n, w, ws, q);
+            }
         }
     }
 
-    private static void forwardStage(long[] a, int m, int t, long[] w, long[] ws, long q) {
+    /** One radix-2 forward stage with half-size t ≥ LANES: m groups, one broadcast twiddle each. */
+    static void forwardStage(long[] a, int m, int t, long[] w, long[] ws, long q) {
         LongVector qv = splat(q);
         LongVector twoQ = splat(2 * q);
+        LongVector m32 = splat(M32);
         for (int i = 0; i < m; i++) {
             LongVector wv = splat(w[m + i]);
             LongVector wsv = splat(ws[m + i]);
-            LongVector wsLo = lo32(wsv);
-            LongVector wsHi = hi32(wsv);
+            LongVector wsLo = wsv.and(m32);
+            LongVector wsHi = wsv.lanewise(LSHR, 32);
             int start = 2 * i * t;
             for (int j = start; j < start + t; j += LANES) {
-                LongVector x = csub(load(a, j), twoQ);
-                LongVector p = shoupLazy(load(a, j + t), wv, wsLo, wsHi, qv);
+                LongVector x = LongVector.fromArray(SPECIES, a, j);
+                LongVector y = LongVector.fromArray(SPECIES, a, j + t);
+                x = x.lanewise(UMIN, x.sub(twoQ));
+                // p = y·w mod q in [0, 2q) (Shoup, high product from 32-bit halves)
+                LongVector yLo = y.and(m32);
+                LongVector yHi = y.lanewise(LSHR, 32);
+                LongVector mid = yLo.mul(wsHi).add(yLo.mul(wsLo).lanewise(LSHR, 32));
+                LongVector mid2 = yHi.mul(wsLo).add(mid.and(m32));
+                LongVector hi = yHi.mul(wsHi).add(mid.lanewise(LSHR, 32)).add(mid2.lanewise(LSHR, 32));
+                LongVector p = y.mul(wv).sub(hi.mul(qv));
                 x.add(p).intoArray(a, j);
                 x.sub(p).add(twoQ).intoArray(a, j + t);
             }
         }
     }
 
-    private static void forwardStageFp(long[] a, int m, int t, long[] w, long[] wq, long q) {
+    static void forwardStageFp(long[] a, int m, int t, long[] w, long[] wq, long q) {
         LongVector qv = splat(q);
         LongVector twoQ = splat(2 * q);
+        DoubleVector magic = splat(MAGIC);
+        LongVector magicBits = splat(MAGIC_BITS);
         for (int i = 0; i < m; i++) {
             LongVector wv = splat(w[m + i]);
-            DoubleVector wqv = splat(wq[m + i]).viewAsFloatingLanes();
+            DoubleVector wqv = splatBits(wq[m + i]);
             int start = 2 * i * t;
             for (int j = start; j < start + t; j += LANES) {
-                LongVector x = csub(load(a, j), twoQ);
-                LongVector p = fpMulConst(load(a, j + t), wv, wqv, qv);
+                LongVector x = LongVector.fromArray(SPECIES, a, j);
+                LongVector y = LongVector.fromArray(SPECIES, a, j + t);
+                x = x.lanewise(UMIN, x.sub(twoQ));
+                // p = y·w mod q in [0, q) (floating-point quotient estimate)
+                DoubleVector yd = (DoubleVector) y.convert(L2D, 0);
+                LongVector est = yd.fma(wqv, magic).viewAsIntegralLanes().sub(magicBits);
+                LongVector r = y.mul(wv).sub(est.mul(qv));
+                LongVector p = r.lanewise(UMIN, r.add(qv));
                 x.add(p).intoArray(a, j);
                 x.sub(p).add(twoQ).intoArray(a, j + t);
             }
         }
-    }
-
-    /** Twiddle vector for lanes of the fused stage s (half-size t = 2^s... as DUP) of block c. */
-    private static LongVector stageTwiddles(long[] w, int n, int c, int t, int s) {
-        LongVector v = load(w, (n + c) / (2 * t));
-        return t == 1 ? v : load(DUP[s], 0).selectFrom(v);
     }
 
     /** The last log2(LANES) forward stages plus the final reduction, per block of 2·LANES elements. */
-    private static void forwardTail(long[] a, int n, long[] w, long[] ws, long q) {
+    static void forwardTail(long[] a, int n, long[] w, long[] ws, long q) {
         LongVector qv = splat(q);
         LongVector twoQ = splat(2 * q);
+        LongVector m32 = splat(M32);
         for (int c = 0; c < n; c += 2 * LANES) {
-            LongVector x = load(a, c);
-            LongVector y = load(a, c + LANES);
+            LongVector x = LongVector.fromArray(SPECIES, a, c);
+            LongVector y = LongVector.fromArray(SPECIES, a, c + LANES);
             for (int s = 0; s < LOG_LANES; s++) {
-                int t = LANES >> (s + 1);
-                LongVector ix = load(FWD_IN_X[s], 0);
-                LongVector iy = load(FWD_IN_Y[s], 0);
-                LongVector nx = csub(ix.selectFrom(x, y), twoQ);
-                LongVector ny = iy.selectFrom(x, y);
                 int d = LOG_LANES - 1 - s;
-                LongVector wv = stageTwiddles(w, n, c, t, d);
-                LongVector wsv = stageTwiddles(ws, n, c, t, d);
-                LongVector p = shoupLazy(ny, wv, lo32(wsv), hi32(wsv), qv);
+                int t = 1 << d;
+                LongVector nx = LongVector.fromArray(SPECIES, FWD_IN_X[s], 0).selectFrom(x, y);
+                LongVector ny = LongVector.fromArray(SPECIES, FWD_IN_Y[s], 0).selectFrom(x, y);
+                int base = (n + c) >>> (d + 1);
+                LongVector wv = LongVector.fromArray(SPECIES, w, base);
+                LongVector wsv = LongVector.fromArray(SPECIES, ws, base);
+                if (t > 1) {
+                    LongVector dup = LongVector.fromArray(SPECIES, DUP[d], 0);
+                    wv = dup.selectFrom(wv);
+                    wsv = dup.selectFrom(wsv);
+                }
+                nx = nx.lanewise(UMIN, nx.sub(twoQ));
+                LongVector wsLo = wsv.and(m32);
+                LongVector wsHi = wsv.lanewise(LSHR, 32);
+                LongVector yLo = ny.and(m32);
+                LongVector yHi = ny.lanewise(LSHR, 32);
+                LongVector mid = yLo.mul(wsHi).add(yLo.mul(wsLo).lanewise(LSHR, 32));
+                LongVector mid2 = yHi.mul(wsLo).add(mid.and(m32));
+                LongVector hi = yHi.mul(wsHi).add(mid.lanewise(LSHR, 32)).add(mid2.lanewise(LSHR, 32));
+                LongVector p = ny.mul(wv).sub(hi.mul(qv));
                 x = nx.add(p);
                 y = nx.sub(p).add(twoQ);
             }
-            LongVector ox = load(FWD_OUT_X, 0).selectFrom(x, y);
-            LongVector oy = load(FWD_OUT_Y, 0).selectFrom(x, y);
-            csub(csub(ox, twoQ), qv).intoArray(a, c);
-            csub(csub(oy, twoQ), qv).intoArray(a, c + LANES);
+            LongVector ox = LongVector.fromArray(SPECIES, FWD_OUT_X, 0).selectFrom(x, y);
+            LongVector oy = LongVector.fromArray(SPECIES, FWD_OUT_Y, 0).selectFrom(x, y);
+            ox = ox.lanewise(UMIN, ox.sub(twoQ));
+            oy = oy.lanewise(UMIN, oy.sub(twoQ));
+            ox.lanewise(UMIN, ox.sub(qv)).intoArray(a, c);
+            oy.lanewise(UMIN, oy.sub(qv)).intoArray(a, c + LANES);
         }
     }
 
-    private static void forwardTailFp(long[] a, int n, long[] w, long[] wq, long q) {
+    static void forwardTailFp(long[] a, int n, long[] w, long[] wq, long q) {
         LongVector qv = splat(q);
         LongVector twoQ = splat(2 * q);
+        DoubleVector magic = splat(MAGIC);
+        LongVector magicBits = splat(MAGIC_BITS);
         for (int c = 0; c < n; c += 2 * LANES) {
-            LongVector x = load(a, c);
-            LongVector y = load(a, c + LANES);
+            LongVector x = LongVector.fromArray(SPECIES, a, c);
+            LongVector y = LongVector.fromArray(SPECIES, a, c + LANES);
             for (int s = 0; s < LOG_LANES; s++) {
-                int t = LANES >> (s + 1);
-                LongVector ix = load(FWD_IN_X[s], 0);
-                LongVector iy = load(FWD_IN_Y[s], 0);
-                LongVector nx = csub(ix.selectFrom(x, y), twoQ);
-                LongVector ny = iy.selectFrom(x, y);
                 int d = LOG_LANES - 1 - s;
-                LongVector wv = stageTwiddles(w, n, c, t, d);
-                DoubleVector wqv = stageTwiddles(wq, n, c, t, d).viewAsFloatingLanes();
-                LongVector p = fpMulConst(ny, wv, wqv, qv);
+                int t = 1 << d;
+                LongVector nx = LongVector.fromArray(SPECIES, FWD_IN_X[s], 0).selectFrom(x, y);
+                LongVector ny = LongVector.fromArray(SPECIES, FWD_IN_Y[s], 0).selectFrom(x, y);
+                int base = (n + c) >>> (d + 1);
+                LongVector wv = LongVector.fromArray(SPECIES, w, base);
+                LongVector wqb = LongVector.fromArray(SPECIES, wq, base);
+                if (t > 1) {
+                    LongVector dup = LongVector.fromArray(SPECIES, DUP[d], 0);
+                    wv = dup.selectFrom(wv);
+                    wqb = dup.selectFrom(wqb);
+                }
+                nx = nx.lanewise(UMIN, nx.sub(twoQ));
+                DoubleVector yd = (DoubleVector) ny.convert(L2D, 0);
+                LongVector est = yd.fma(wqb.viewAsFloatingLanes(), magic).viewAsIntegralLanes().sub(magicBits);
+                LongVector r = ny.mul(wv).sub(est.mul(qv));
+                LongVector p = r.lanewise(UMIN, r.add(qv));
                 x = nx.add(p);
                 y = nx.sub(p).add(twoQ);
             }
-            LongVector ox = load(FWD_OUT_X, 0).selectFrom(x, y);
-            LongVector oy = load(FWD_OUT_Y, 0).selectFrom(x, y);
-            csub(csub(ox, twoQ), qv).intoArray(a, c);
-            csub(csub(oy, twoQ), qv).intoArray(a, c + LANES);
+            LongVector ox = LongVector.fromArray(SPECIES, FWD_OUT_X, 0).selectFrom(x, y);
+            LongVector oy = LongVector.fromArray(SPECIES, FWD_OUT_Y, 0).selectFrom(x, y);
+            ox = ox.lanewise(UMIN, ox.sub(twoQ));
+            oy = oy.lanewise(UMIN, oy.sub(twoQ));
+            ox.lanewise(UMIN, ox.sub(qv)).intoArray(a, c);
+            oy.lanewise(UMIN, oy.sub(qv)).intoArray(a, c + LANES);
+        }
+    }
+
+    /** Scalar alternative to {@link #forwardTail}: the stages of half-size &lt; LANES per block of LANES. */
+    static void forwardTailScalar(long[] a, int n, long[] w, long[] ws, long q) {
+        long twoQ = 2 * q;
+        for (int c = 0; c < n; c += LANES) {
+            for (int t = LANES >>> 1; t >= 1; t >>>= 1) {
+                int m = n / (2 * t);
+                for (int g = c; g < c + LANES; g += 2 * t) {
+                    int idx = m + g / (2 * t);
+                    long wi = w[idx];
+                    long wsi = ws[idx];
+                    for (int j = g; j < g + t; j++) {
+                        long x = a[j];
+                        if (x >= twoQ) {
+                            x -= twoQ;
+                        }
+                        long y = a[j + t];
+                        long prod = y * wi - Math.unsignedMultiplyHigh(y, wsi) * q;
+                        a[j] = x + prod;
+                        a[j + t] = x - prod + twoQ;
+                    }
+                }
+            }
+            for (int j = c; j < c + LANES; j++) {
+                long x = a[j];
+                if (x >= twoQ) {
+                    x -= twoQ;
+                }
+                if (x >= q) {
+                    x -= q;
+                }
+                a[j] = x;
+            }
         }
     }
 
@@ -357,17 +371,25 @@ public final class VectorLimbKernels implements LimbKernels {
         NttPlan plan = NttPlan.of(table);
         long q = table.modulus().value();
         long[] w = table.inverseTwiddles();
+        long[] ws = table.inverseTwiddlesShoup();
         if (plan.fp) {
             long[] wq = plan.inverseQuotients;
-            inverseHeadFp(a, n, w, wq, q);
+            if (SCALAR_TAIL) {
+                inverseHeadScalar(a, n, w, ws, q);
+            } else {
+                inverseHeadFp(a, n, w, wq, q);
+            }
             for (int m = n / (2 * LANES), t = LANES; m > 1; m >>>= 1, t <<= 1) {
                 inverseStageFp(a, m, t, w, wq, q);
             }
             inverseLastFp(a, n >>> 1, table.nInverse(), plan.nInverseQuotient, plan.lastTwiddle,
                     plan.lastTwiddleQuotient, q);
         } else {
-            long[] ws = table.inverseTwiddlesShoup();
-            inverseHead(a, n, w, ws, q);
+            if (SCALAR_TAIL) {
+                inverseHeadScalar(a, n, w, ws, q);
+            } else {
+                inverseHead(a, n, w, ws, q);
+            }
             for (int m = n / (2 * LANES), t = LANES; m > 1; m >>>= 1, t <<= 1) {
                 inverseStage(a, m, t, w, ws, q);
             }
@@ -377,116 +399,210 @@ public final class VectorLimbKernels implements LimbKernels {
     }
 
     /** The first log2(LANES) inverse stages (half-sizes 1 .. LANES/2), per block of 2·LANES elements. */
-    private static void inverseHead(long[] a, int n, long[] w, long[] ws, long q) {
+    static void inverseHead(long[] a, int n, long[] w, long[] ws, long q) {
         LongVector qv = splat(q);
         LongVector twoQ = splat(2 * q);
+        LongVector m32 = splat(M32);
         for (int c = 0; c < n; c += 2 * LANES) {
-            LongVector x = load(a, c);
-            LongVector y = load(a, c + LANES);
+            LongVector x = LongVector.fromArray(SPECIES, a, c);
+            LongVector y = LongVector.fromArray(SPECIES, a, c + LANES);
             for (int s = 0; s < LOG_LANES; s++) {
                 int t = 1 << s;
-                LongVector ix = load(INV_IN_X[s], 0);
-                LongVector iy = load(INV_IN_Y[s], 0);
-                LongVector nx = ix.selectFrom(x, y);
-                LongVector ny = iy.selectFrom(x, y);
-                LongVector wv = stageTwiddles(w, n, c, t, s);
-                LongVector wsv = stageTwiddles(ws, n, c, t, s);
-                x = csub(nx.add(ny), twoQ);
-                y = shoupLazy(nx.sub(ny).add(twoQ), wv, lo32(wsv), hi32(wsv), qv);
+                LongVector nx = LongVector.fromArray(SPECIES, INV_IN_X[s], 0).selectFrom(x, y);
+                LongVector ny = LongVector.fromArray(SPECIES, INV_IN_Y[s], 0).selectFrom(x, y);
+                int base = (n + c) >>> (s + 1);
+                LongVector wv = LongVector.fromArray(SPECIES, w, base);
+                LongVector wsv = LongVector.fromArray(SPECIES, ws, base);
+                if (t > 1) {
+                    LongVector dup = LongVector.fromArray(SPECIES, DUP[s], 0);
+                    wv = dup.selectFrom(wv);
+                    wsv = dup.selectFrom(wsv);
+                }
+                LongVector u = nx.add(ny);
+                LongVector v = nx.sub(ny).add(twoQ);
+                LongVector wsLo = wsv.and(m32);
+                LongVector wsHi = wsv.lanewise(LSHR, 32);
+                LongVector vLo = v.and(m32);
+                LongVector vHi = v.lanewise(LSHR, 32);
+                LongVector mid = vLo.mul(wsHi).add(vLo.mul(wsLo).lanewise(LSHR, 32));
+                LongVector mid2 = vHi.mul(wsLo).add(mid.and(m32));
+                LongVector hi = vHi.mul(wsHi).add(mid.lanewise(LSHR, 32)).add(mid2.lanewise(LSHR, 32));
+                x = u.lanewise(UMIN, u.sub(twoQ));
+                y = v.mul(wv).sub(hi.mul(qv));
             }
-            load(INV_OUT_X, 0).selectFrom(x, y).intoArray(a, c);
-            load(INV_OUT_Y, 0).selectFrom(x, y).intoArray(a, c + LANES);
+            LongVector.fromArray(SPECIES, INV_OUT_X, 0).selectFrom(x, y).intoArray(a, c);
+            LongVector.fromArray(SPECIES, INV_OUT_Y, 0).selectFrom(x, y).intoArray(a, c + LANES);
         }
     }
 
-    private static void inverseHeadFp(long[] a, int n, long[] w, long[] wq, long q) {
+    static void inverseHeadFp(long[] a, int n, long[] w, long[] wq, long q) {
         LongVector qv = splat(q);
         LongVector twoQ = splat(2 * q);
+        DoubleVector magic = splat(MAGIC);
+        LongVector magicBits = splat(MAGIC_BITS);
         for (int c = 0; c < n; c += 2 * LANES) {
-            LongVector x = load(a, c);
-            LongVector y = load(a, c + LANES);
+            LongVector x = LongVector.fromArray(SPECIES, a, c);
+            LongVector y = LongVector.fromArray(SPECIES, a, c + LANES);
             for (int s = 0; s < LOG_LANES; s++) {
                 int t = 1 << s;
-                LongVector ix = load(INV_IN_X[s], 0);
-                LongVector iy = load(INV_IN_Y[s], 0);
-                LongVector nx = ix.selectFrom(x, y);
-                LongVector ny = iy.selectFrom(x, y);
-                LongVector wv = stageTwiddles(w, n, c, t, s);
-                DoubleVector wqv = stageTwiddles(wq, n, c, t, s).viewAsFloatingLanes();
-                x = csub(nx.add(ny), twoQ);
-                y = fpMulConst(nx.sub(ny).add(twoQ), wv, wqv, qv);
+                LongVector nx = LongVector.fromArray(SPECIES, INV_IN_X[s], 0).selectFrom(x, y);
+                LongVector ny = LongVector.fromArray(SPECIES, INV_IN_Y[s], 0).selectFrom(x, y);
+                int base = (n + c) >>> (s + 1);
+                LongVector wv = LongVector.fromArray(SPECIES, w, base);
+                LongVector wqb = LongVector.fromArray(SPECIES, wq, base);
+                if (t > 1) {
+                    LongVector dup = LongVector.fromArray(SPECIES, DUP[s], 0);
+                    wv = dup.selectFrom(wv);
+                    wqb = dup.selectFrom(wqb);
+                }
+                LongVector u = nx.add(ny);
+                LongVector v = nx.sub(ny).add(twoQ);
+                DoubleVector vd = (DoubleVector) v.convert(L2D, 0);
+                LongVector est = vd.fma(wqb.viewAsFloatingLanes(), magic).viewAsIntegralLanes().sub(magicBits);
+                LongVector r = v.mul(wv).sub(est.mul(qv));
+                x = u.lanewise(UMIN, u.sub(twoQ));
+                y = r.lanewise(UMIN, r.add(qv));
             }
-            load(INV_OUT_X, 0).selectFrom(x, y).intoArray(a, c);
-            load(INV_OUT_Y, 0).selectFrom(x, y).intoArray(a, c + LANES);
+            LongVector.fromArray(SPECIES, INV_OUT_X, 0).selectFrom(x, y).intoArray(a, c);
+            LongVector.fromArray(SPECIES, INV_OUT_Y, 0).selectFrom(x, y).intoArray(a, c + LANES);
         }
     }
 
-    private static void inverseStage(long[] a, int m, int t, long[] w, long[] ws, long q) {
+    /** Scalar alternative to {@link #inverseHead}. */
+    static void inverseHeadScalar(long[] a, int n, long[] w, long[] ws, long q) {
+        long twoQ = 2 * q;
+        for (int c = 0; c < n; c += LANES) {
+            for (int t = 1; t < LANES; t <<= 1) {
+                int m = n / (2 * t);
+                for (int g = c; g < c + LANES; g += 2 * t) {
+                    int idx = m + g / (2 * t);
+                    long wi = w[idx];
+                    long wsi = ws[idx];
+                    for (int j = g; j < g + t; j++) {
+                        long x = a[j];
+                        long y = a[j + t];
+                        long u = x + y;
+                        if (u >= twoQ) {
+                            u -= twoQ;
+                        }
+                        long v = x - y + twoQ;
+                        a[j] = u;
+                        a[j + t] = v * wi - Math.unsignedMultiplyHigh(v, wsi) * q;
+                    }
+                }
+            }
+        }
+    }
+
+    static void inverseStage(long[] a, int m, int t, long[] w, long[] ws, long q) {
         LongVector qv = splat(q);
         LongVector twoQ = splat(2 * q);
+        LongVector m32 = splat(M32);
         for (int i = 0; i < m; i++) {
             LongVector wv = splat(w[m + i]);
             LongVector wsv = splat(ws[m + i]);
-            LongVector wsLo = lo32(wsv);
-            LongVector wsHi = hi32(wsv);
+            LongVector wsLo = wsv.and(m32);
+            LongVector wsHi = wsv.lanewise(LSHR, 32);
             int start = 2 * i * t;
             for (int j = start; j < start + t; j += LANES) {
-                LongVector x = load(a, j);
-                LongVector y = load(a, j + t);
-                csub(x.add(y), twoQ).intoArray(a, j);
-                shoupLazy(x.sub(y).add(twoQ), wv, wsLo, wsHi, qv).intoArray(a, j + t);
+                LongVector x = LongVector.fromArray(SPECIES, a, j);
+                LongVector y = LongVector.fromArray(SPECIES, a, j + t);
+                LongVector u = x.add(y);
+                LongVector v = x.sub(y).add(twoQ);
+                LongVector vLo = v.and(m32);
+                LongVector vHi = v.lanewise(LSHR, 32);
+                LongVector mid = vLo.mul(wsHi).add(vLo.mul(wsLo).lanewise(LSHR, 32));
+                LongVector mid2 = vHi.mul(wsLo).add(mid.and(m32));
+                LongVector hi = vHi.mul(wsHi).add(mid.lanewise(LSHR, 32)).add(mid2.lanewise(LSHR, 32));
+                u.lanewise(UMIN, u.sub(twoQ)).intoArray(a, j);
+                v.mul(wv).sub(hi.mul(qv)).intoArray(a, j + t);
             }
         }
     }
 
-    private static void inverseStageFp(long[] a, int m, int t, long[] w, long[] wq, long q) {
+    static void inverseStageFp(long[] a, int m, int t, long[] w, long[] wq, long q) {
         LongVector qv = splat(q);
         LongVector twoQ = splat(2 * q);
+        DoubleVector magic = splat(MAGIC);
+        LongVector magicBits = splat(MAGIC_BITS);
         for (int i = 0; i < m; i++) {
             LongVector wv = splat(w[m + i]);
-            DoubleVector wqv = splat(wq[m + i]).viewAsFloatingLanes();
+            DoubleVector wqv = splatBits(wq[m + i]);
             int start = 2 * i * t;
             for (int j = start; j < start + t; j += LANES) {
-                LongVector x = load(a, j);
-                LongVector y = load(a, j + t);
-                csub(x.add(y), twoQ).intoArray(a, j);
-                fpMulConst(x.sub(y).add(twoQ), wv, wqv, qv).intoArray(a, j + t);
+                LongVector x = LongVector.fromArray(SPECIES, a, j);
+                LongVector y = LongVector.fromArray(SPECIES, a, j + t);
+                LongVector u = x.add(y);
+                LongVector v = x.sub(y).add(twoQ);
+                DoubleVector vd = (DoubleVector) v.convert(L2D, 0);
+                LongVector est = vd.fma(wqv, magic).viewAsIntegralLanes().sub(magicBits);
+                LongVector r = v.mul(wv).sub(est.mul(qv));
+                u.lanewise(UMIN, u.sub(twoQ)).intoArray(a, j);
+                r.lanewise(UMIN, r.add(qv)).intoArray(a, j + t);
             }
         }
     }
 
-    /** Last inverse stage (one group of half-size t = N/2) fused with the N^-1 scaling; canonical output. */
-    private static void inverseLast(long[] a, int t, long nInv, long nInvShoup, long wn, long wnShoup, long q) {
+    /**
+     * Last inverse stage (one group of half-size t = N/2) fused with the N^-1 scaling: a[j] = (x+y)·N^-1,
+     * a[j+t] = (x−y)·(w·N^-1), canonical. Two passes (one product each) keep each loop body small.
+     */
+    static void inverseLast(long[] a, int t, long nInv, long nInvShoup, long wn, long wnShoup, long q) {
         LongVector qv = splat(q);
         LongVector twoQ = splat(2 * q);
+        LongVector m32 = splat(M32);
         LongVector nv = splat(nInv);
         LongVector nsv = splat(nInvShoup);
-        LongVector nsLo = lo32(nsv);
-        LongVector nsHi = hi32(nsv);
+        LongVector nsLo = nsv.and(m32);
+        LongVector nsHi = nsv.lanewise(LSHR, 32);
         LongVector wv = splat(wn);
         LongVector wsv = splat(wnShoup);
-        LongVector wsLo = lo32(wsv);
-        LongVector wsHi = hi32(wsv);
+        LongVector wsLo = wsv.and(m32);
+        LongVector wsHi = wsv.lanewise(LSHR, 32);
         for (int j = 0; j < t; j += LANES) {
-            LongVector x = load(a, j);
-            LongVector y = load(a, j + t);
-            csub(shoupLazy(x.add(y), nv, nsLo, nsHi, qv), qv).intoArray(a, j);
-            csub(shoupLazy(x.sub(y).add(twoQ), wv, wsLo, wsHi, qv), qv).intoArray(a, j + t);
+            LongVector x = LongVector.fromArray(SPECIES, a, j);
+            LongVector y = LongVector.fromArray(SPECIES, a, j + t);
+            LongVector u = x.add(y);
+            LongVector v = x.sub(y).add(twoQ);
+            LongVector uLo = u.and(m32);
+            LongVector uHi = u.lanewise(LSHR, 32);
+            LongVector mid = uLo.mul(nsHi).add(uLo.mul(nsLo).lanewise(LSHR, 32));
+            LongVector mid2 = uHi.mul(nsLo).add(mid.and(m32));
+            LongVector hi = uHi.mul(nsHi).add(mid.lanewise(LSHR, 32)).add(mid2.lanewise(LSHR, 32));
+            LongVector r = u.mul(nv).sub(hi.mul(qv));
+            r.lanewise(UMIN, r.sub(qv)).intoArray(a, j);
+            LongVector vLo = v.and(m32);
+            LongVector vHi = v.lanewise(LSHR, 32);
+            LongVector vmid = vLo.mul(wsHi).add(vLo.mul(wsLo).lanewise(LSHR, 32));
+            LongVector vmid2 = vHi.mul(wsLo).add(vmid.and(m32));
+            LongVector vhi = vHi.mul(wsHi).add(vmid.lanewise(LSHR, 32)).add(vmid2.lanewise(LSHR, 32));
+            LongVector s = v.mul(wv).sub(vhi.mul(qv));
+            s.lanewise(UMIN, s.sub(qv)).intoArray(a, j + t);
         }
     }
 
-    private static void inverseLastFp(long[] a, int t, long nInv, long nInvQ, long wn, long wnQ, long q) {
+    static void inverseLastFp(long[] a, int t, long nInv, long nInvQ, long wn, long wnQ, long q) {
         LongVector qv = splat(q);
         LongVector twoQ = splat(2 * q);
+        DoubleVector magic = splat(MAGIC);
+        LongVector magicBits = splat(MAGIC_BITS);
         LongVector nv = splat(nInv);
-        DoubleVector nq = splat(nInvQ).viewAsFloatingLanes();
+        DoubleVector nq = splatBits(nInvQ);
         LongVector wv = splat(wn);
-        DoubleVector wq = splat(wnQ).viewAsFloatingLanes();
+        DoubleVector wq = splatBits(wnQ);
         for (int j = 0; j < t; j += LANES) {
-            LongVector x = load(a, j);
-            LongVector y = load(a, j + t);
-            fpMulConst(x.add(y), nv, nq, qv).intoArray(a, j);
-            fpMulConst(x.sub(y).add(twoQ), wv, wq, qv).intoArray(a, j + t);
+            LongVector x = LongVector.fromArray(SPECIES, a, j);
+            LongVector y = LongVector.fromArray(SPECIES, a, j + t);
+            LongVector u = x.add(y);
+            LongVector v = x.sub(y).add(twoQ);
+            DoubleVector ud = (DoubleVector) u.convert(L2D, 0);
+            LongVector ue = ud.fma(nq, magic).viewAsIntegralLanes().sub(magicBits);
+            LongVector r = u.mul(nv).sub(ue.mul(qv));
+            r.lanewise(UMIN, r.add(qv)).intoArray(a, j);
+            DoubleVector vd = (DoubleVector) v.convert(L2D, 0);
+            LongVector ve = vd.fma(wq, magic).viewAsIntegralLanes().sub(magicBits);
+            LongVector s = v.mul(wv).sub(ve.mul(qv));
+            s.lanewise(UMIN, s.add(qv)).intoArray(a, j + t);
         }
     }
 
@@ -500,7 +616,8 @@ public final class VectorLimbKernels implements LimbKernels {
         if (!scalar(n)) {
             LongVector qv = splat(q.value());
             for (int bound = SPECIES.loopBound(n); k < bound; k += LANES) {
-                csub(load(a, k).add(load(b, k)), qv).intoArray(out, k);
+                LongVector s = LongVector.fromArray(SPECIES, a, k).add(LongVector.fromArray(SPECIES, b, k));
+                s.lanewise(UMIN, s.sub(qv)).intoArray(out, k);
             }
         }
         for (; k < n; k++) {
@@ -515,7 +632,8 @@ public final class VectorLimbKernels implements LimbKernels {
         if (!scalar(n)) {
             LongVector qv = splat(q.value());
             for (int bound = SPECIES.loopBound(n); k < bound; k += LANES) {
-                cadd(load(a, k).sub(load(b, k)), qv).intoArray(out, k);
+                LongVector d = LongVector.fromArray(SPECIES, a, k).sub(LongVector.fromArray(SPECIES, b, k));
+                d.lanewise(UMIN, d.add(qv)).intoArray(out, k);
             }
         }
         for (; k < n; k++) {
@@ -530,7 +648,8 @@ public final class VectorLimbKernels implements LimbKernels {
         if (!scalar(n)) {
             LongVector qv = splat(q.value());
             for (int bound = SPECIES.loopBound(n); k < bound; k += LANES) {
-                csub(qv.sub(load(a, k)), qv).intoArray(out, k);
+                LongVector d = qv.sub(LongVector.fromArray(SPECIES, a, k));
+                d.lanewise(UMIN, d.sub(qv)).intoArray(out, k);
             }
         }
         for (; k < n; k++) {
@@ -546,7 +665,8 @@ public final class VectorLimbKernels implements LimbKernels {
             LongVector qv = splat(q.value());
             LongVector cv = splat(c);
             for (int bound = SPECIES.loopBound(n); k < bound; k += LANES) {
-                csub(load(a, k).add(cv), qv).intoArray(out, k);
+                LongVector s = LongVector.fromArray(SPECIES, a, k).add(cv);
+                s.lanewise(UMIN, s.sub(qv)).intoArray(out, k);
             }
         }
         for (; k < n; k++) {
@@ -559,23 +679,82 @@ public final class VectorLimbKernels implements LimbKernels {
         int n = a.length;
         int k = 0;
         if (!scalar(n)) {
-            int bound = SPECIES.loopBound(n);
-            if (fp(q)) {
-                LongVector qv = splat(q.value());
-                DoubleVector qInv = DoubleVector.broadcast(DSPECIES, 1.0 / q.value());
-                for (; k < bound; k += LANES) {
-                    fpMul(load(a, k), load(b, k), qInv, qv).intoArray(out, k);
-                }
-            } else {
-                BarrettConstants bc = new BarrettConstants(q);
-                for (; k < bound; k += LANES) {
-                    barrettMul(load(a, k), load(b, k), bc).intoArray(out, k);
-                }
-            }
+            k = fp(q) ? multiplyFp(a, b, out, n, q.value(), false) : multiplyBarrett(a, b, out, n, q, false);
         }
         for (; k < n; k++) {
             out[k] = q.mul(a[k], b[k]);
         }
+    }
+
+    /** Floating-point product for q &lt; 2^50; returns the number of elements done. */
+    static int multiplyFp(long[] a, long[] b, long[] out, int n, long q, boolean accumulate) {
+        LongVector qv = splat(q);
+        DoubleVector qInv = splat(1.0 / q);
+        DoubleVector magic = splat(MAGIC);
+        LongVector magicBits = splat(MAGIC_BITS);
+        int bound = SPECIES.loopBound(n);
+        for (int k = 0; k < bound; k += LANES) {
+            LongVector x = LongVector.fromArray(SPECIES, a, k);
+            LongVector y = LongVector.fromArray(SPECIES, b, k);
+            DoubleVector xd = (DoubleVector) x.convert(L2D, 0);
+            DoubleVector yd = (DoubleVector) y.convert(L2D, 0);
+            LongVector est = xd.mul(yd).fma(qInv, magic).viewAsIntegralLanes().sub(magicBits);
+            LongVector r = x.mul(y).sub(est.mul(qv));
+            r = r.lanewise(UMIN, r.add(qv));
+            if (accumulate) {
+                r = r.add(LongVector.fromArray(SPECIES, out, k));
+                r = r.lanewise(UMIN, r.sub(qv));
+            }
+            r.intoArray(out, k);
+        }
+        return bound;
+    }
+
+    /**
+     * Barrett product (as {@link Modulus#reduceProduct}): x1 = ⌊ab / 2^(bits−1)⌋, estimate = ⌊x1·μ /
+     * 2^(bits+1)⌋ ≥ ⌊ab/q⌋ − 2, so two conditional subtractions finish. Returns the number of elements done.
+     */
+    static int multiplyBarrett(long[] a, long[] b, long[] out, int n, Modulus q, boolean accumulate) {
+        int bits = q.bits();
+        int shift = bits - 1;
+        long mu = java.math.BigInteger.ONE.shiftLeft(2 * bits)
+                .divide(java.math.BigInteger.valueOf(q.value())).longValueExact();
+        LongVector qv = splat(q.value());
+        LongVector m32 = splat(M32);
+        LongVector muv = splat(mu);
+        LongVector muLo = muv.and(m32);
+        LongVector muHi = muv.lanewise(LSHR, 32);
+        int bound = SPECIES.loopBound(n);
+        for (int k = 0; k < bound; k += LANES) {
+            LongVector x = LongVector.fromArray(SPECIES, a, k);
+            LongVector y = LongVector.fromArray(SPECIES, b, k);
+            // 128-bit product hi:lo
+            LongVector xLo = x.and(m32);
+            LongVector xHi = x.lanewise(LSHR, 32);
+            LongVector yLo = y.and(m32);
+            LongVector yHi = y.lanewise(LSHR, 32);
+            LongVector mid = xLo.mul(yHi).add(xLo.mul(yLo).lanewise(LSHR, 32));
+            LongVector mid2 = xHi.mul(yLo).add(mid.and(m32));
+            LongVector hi = xHi.mul(yHi).add(mid.lanewise(LSHR, 32)).add(mid2.lanewise(LSHR, 32));
+            LongVector lo = x.mul(y);
+            // quotient estimate
+            LongVector x1 = hi.lanewise(LSHL, 64 - shift).or(lo.lanewise(LSHR, shift));
+            LongVector x1Lo = x1.and(m32);
+            LongVector x1Hi = x1.lanewise(LSHR, 32);
+            LongVector pmid = x1Lo.mul(muHi).add(x1Lo.mul(muLo).lanewise(LSHR, 32));
+            LongVector pmid2 = x1Hi.mul(muLo).add(pmid.and(m32));
+            LongVector pHi = x1Hi.mul(muHi).add(pmid.lanewise(LSHR, 32)).add(pmid2.lanewise(LSHR, 32));
+            LongVector est = pHi.lanewise(LSHL, 63 - bits).or(x1.mul(muv).lanewise(LSHR, bits + 1));
+            LongVector r = lo.sub(est.mul(qv));
+            r = r.lanewise(UMIN, r.sub(qv));
+            r = r.lanewise(UMIN, r.sub(qv));
+            if (accumulate) {
+                r = r.add(LongVector.fromArray(SPECIES, out, k));
+                r = r.lanewise(UMIN, r.sub(qv));
+            }
+            r.intoArray(out, k);
+        }
+        return bound;
     }
 
     @Override
@@ -583,19 +762,7 @@ public final class VectorLimbKernels implements LimbKernels {
         int n = a.length;
         int k = 0;
         if (!scalar(n)) {
-            int bound = SPECIES.loopBound(n);
-            LongVector qv = splat(q.value());
-            if (fp(q)) {
-                DoubleVector qInv = DoubleVector.broadcast(DSPECIES, 1.0 / q.value());
-                for (; k < bound; k += LANES) {
-                    csub(load(acc, k).add(fpMul(load(a, k), load(b, k), qInv, qv)), qv).intoArray(acc, k);
-                }
-            } else {
-                BarrettConstants bc = new BarrettConstants(q);
-                for (; k < bound; k += LANES) {
-                    csub(load(acc, k).add(barrettMul(load(a, k), load(b, k), bc)), qv).intoArray(acc, k);
-                }
-            }
+            k = fp(q) ? multiplyFp(a, b, acc, n, q.value(), true) : multiplyBarrett(a, b, acc, n, q, true);
         }
         for (; k < n; k++) {
             acc[k] = q.add(acc[k], q.mul(a[k], b[k]));
@@ -607,53 +774,11 @@ public final class VectorLimbKernels implements LimbKernels {
         int n = a.length;
         int k = 0;
         if (!scalar(n)) {
-            int bound = SPECIES.loopBound(n);
-            LongVector qv = splat(q.value());
-            LongVector cv = splat(c);
-            if (fp(q)) {
-                DoubleVector cq = DoubleVector.broadcast(DSPECIES, (double) c / q.value());
-                for (; k < bound; k += LANES) {
-                    fpMulConst(load(a, k), cv, cq, qv).intoArray(out, k);
-                }
-            } else {
-                LongVector cs = splat(cShoup);
-                LongVector csLo = lo32(cs);
-                LongVector csHi = hi32(cs);
-                for (; k < bound; k += LANES) {
-                    csub(shoupLazy(load(a, k), cv, csLo, csHi, qv), qv).intoArray(out, k);
-                }
-            }
+            k = fp(q) ? scaleFp(a, null, c, out, n, q.value(), false)
+                    : scaleShoup(a, null, c, cShoup, out, n, q.value(), false);
         }
         for (; k < n; k++) {
             out[k] = q.mulShoup(a[k], c, cShoup);
-        }
-    }
-
-    @Override
-    public void multiplyConstantAdd(long[] a, long c, long cShoup, long[] acc, Modulus q) {
-        int n = a.length;
-        int k = 0;
-        if (!scalar(n)) {
-            int bound = SPECIES.loopBound(n);
-            LongVector qv = splat(q.value());
-            LongVector cv = splat(c);
-            if (fp(q)) {
-                DoubleVector cq = DoubleVector.broadcast(DSPECIES, (double) c / q.value());
-                for (; k < bound; k += LANES) {
-                    csub(load(acc, k).add(fpMulConst(load(a, k), cv, cq, qv)), qv).intoArray(acc, k);
-                }
-            } else {
-                LongVector cs = splat(cShoup);
-                LongVector csLo = lo32(cs);
-                LongVector csHi = hi32(cs);
-                for (; k < bound; k += LANES) {
-                    LongVector p = csub(shoupLazy(load(a, k), cv, csLo, csHi, qv), qv);
-                    csub(load(acc, k).add(p), qv).intoArray(acc, k);
-                }
-            }
-        }
-        for (; k < n; k++) {
-            acc[k] = q.add(acc[k], q.mulShoup(a[k], c, cShoup));
         }
     }
 
@@ -662,39 +787,89 @@ public final class VectorLimbKernels implements LimbKernels {
         int n = a.length;
         int k = 0;
         if (!scalar(n)) {
-            int bound = SPECIES.loopBound(n);
-            LongVector qv = splat(q.value());
-            LongVector cv = splat(c);
-            if (fp(q)) {
-                DoubleVector cq = DoubleVector.broadcast(DSPECIES, (double) c / q.value());
-                for (; k < bound; k += LANES) {
-                    fpMulConst(cadd(load(a, k).sub(load(b, k)), qv), cv, cq, qv).intoArray(out, k);
-                }
-            } else {
-                LongVector cs = splat(cShoup);
-                LongVector csLo = lo32(cs);
-                LongVector csHi = hi32(cs);
-                for (; k < bound; k += LANES) {
-                    LongVector d = cadd(load(a, k).sub(load(b, k)), qv);
-                    csub(shoupLazy(d, cv, csLo, csHi, qv), qv).intoArray(out, k);
-                }
-            }
+            k = fp(q) ? scaleFp(a, b, c, out, n, q.value(), false)
+                    : scaleShoup(a, b, c, cShoup, out, n, q.value(), false);
         }
         for (; k < n; k++) {
             out[k] = q.mulShoup(q.sub(a[k], b[k]), c, cShoup);
         }
     }
 
+    /** out = (a − b)·c (b null: a·c) with Shoup's method; returns the number of elements done. */
+    static int scaleShoup(long[] a, long[] b, long c, long cShoup, long[] out, int n, long q, boolean accumulate) {
+        LongVector qv = splat(q);
+        LongVector m32 = splat(M32);
+        LongVector cv = splat(c);
+        LongVector cs = splat(cShoup);
+        LongVector csLo = cs.and(m32);
+        LongVector csHi = cs.lanewise(LSHR, 32);
+        int bound = SPECIES.loopBound(n);
+        for (int k = 0; k < bound; k += LANES) {
+            LongVector y = LongVector.fromArray(SPECIES, a, k);
+            if (b != null) {
+                y = y.sub(LongVector.fromArray(SPECIES, b, k));
+                y = y.lanewise(UMIN, y.add(qv));
+            }
+            LongVector yLo = y.and(m32);
+            LongVector yHi = y.lanewise(LSHR, 32);
+            LongVector mid = yLo.mul(csHi).add(yLo.mul(csLo).lanewise(LSHR, 32));
+            LongVector mid2 = yHi.mul(csLo).add(mid.and(m32));
+            LongVector hi = yHi.mul(csHi).add(mid.lanewise(LSHR, 32)).add(mid2.lanewise(LSHR, 32));
+            LongVector r = y.mul(cv).sub(hi.mul(qv));
+            r = r.lanewise(UMIN, r.sub(qv));
+            if (accumulate) {
+                r = r.add(LongVector.fromArray(SPECIES, out, k));
+                r = r.lanewise(UMIN, r.sub(qv));
+            }
+            r.intoArray(out, k);
+        }
+        return bound;
+    }
+
+    /** Floating-point variant of {@link #scaleShoup} for q &lt; 2^50. */
+    static int scaleFp(long[] a, long[] b, long c, long[] out, int n, long q, boolean accumulate) {
+        LongVector qv = splat(q);
+        LongVector cv = splat(c);
+        DoubleVector cq = splat((double) c / (double) q);
+        DoubleVector magic = splat(MAGIC);
+        LongVector magicBits = splat(MAGIC_BITS);
+        int bound = SPECIES.loopBound(n);
+        for (int k = 0; k < bound; k += LANES) {
+            LongVector y = LongVector.fromArray(SPECIES, a, k);
+            if (b != null) {
+                y = y.sub(LongVector.fromArray(SPECIES, b, k));
+                y = y.lanewise(UMIN, y.add(qv));
+            }
+            DoubleVector yd = (DoubleVector) y.convert(L2D, 0);
+            LongVector est = yd.fma(cq, magic).viewAsIntegralLanes().sub(magicBits);
+            LongVector r = y.mul(cv).sub(est.mul(qv));
+            r = r.lanewise(UMIN, r.add(qv));
+            if (accumulate) {
+                r = r.add(LongVector.fromArray(SPECIES, out, k));
+                r = r.lanewise(UMIN, r.sub(qv));
+            }
+            r.intoArray(out, k);
+        }
+        return bound;
+    }
+
     @Override
-    public void permute(long[] a, int[] perm, long[] out) {
-        int n = out.length;
+    public void multiplyConstantAdd(long[] a, long c, long cShoup, long[] acc, Modulus q) {
+        int n = a.length;
         int k = 0;
         if (!scalar(n)) {
-            for (int bound = SPECIES.loopBound(n); k < bound; k += LANES) {
-                LongVector.fromArray(SPECIES, a, 0, perm, k).intoArray(out, k);
-            }
+            k = fp(q) ? scaleFp(a, null, c, acc, n, q.value(), true)
+                    : scaleShoup(a, null, c, cShoup, acc, n, q.value(), true);
         }
         for (; k < n; k++) {
+            acc[k] = q.add(acc[k], q.mulShoup(a[k], c, cShoup));
+        }
+    }
+
+    @Override
+    public void permute(long[] a, int[] perm, long[] out) {
+        // Gathers (vpgatherdq) measured no faster than scalar loads on Zen 4: plain scalar copy.
+        for (int k = 0; k < out.length; k++) {
             out[k] = a[perm[k]];
         }
     }
@@ -710,17 +885,25 @@ public final class VectorLimbKernels implements LimbKernels {
         long fromModTo = to.reduce(from.value());
         long oneShoup = to.shoup(1);
         LongVector tv = splat(to.value());
+        LongVector m32 = splat(M32);
         LongVector halfv = splat(half);
         LongVector fv = splat(fromModTo);
         LongVector os = splat(oneShoup);
-        LongVector osLo = lo32(os);
-        LongVector osHi = hi32(os);
+        LongVector osLo = os.and(m32);
+        LongVector osHi = os.lanewise(LSHR, 32);
         int k = 0;
         for (int bound = SPECIES.loopBound(n); k < bound; k += LANES) {
-            LongVector xv = load(x, k);
-            LongVector r = csub(xv.sub(mulHi(xv, osLo, osHi).mul(tv)), tv);
-            VectorMask<Long> upper = xv.compare(VectorOperators.GT, halfv);
-            r.blend(cadd(r.sub(fv), tv), upper).intoArray(out, k);
+            LongVector y = LongVector.fromArray(SPECIES, x, k);
+            LongVector yLo = y.and(m32);
+            LongVector yHi = y.lanewise(LSHR, 32);
+            LongVector mid = yLo.mul(osHi).add(yLo.mul(osLo).lanewise(LSHR, 32));
+            LongVector mid2 = yHi.mul(osLo).add(mid.and(m32));
+            LongVector hi = yHi.mul(osHi).add(mid.lanewise(LSHR, 32)).add(mid2.lanewise(LSHR, 32));
+            LongVector r = y.sub(hi.mul(tv));
+            r = r.lanewise(UMIN, r.sub(tv));
+            LongVector d = r.sub(fv);
+            VectorMask<Long> upper = y.compare(VectorOperators.GT, halfv);
+            r.blend(d.lanewise(UMIN, d.add(tv)), upper).intoArray(out, k);
         }
         for (; k < n; k++) {
             long r = to.reduceWord(x[k]);
@@ -741,30 +924,83 @@ public final class VectorLimbKernels implements LimbKernels {
     }
 
     @Override
-    public void linearCombination(long[][] ys, long[] c, long[] cShoup, long[] out, Modulus q) {
-        int n = out.length;
+    public void conversionQuotients(long[][] ys, double[] inverseModuli, int[] v) {
+        int n = v.length;
         if (scalar(n) || ys.length == 0) {
-            SCALAR.linearCombination(ys, c, cShoup, out, q);
+            SCALAR.conversionQuotients(ys, inverseModuli, v);
+            return;
+        }
+        int bound = SPECIES.loopBound(n);
+        double[] sum = new double[Math.min(BLOCK, bound)];
+        for (int start = 0; start < bound; start += BLOCK) {
+            int end = Math.min(start + BLOCK, bound);
+            for (int i = 0; i < ys.length; i++) {
+                cqPass(ys[i], inverseModuli[i], sum, start, end, i == 0);
+            }
+            cqRound(sum, v, start, end);
+        }
+        for (int k = bound; k < n; k++) {
+            double s = 0;
+            for (int i = 0; i < ys.length; i++) {
+                double term = (double) ys[i][k] * inverseModuli[i];
+                s = s + term;
+            }
+            v[k] = (int) Math.floor(s + 0.5);
+        }
+    }
+
+    /**
+     * sum[k − start] = (first ? 0 : sum[k − start]) + (double) y[k] · inv, with the scalar code's separate
+     * IEEE multiply and add (round to nearest each; 0 + x = x exactly for the x ≥ 0 here).
+     */
+    static void cqPass(long[] y, double inv, double[] sum, int start, int end, boolean first) {
+        DoubleVector iv = splat(inv);
+        for (int k = start; k < end; k += LANES) {
+            DoubleVector term = ((DoubleVector) LongVector.fromArray(SPECIES, y, k).convert(L2D, 0)).mul(iv);
+            if (!first) {
+                term = DoubleVector.fromArray(DSPECIES, sum, k - start).add(term);
+            }
+            term.intoArray(sum, k - start);
+        }
+    }
+
+    /** v[k] = (int) floor(sum + 0.5): the sums are non-negative, so floor is the truncating conversion. */
+    static void cqRound(double[] sum, int[] v, int start, int end) {
+        DoubleVector half = splat(0.5);
+        for (int k = start; k < end; k += LANES) {
+            DoubleVector s = DoubleVector.fromArray(DSPECIES, sum, k - start).add(half);
+            ((IntVector) s.convertShape(VectorOperators.D2I, ISPECIES, 0)).intoArray(v, k);
+        }
+    }
+
+    @Override
+    public void linearCombination(long[][] ys, long[] c, long[] cShoup, int[] v, long[] corrections, long[] out,
+                                  Modulus q) {
+        int n = out.length;
+        if (scalar(n) || ys.length == 0 || corrections.length > LANES) {
+            SCALAR.linearCombination(ys, c, cShoup, v, corrections, out, q);
             return;
         }
         if (aliases(out, ys)) {
             // The passes below write out before reading every source: work on a copy of the output.
             long[] tmp = new long[n];
-            linearCombination(ys, c, cShoup, tmp, q);
+            linearCombination(ys, c, cShoup, v, corrections, tmp, q);
             System.arraycopy(tmp, 0, out, 0, n);
             return;
         }
         int bound = SPECIES.loopBound(n);
         long qq = q.value();
+        long[] table = java.util.Arrays.copyOf(corrections, LANES);
         for (int start = 0; start < bound; start += BLOCK) {
             int end = Math.min(start + BLOCK, bound);
+            lcFirst(v, table, out, start, end);
             for (int i = 0; i < ys.length; i++) {
-                lcPass(ys[i], c[i], cShoup[i], out, start, end, qq, i == 0, i == ys.length - 1);
+                lcPass(ys[i], c[i], cShoup[i], out, start, end, qq, i == ys.length - 1);
             }
         }
         long twoQ = 2 * qq;
         for (int k = bound; k < n; k++) {
-            long acc = 0;
+            long acc = corrections[v[k]];
             for (int i = 0; i < ys.length; i++) {
                 acc += q.mulShoupLazy(ys[i][k], c[i], cShoup[i]);
                 if (acc >= twoQ) {
@@ -775,26 +1011,39 @@ public final class VectorLimbKernels implements LimbKernels {
         }
     }
 
-    /** acc[k] (+)= y[k]·c lazily in [0, 2q); the last pass reduces to [0, q). */
-    private static void lcPass(long[] y, long c, long cShoup, long[] acc, int start, int end, long q,
-                               boolean first, boolean last) {
+    /** acc[k] = table[v[k]] (table: the corrections padded to one vector; a lane permute, not a gather). */
+    static void lcFirst(int[] v, long[] table, long[] acc, int start, int end) {
+        LongVector tv = LongVector.fromArray(SPECIES, table, 0);
+        for (int k = start; k < end; k += LANES) {
+            LongVector idx = (LongVector) IntVector.fromArray(ISPECIES, v, k)
+                    .convertShape(VectorOperators.I2L, SPECIES, 0);
+            idx.selectFrom(tv).intoArray(acc, k);
+        }
+    }
+
+    /**
+     * acc[k] = acc[k] + y[k]·c, kept lazily in [0, 2q), reduced to [0, q) on the last pass. y[k] may be any
+     * value below 2^63 (Shoup's bound holds for any y below 2^64).
+     */
+    static void lcPass(long[] y, long c, long cShoup, long[] acc, int start, int end, long q, boolean last) {
         LongVector qv = splat(q);
         LongVector twoQ = splat(2 * q);
+        LongVector m32 = splat(M32);
         LongVector cv = splat(c);
         LongVector cs = splat(cShoup);
-        LongVector csLo = lo32(cs);
-        LongVector csHi = hi32(cs);
+        LongVector csLo = cs.and(m32);
+        LongVector csHi = cs.lanewise(LSHR, 32);
         LongVector bound = last ? qv : twoQ;
-        if (first) {
-            for (int k = start; k < end; k += LANES) {
-                LongVector p = shoupLazy(load(y, k), cv, csLo, csHi, qv);
-                (last ? csub(p, qv) : p).intoArray(acc, k);
-            }
-        } else {
-            for (int k = start; k < end; k += LANES) {
-                LongVector s = csub(load(acc, k).add(shoupLazy(load(y, k), cv, csLo, csHi, qv)), twoQ);
-                csub(s, bound).intoArray(acc, k);
-            }
+        for (int k = start; k < end; k += LANES) {
+            LongVector x = LongVector.fromArray(SPECIES, y, k);
+            LongVector xLo = x.and(m32);
+            LongVector xHi = x.lanewise(LSHR, 32);
+            LongVector mid = xLo.mul(csHi).add(xLo.mul(csLo).lanewise(LSHR, 32));
+            LongVector mid2 = xHi.mul(csLo).add(mid.and(m32));
+            LongVector hi = xHi.mul(csHi).add(mid.lanewise(LSHR, 32)).add(mid2.lanewise(LSHR, 32));
+            LongVector s = LongVector.fromArray(SPECIES, acc, k).add(x.mul(cv).sub(hi.mul(qv)));
+            s = s.lanewise(UMIN, s.sub(twoQ));
+            s.lanewise(UMIN, s.sub(bound)).intoArray(acc, k);
         }
     }
 
@@ -814,17 +1063,25 @@ public final class VectorLimbKernels implements LimbKernels {
         int bound = SPECIES.loopBound(n);
         long qq = q.value();
         boolean fp = fp(q);
+        long[] gathered = perm == null ? null : new long[BLOCK];
         for (int start = 0; start < bound; start += BLOCK) {
             int end = Math.min(start + BLOCK, bound);
             for (int j = 0; j < xs.length; j++) {
                 boolean first = j == 0;
                 boolean last = j == xs.length - 1;
+                long[] x = xs[j];
+                int offset = 0;
+                if (perm != null) {
+                    for (int k = start; k < end; k++) {
+                        gathered[k - start] = x[perm[k]];
+                    }
+                    x = gathered;
+                    offset = start;
+                }
                 if (fp) {
-                    ipPassFp(xs[j], perm, w[j], out, start, end, qq, first);
-                } else if (perm == null) {
-                    ipPass(xs[j], w[j], wShoup[j], out, start, end, qq, first, last);
+                    ipPassFp(x, offset, w[j], out, start, end, qq, first);
                 } else {
-                    ipPassPerm(xs[j], perm, w[j], wShoup[j], out, start, end, qq, first, last);
+                    ipPass(x, offset, w[j], wShoup[j], out, start, end, qq, first, last);
                 }
             }
         }
@@ -842,57 +1099,47 @@ public final class VectorLimbKernels implements LimbKernels {
         }
     }
 
-    private static void ipPass(long[] x, long[] w, long[] ws, long[] acc, int start, int end, long q,
-                               boolean first, boolean last) {
+    /** acc[k] (+)= x[k − offset]·w[k] for k in [start, end), lazily in [0, 2q), reduced on the last pass. */
+    static void ipPass(long[] x, int offset, long[] w, long[] ws, long[] acc, int start, int end, long q,
+                       boolean first, boolean last) {
         LongVector qv = splat(q);
         LongVector twoQ = splat(2 * q);
+        LongVector m32 = splat(M32);
+        LongVector zero = splat(0);
         LongVector bound = last ? qv : twoQ;
-        if (first) {
-            for (int k = start; k < end; k += LANES) {
-                LongVector wsv = load(ws, k);
-                LongVector p = shoupLazy(load(x, k), load(w, k), lo32(wsv), hi32(wsv), qv);
-                (last ? csub(p, qv) : p).intoArray(acc, k);
-            }
-        } else {
-            for (int k = start; k < end; k += LANES) {
-                LongVector wsv = load(ws, k);
-                LongVector p = shoupLazy(load(x, k), load(w, k), lo32(wsv), hi32(wsv), qv);
-                csub(csub(load(acc, k).add(p), twoQ), bound).intoArray(acc, k);
-            }
-        }
-    }
-
-    private static void ipPassPerm(long[] x, int[] perm, long[] w, long[] ws, long[] acc, int start, int end,
-                                   long q, boolean first, boolean last) {
-        LongVector qv = splat(q);
-        LongVector twoQ = splat(2 * q);
-        LongVector bound = last ? qv : twoQ;
-        if (first) {
-            for (int k = start; k < end; k += LANES) {
-                LongVector wsv = load(ws, k);
-                LongVector xv = LongVector.fromArray(SPECIES, x, 0, perm, k);
-                LongVector p = shoupLazy(xv, load(w, k), lo32(wsv), hi32(wsv), qv);
-                (last ? csub(p, qv) : p).intoArray(acc, k);
-            }
-        } else {
-            for (int k = start; k < end; k += LANES) {
-                LongVector wsv = load(ws, k);
-                LongVector xv = LongVector.fromArray(SPECIES, x, 0, perm, k);
-                LongVector p = shoupLazy(xv, load(w, k), lo32(wsv), hi32(wsv), qv);
-                csub(csub(load(acc, k).add(p), twoQ), bound).intoArray(acc, k);
-            }
-        }
-    }
-
-    /** Floating-point variant: canonical partial sums, perm may be null. */
-    private static void ipPassFp(long[] x, int[] perm, long[] w, long[] acc, int start, int end, long q,
-                                 boolean first) {
-        LongVector qv = splat(q);
-        DoubleVector qInv = DoubleVector.broadcast(DSPECIES, 1.0 / q);
         for (int k = start; k < end; k += LANES) {
-            LongVector xv = perm == null ? load(x, k) : LongVector.fromArray(SPECIES, x, 0, perm, k);
-            LongVector p = fpMul(xv, load(w, k), qInv, qv);
-            (first ? p : csub(load(acc, k).add(p), qv)).intoArray(acc, k);
+            LongVector v = LongVector.fromArray(SPECIES, x, k - offset);
+            LongVector wsv = LongVector.fromArray(SPECIES, ws, k);
+            LongVector wsLo = wsv.and(m32);
+            LongVector wsHi = wsv.lanewise(LSHR, 32);
+            LongVector vLo = v.and(m32);
+            LongVector vHi = v.lanewise(LSHR, 32);
+            LongVector mid = vLo.mul(wsHi).add(vLo.mul(wsLo).lanewise(LSHR, 32));
+            LongVector mid2 = vHi.mul(wsLo).add(mid.and(m32));
+            LongVector hi = vHi.mul(wsHi).add(mid.lanewise(LSHR, 32)).add(mid2.lanewise(LSHR, 32));
+            LongVector p = v.mul(LongVector.fromArray(SPECIES, w, k)).sub(hi.mul(qv));
+            LongVector s = (first ? zero : LongVector.fromArray(SPECIES, acc, k)).add(p);
+            s = s.lanewise(UMIN, s.sub(twoQ));
+            s.lanewise(UMIN, s.sub(bound)).intoArray(acc, k);
+        }
+    }
+
+    /** Floating-point variant (q &lt; 2^50): canonical partial sums; the Shoup companions are not needed. */
+    static void ipPassFp(long[] x, int offset, long[] w, long[] acc, int start, int end, long q, boolean first) {
+        LongVector qv = splat(q);
+        DoubleVector qInv = splat(1.0 / q);
+        DoubleVector magic = splat(MAGIC);
+        LongVector magicBits = splat(MAGIC_BITS);
+        LongVector zero = splat(0);
+        for (int k = start; k < end; k += LANES) {
+            LongVector v = LongVector.fromArray(SPECIES, x, k - offset);
+            LongVector wv = LongVector.fromArray(SPECIES, w, k);
+            DoubleVector vd = (DoubleVector) v.convert(L2D, 0);
+            DoubleVector wd = (DoubleVector) wv.convert(L2D, 0);
+            LongVector est = vd.mul(wd).fma(qInv, magic).viewAsIntegralLanes().sub(magicBits);
+            LongVector r = v.mul(wv).sub(est.mul(qv));
+            LongVector s = (first ? zero : LongVector.fromArray(SPECIES, acc, k)).add(r.lanewise(UMIN, r.add(qv)));
+            s.lanewise(UMIN, s.sub(qv)).intoArray(acc, k);
         }
     }
 }

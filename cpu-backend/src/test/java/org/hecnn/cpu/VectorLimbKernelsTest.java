@@ -208,46 +208,88 @@ class VectorLimbKernelsTest {
         }
     }
 
+    /** Sources of a basis conversion: any values below 2^63, mostly residues of the other moduli. */
+    static long[][] sources(SplittableRandom rnd, int count, int n, long p) {
+        long[][] ys = new long[count][n];
+        for (int i = 0; i < count; i++) {
+            for (int k = 0; k < n; k++) {
+                ys[i][k] = switch (rnd.nextInt(16)) {
+                    case 0 -> 0;
+                    case 1 -> Long.MAX_VALUE;
+                    case 2 -> p - 1;
+                    case 3 -> rnd.nextLong(Long.MAX_VALUE);
+                    default -> rnd.nextLong(PRIMES.get(rnd.nextInt(PRIMES.size())));
+                };
+            }
+        }
+        return ys;
+    }
+
     @ParameterizedTest(name = "q={0} n={1}")
     @MethodSource("lengths")
     void linearCombination(long p, int n) {
         Modulus q = new Modulus(p);
         SplittableRandom rnd = new SplittableRandom(p - n);
-        for (int sources = 1; sources <= 5; sources++) {
-            long[][] ys = new long[sources][n];
-            long[] c = new long[sources];
-            long[] cs = new long[sources];
-            for (int i = 0; i < sources; i++) {
-                for (int k = 0; k < n; k++) {
-                    // any value below 2^63: residues of other moduli, and the extremes
-                    ys[i][k] = switch (rnd.nextInt(16)) {
-                        case 0 -> 0;
-                        case 1 -> Long.MAX_VALUE;
-                        case 2 -> p - 1;
-                        case 3 -> rnd.nextLong(Long.MAX_VALUE);
-                        default -> rnd.nextLong(PRIMES.get(rnd.nextInt(PRIMES.size())));
-                    };
-                }
+        for (int count = 1; count <= 9; count++) {
+            long[][] ys = sources(rnd, count, n, p);
+            long[] c = new long[count];
+            long[] cs = new long[count];
+            for (int i = 0; i < count; i++) {
                 c[i] = constant(rnd, p, i == 0 ? 2 : rnd.nextInt(5));
                 cs[i] = q.shoup(c[i]);
             }
-            long[] s = new long[n];
-            long[] v = new long[n];
-            scalar.linearCombination(ys, c, cs, s, q);
-            vector.linearCombination(ys, c, cs, v, q);
-            assertArrayEquals(s, v, "linearCombination of " + sources);
-            // output aliasing a source
-            long[][] ys2 = new long[sources][];
-            for (int i = 0; i < sources; i++) {
-                ys2[i] = ys[i].clone();
+            long[] corrections = new long[count + 1];
+            for (int i = 0; i <= count; i++) {
+                corrections[i] = constant(rnd, p, i == count ? 2 : rnd.nextInt(5));
             }
-            long[][] ys3 = new long[sources][];
-            for (int i = 0; i < sources; i++) {
+            int[] v = new int[n];
+            for (int k = 0; k < n; k++) {
+                v[k] = k % 7 == 0 ? count : rnd.nextInt(count + 1);
+            }
+            long[] s = new long[n];
+            long[] vo = new long[n];
+            scalar.linearCombination(ys, c, cs, v, corrections, s, q);
+            vector.linearCombination(ys, c, cs, v, corrections, vo, q);
+            assertArrayEquals(s, vo, "linearCombination of " + count);
+            // output aliasing a source
+            long[][] ys2 = new long[count][];
+            long[][] ys3 = new long[count][];
+            for (int i = 0; i < count; i++) {
+                ys2[i] = ys[i].clone();
                 ys3[i] = ys[i].clone();
             }
-            scalar.linearCombination(ys2, c, cs, ys2[sources - 1], q);
-            vector.linearCombination(ys3, c, cs, ys3[sources - 1], q);
-            assertArrayEquals(ys2[sources - 1], ys3[sources - 1], "linearCombination in place");
+            scalar.linearCombination(ys2, c, cs, v, corrections, ys2[count - 1], q);
+            vector.linearCombination(ys3, c, cs, v, corrections, ys3[count - 1], q);
+            assertArrayEquals(ys2[count - 1], ys3[count - 1], "linearCombination in place");
+        }
+    }
+
+    @ParameterizedTest(name = "q={0} n={1}")
+    @MethodSource("lengths")
+    void conversionQuotients(long p, int n) {
+        SplittableRandom rnd = new SplittableRandom(p ^ (n * 131L));
+        for (int count = 1; count <= 6; count++) {
+            double[] inv = new double[count];
+            long[][] ys = new long[count][n];
+            for (int i = 0; i < count; i++) {
+                long m = PRIMES.get(rnd.nextInt(PRIMES.size()));
+                inv[i] = 1.0 / (double) m;
+                for (int k = 0; k < n; k++) {
+                    // residues, with the edges and values whose term lands near x.5
+                    ys[i][k] = switch (rnd.nextInt(8)) {
+                        case 0 -> 0;
+                        case 1 -> m - 1;
+                        case 2 -> m / 2;
+                        case 3 -> m / 2 + 1;
+                        default -> rnd.nextLong(m);
+                    };
+                }
+            }
+            int[] s = new int[n];
+            int[] v = new int[n];
+            scalar.conversionQuotients(ys, inv, s);
+            vector.conversionQuotients(ys, inv, v);
+            assertArrayEquals(s, v, "conversionQuotients of " + count);
         }
     }
 
