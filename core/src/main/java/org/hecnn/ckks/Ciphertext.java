@@ -11,7 +11,7 @@ public final class Ciphertext implements AutoCloseable {
     private final CkksContext context;
     private final DevicePoly[] parts;
     private final double scale;
-    private final byte[] c1Seed;
+    private byte[] c1Seed;
 
     public Ciphertext(CkksContext context, DevicePoly[] parts, double scale) {
         this(context, parts, scale, null);
@@ -57,8 +57,13 @@ public final class Ciphertext implements AutoCloseable {
         return scale;
     }
 
+    /** Forgets the seed once c1 has been changed in place. */
+    synchronized void dropSeed() {
+        c1Seed = null;
+    }
+
     /** The seed that regenerates c1, or null if c1 is not a fresh uniform polynomial. */
-    public byte[] c1Seed() {
+    public synchronized byte[] c1Seed() {
         return c1Seed == null ? null : c1Seed.clone();
     }
 

@@ -36,6 +36,15 @@ public final class CkksEncoder {
     /** Encodes the complex vector re + i·im at the given level and scale. */
     public Plaintext encode(double[] re, double[] im, int level, double scale) {
         checkLevel(level);
+        return encodeCoefficients(coefficients(re, im, scale), level, scale);
+    }
+
+    /**
+     * The first half of encoding: the integer coefficients (as doubles) of the polynomial whose slots are
+     * re + i·im times {@code scale}. Callers that encode one vector at several levels keep these and call
+     * {@link #encodeCoefficients} per level, skipping the FFT.
+     */
+    public double[] coefficients(double[] re, double[] im, double scale) {
         if (re.length > slots() || im.length > slots()) {
             throw new IllegalArgumentException("at most " + slots() + " slots, got " + Math.max(re.length, im.length));
         }
@@ -57,7 +66,17 @@ public final class CkksEncoder {
             coeffs[k] = Math.rint(r[k] * scale);
             coeffs[k + half] = Math.rint(i[k] * scale);
         }
-        long[][] limbs = toResidues(coeffs, level + 1);
+        return coeffs;
+    }
+
+    /** The second half of encoding: integer coefficients (from {@link #coefficients}) to a plaintext. */
+    public Plaintext encodeCoefficients(double[] integerCoefficients, int level, double scale) {
+        checkLevel(level);
+        if (integerCoefficients.length != ring.n()) {
+            throw new IllegalArgumentException("expected " + ring.n() + " coefficients, got "
+                    + integerCoefficients.length);
+        }
+        long[][] limbs = toResidues(integerCoefficients, level + 1);
         DevicePoly p = context.engine().upload(limbs, level + 1, false);
         context.engine().forwardNtt(p);
         return new Plaintext(context, p, scale);
@@ -74,6 +93,9 @@ public final class CkksEncoder {
         long[][] limbs = new long[qLimbs][coeffs.length];
         IntStream.range(0, coeffs.length).parallel().forEach(k -> {
             double v = coeffs[k];
+            if (Math.rint(v) != v) {
+                throw new IllegalArgumentException("coefficient " + k + " is not an integer: " + v);
+            }
             if (Math.abs(v) < LONG_SAFE) {
                 long x = (long) v;
                 for (int i = 0; i < qLimbs; i++) {

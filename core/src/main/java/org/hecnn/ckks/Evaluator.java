@@ -123,6 +123,7 @@ public final class Evaluator {
         if (a.size() < b.size()) {
             throw new InvalidOperandException("addInPlace: the accumulator has fewer parts than the addend");
         }
+        a.dropSeed();
         for (int i = 0; i < b.size(); i++) {
             engine.add(a.part(i), b.part(i), a.part(i));
         }
@@ -262,6 +263,7 @@ public final class Evaluator {
         if (acc.size() < a.size()) {
             throw new InvalidOperandException("multiplyPlainAccumulate: the accumulator has fewer parts than a");
         }
+        acc.dropSeed();
         for (int i = 0; i < a.size(); i++) {
             engine.multiplyAdd(a.part(i), p.poly(), acc.part(i));
         }

@@ -1,0 +1,259 @@
+package org.hecnn.inference;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.hecnn.ckks.Ciphertext;
+import org.hecnn.ckks.CkksEncoder;
+
+/**
+ * A 2-D convolution (any kernel, stride, zero padding) on packed feature maps, evaluated with the
+ * baby-step/giant-step diagonal method: output block b of output ciphertext go accumulates, for every input
+ * ciphertext gi, diagonal d and tap t, w[o][c][t]·rot(x_gi, d·B + δ_t) with c the channel that diagonal d brings
+ * into block b. The b1·taps baby rotations of each input share one decomposition (hoisting); the plaintexts are
+ * pre-rotated by the giant step so each output needs only cpc/b1 − 1 full rotations. Taps that read outside
+ * the image and output slots that hold no valid pixel are zero in the plaintexts (zero padding, strides).
+ * The result is not rescaled: its scale is the input scale times the plaintext scale, bias included.
+ */
+public final class HeConvolution implements AutoCloseable {
+    private final FeatureMap in;
+    private final FeatureMap out;
+    private final int babySteps;
+    private final int[] babyRotations;
+    /** terms.get(go): giant step → list of (input ciphertext, baby index, plaintext index). */
+    private final List<Map<Integer, List<int[]>>> terms = new ArrayList<>();
+    private final PlaintextBank bank;
+    private final PlaintextBank biasBank;
+
+    /**
+     * @param weights  [Co][Ci][kh][kw]
+     * @param bias     [Co], may be null
+     * @param ptScale  scale of the weight plaintexts
+     * @param level    level of the input ciphertexts
+     * @param ctScale  scale of the input ciphertexts (for the bias plaintext)
+     */
+    public HeConvolution(CkksEncoder encoder, double[][][][] weights, double[] bias, int stride, int padding,
+                         FeatureMap in, FeatureMap out, int level, double ptScale, double ctScale,
+                         PlaintextBank.Mode mode) {
+        int co = weights.length;
+        int ci = weights[0].length;
+        int kh = weights[0][0].length;
+        int kw = weights[0][0][0].length;
+        if (ci != in.channels() || co != out.channels() || out.stride() != in.stride() * stride) {
+            throw new IllegalArgumentException("convolution shape " + co + "x" + ci + " stride " + stride
+                    + " does not connect " + in + " to " + out);
+        }
+        this.in = in;
+        this.out = out;
+        SlotGrid grid = in.grid();
+        int cpc = grid.channelsPerCiphertext();
+        int slots = grid.slots();
+        int bSize = grid.blockSize();
+        int r = grid.rowStride();
+        int diagonals = cpc;
+        this.babySteps = chooseBabySteps(diagonals, kh * kw, in.ciphertexts(), out.ciphertexts());
+        int taps = kh * kw;
+        babyRotations = new int[babySteps * taps];
+        for (int d0 = 0; d0 < babySteps; d0++) {
+            for (int t = 0; t < taps; t++) {
+                int dy = t / kw - padding;
+                int dx = t % kw - padding;
+                babyRotations[d0 * taps + t] = Math.floorMod(d0 * bSize + in.stride() * (dy * r + dx), slots);
+            }
+        }
+        this.bank = new PlaintextBank(encoder, level, ptScale, mode);
+        for (int go = 0; go < out.ciphertexts(); go++) {
+            Map<Integer, List<int[]>> byGiant = new LinkedHashMap<>();
+            for (int gi = 0; gi < in.ciphertexts(); gi++) {
+                for (int d = 0; d < diagonals; d++) {
+                    int d0 = d % babySteps;
+                    int giant = d - d0;
+                    for (int t = 0; t < taps; t++) {
+                        double[] v = tapPlaintext(weights, stride, padding, go, gi, d, t / kw, t % kw);
+                        if (v == null) {
+                            continue;
+                        }
+                        int index = bank.add(rotateRight(v, giant * bSize));
+                        byGiant.computeIfAbsent(giant, g -> new ArrayList<>()).add(new int[] {gi, d0 * taps + t, index});
+                    }
+                }
+            }
+            terms.add(byGiant);
+        }
+        if (bias != null) {
+            biasBank = new PlaintextBank(encoder, level, ctScale * ptScale, mode);
+            double[][][] b = new double[co][out.height()][out.width()];
+            for (int o = 0; o < co; o++) {
+                for (double[] row : b[o]) {
+                    java.util.Arrays.fill(row, bias[o]);
+                }
+            }
+            for (double[] slotsOfCt : out.pack(b)) {
+                biasBank.add(slotsOfCt);
+            }
+        } else {
+            biasBank = null;
+        }
+    }
+
+    /** Baby-step count (a power of two dividing the diagonal count) minimising an estimated rotation cost. */
+    static int chooseBabySteps(int diagonals, int taps, int inputs, int outputs) {
+        double fullRotationCost = 3.0;
+        int best = 1;
+        double bestCost = Double.MAX_VALUE;
+        for (int b1 = 1; b1 <= diagonals; b1 <<= 1) {
+            double cost = inputs * (double) b1 * taps + outputs * fullRotationCost * (diagonals / b1 - 1);
+            if (cost < bestCost) {
+                bestCost = cost;
+                best = b1;
+            }
+        }
+        return best;
+    }
+
+    private double[] tapPlaintext(double[][][][] weights, int stride, int padding, int go, int gi, int d, int ky,
+                                 int kx) {
+        SlotGrid grid = in.grid();
+        int cpc = grid.channelsPerCiphertext();
+        double[] v = null;
+        int dy = ky - padding;
+        int dx = kx - padding;
+        for (int b = 0; b < cpc; b++) {
+            int o = go * cpc + b;
+            int c = gi * cpc + (b + d) % cpc;
+            if (o >= out.channels() || c >= in.channels()) {
+                continue;
+            }
+            double w = weights[o][c][ky][kx];
+            if (w == 0) {
+                continue;
+            }
+            for (int h = 0; h < out.height(); h++) {
+                int hi = h * stride + dy;
+                if (hi < 0 || hi >= in.height()) {
+                    continue;
+                }
+                for (int x = 0; x < out.width(); x++) {
+                    int wi = x * stride + dx;
+                    if (wi < 0 || wi >= in.width()) {
+                        continue;
+                    }
+                    if (v == null) {
+                        v = new double[grid.slots()];
+                    }
+                    v[out.slotOf(o, h, x)] = w;
+                }
+            }
+        }
+        return v;
+    }
+
+    /** rot(v, −k): element j of the result is v[j − k]. */
+    private static double[] rotateRight(double[] v, int k) {
+        if (k == 0) {
+            return v;
+        }
+        int n = v.length;
+        double[] r = new double[n];
+        for (int j = 0; j < n; j++) {
+            r[Math.floorMod(j + k, n)] = v[j];
+        }
+        return r;
+    }
+
+    public FeatureMap output() {
+        return out;
+    }
+
+    /** Every rotation step the layer uses (for generating Galois keys). */
+    public int[] rotationSteps() {
+        java.util.Set<Integer> steps = new java.util.TreeSet<>();
+        for (int b : babyRotations) {
+            if (b != 0) {
+                steps.add(b);
+            }
+        }
+        for (Map<Integer, List<int[]>> byGiant : terms) {
+            for (int giant : byGiant.keySet()) {
+                int step = Math.floorMod(giant * in.grid().blockSize(), in.grid().slots());
+                if (step != 0) {
+                    steps.add(step);
+                }
+            }
+        }
+        return steps.stream().mapToInt(Integer::intValue).toArray();
+    }
+
+    /** Rotations one evaluation performs: hoisted baby steps per input plus giant steps per output. */
+    public long rotationCount() {
+        long baby = java.util.Arrays.stream(babyRotations).filter(b -> b != 0).count() * in.ciphertexts();
+        long giant = 0;
+        for (Map<Integer, List<int[]>> byGiant : terms) {
+            giant += byGiant.keySet().stream().filter(g -> g != 0).count();
+        }
+        return baby + giant;
+    }
+
+    /** Plaintexts this layer keeps (for memory accounting). */
+    public int plaintextCount() {
+        return bank.size() + (biasBank == null ? 0 : biasBank.size());
+    }
+
+    /** Evaluates the convolution; the outputs are at the input level with scale ctScale·ptScale. */
+    public Ciphertext[] apply(HeOps ops, Ciphertext[] inputs) {
+        SlotGrid grid = in.grid();
+        List<Ciphertext[]> baby = new ArrayList<>();
+        for (Ciphertext x : inputs) {
+            baby.add(ops.rotateHoisted(x, babyRotations));
+        }
+        Ciphertext[] result = new Ciphertext[out.ciphertexts()];
+        for (int go = 0; go < result.length; go++) {
+            Ciphertext total = null;
+            for (Map.Entry<Integer, List<int[]>> e : terms.get(go).entrySet()) {
+                Ciphertext acc = null;
+                for (int[] term : e.getValue()) {
+                    Ciphertext y = baby.get(term[0])[term[1]];
+                    if (acc == null) {
+                        Ciphertext[] first = new Ciphertext[1];
+                        bank.with(term[2], p -> first[0] = ops.multiplyPlain(y, p));
+                        acc = first[0];
+                    } else {
+                        Ciphertext a = acc;
+                        bank.with(term[2], p -> ops.multiplyPlainAccumulate(a, y, p));
+                    }
+                }
+                Ciphertext shifted = ops.rotate(acc, Math.floorMod(e.getKey() * grid.blockSize(), grid.slots()));
+                if (total == null) {
+                    total = shifted;
+                } else {
+                    ops.addInPlace(total, shifted);
+                }
+            }
+            if (total == null) {
+                throw new IllegalStateException("output ciphertext " + go + " has no non-zero weight");
+            }
+            if (biasBank != null) {
+                Ciphertext t = total;
+                Ciphertext[] withBias = new Ciphertext[1];
+                biasBank.with(go, p -> withBias[0] = ops.addPlain(t, p));
+                total = withBias[0];
+            }
+            result[go] = total;
+        }
+        for (Ciphertext[] cts : baby) {
+            for (Ciphertext c : cts) {
+                c.close();
+            }
+        }
+        return result;
+    }
+
+    @Override
+    public void close() {
+        bank.close();
+        if (biasBank != null) {
+            biasBank.close();
+        }
+    }
+}

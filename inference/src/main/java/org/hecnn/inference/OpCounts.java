@@ -1,0 +1,40 @@
+package org.hecnn.inference;
+
+/**
+ * Homomorphic operation counts (HOPs) of a layer or a whole network. The same record is produced statically by
+ * the planner and dynamically by {@link HeOps} while evaluating, so the cost model and the run agree.
+ */
+public record OpCounts(long ctCtMultiplications, long relinearizations, long plainMultiplications,
+                       long constantMultiplications, long additions, long rotations, long hoistedRotations,
+                       long decompositions, long rescales) {
+    public static final OpCounts ZERO = new OpCounts(0, 0, 0, 0, 0, 0, 0, 0, 0);
+
+    public OpCounts plus(OpCounts o) {
+        return new OpCounts(ctCtMultiplications + o.ctCtMultiplications, relinearizations + o.relinearizations,
+                plainMultiplications + o.plainMultiplications, constantMultiplications + o.constantMultiplications,
+                additions + o.additions, rotations + o.rotations, hoistedRotations + o.hoistedRotations,
+                decompositions + o.decompositions, rescales + o.rescales);
+    }
+
+    /** Key switches: relinearisations plus rotations (hoisted or not). */
+    public long keySwitches() {
+        return relinearizations + rotations + hoistedRotations;
+    }
+
+    /** A mutable tally used while building or running a layer. */
+    public static final class Tally {
+        long ctCt;
+        long relin;
+        long plain;
+        long constant;
+        long add;
+        long rot;
+        long hoisted;
+        long decompositions;
+        long rescale;
+
+        public OpCounts snapshot() {
+            return new OpCounts(ctCt, relin, plain, constant, add, rot, hoisted, decompositions, rescale);
+        }
+    }
+}

@@ -1,0 +1,72 @@
+package org.hecnn.inference;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.hecnn.ckks.CkksEncoder;
+import org.hecnn.ckks.Plaintext;
+
+/**
+ * The plaintexts of one layer, encoded once per model (not per image). In {@link Mode#NTT} every plaintext is
+ * kept ready in NTT form at the layer's level (fast, L limbs each); in {@link Mode#COEFFICIENTS} only the integer
+ * coefficients are kept (one limb's worth each) and each use re-enters the NTT domain (L transforms) — the
+ * compiler picks by the memory budget.
+ */
+public final class PlaintextBank implements AutoCloseable {
+    /** Where the encoded plaintexts live between uses. */
+    public enum Mode { NTT, COEFFICIENTS }
+
+    private final CkksEncoder encoder;
+    private final int level;
+    private final double scale;
+    private final Mode mode;
+    private final List<double[]> coefficients = new ArrayList<>();
+    private final List<Plaintext> ready = new ArrayList<>();
+
+    public PlaintextBank(CkksEncoder encoder, int level, double scale, Mode mode) {
+        this.encoder = encoder;
+        this.level = level;
+        this.scale = scale;
+        this.mode = mode;
+    }
+
+    /** Encodes a slot vector and returns its index. */
+    public int add(double[] slots) {
+        double[] coeffs = encoder.coefficients(slots, new double[0], scale);
+        if (mode == Mode.NTT) {
+            ready.add(encoder.encodeCoefficients(coeffs, level, scale));
+        } else {
+            coefficients.add(coeffs);
+        }
+        return size() - 1;
+    }
+
+    public int size() {
+        return mode == Mode.NTT ? ready.size() : coefficients.size();
+    }
+
+    public double scale() {
+        return scale;
+    }
+
+    public int level() {
+        return level;
+    }
+
+    /** Runs {@code use} with plaintext i, encoding it on the fly in COEFFICIENTS mode. */
+    public void with(int i, java.util.function.Consumer<Plaintext> use) {
+        if (mode == Mode.NTT) {
+            use.accept(ready.get(i));
+        } else {
+            try (Plaintext p = encoder.encodeCoefficients(coefficients.get(i), level, scale)) {
+                use.accept(p);
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        ready.forEach(Plaintext::close);
+        ready.clear();
+        coefficients.clear();
+    }
+}
