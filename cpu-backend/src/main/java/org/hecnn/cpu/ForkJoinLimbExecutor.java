@@ -4,6 +4,7 @@ import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.ForkJoinWorkerThread;
 import java.util.concurrent.RecursiveAction;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.IntConsumer;
 import org.hecnn.backend.host.LimbExecutor;
 
@@ -13,7 +14,7 @@ import org.hecnn.backend.host.LimbExecutor;
  * the work runs on the calling thread. Calls may nest (a task may call {@link #forEach} again): a call from a
  * worker of this pool forks into the same pool instead of blocking on it.
  */
-public final class ForkJoinLimbExecutor implements LimbExecutor {
+public final class ForkJoinLimbExecutor implements LimbExecutor, AutoCloseable {
     /** System property with the number of worker threads of the shared executor. */
     public static final String THREADS_PROPERTY = "hecnn.threads";
 
@@ -91,11 +92,36 @@ public final class ForkJoinLimbExecutor implements LimbExecutor {
             }
             return;
         }
-        Range task = new Range(body, 0, count);
+        // Failures are caught per task and the first one is rethrown as is (ForkJoinPool would wrap an exception
+        // thrown on another thread); the others are attached to it as suppressed.
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        IntConsumer guarded = i -> {
+            if (failure.get() != null) {
+                return;
+            }
+            try {
+                body.accept(i);
+            } catch (Throwable t) {
+                if (!failure.compareAndSet(null, t)) {
+                    failure.get().addSuppressed(t);
+                }
+            }
+        };
+        Range task = new Range(guarded, 0, count);
         if (Thread.currentThread() instanceof ForkJoinWorkerThread w && w.getPool() == pool) {
             task.invoke();
         } else {
             pool.invoke(task);
+        }
+        Throwable t = failure.get();
+        if (t instanceof RuntimeException e) {
+            throw e;
+        }
+        if (t instanceof Error e) {
+            throw e;
+        }
+        if (t != null) {
+            throw new IllegalStateException(t);
         }
     }
 
@@ -119,6 +145,14 @@ public final class ForkJoinLimbExecutor implements LimbExecutor {
             }
             int mid = (lo + hi) >>> 1;
             invokeAll(new Range(body, lo, mid), new Range(body, mid, hi));
+        }
+    }
+
+    /** Stops this executor's workers (the {@link #shared()} executor ignores this: it lives with the JVM). */
+    @Override
+    public void close() {
+        if (pool != null && this != shared) {
+            pool.shutdown();
         }
     }
 
