@@ -57,11 +57,24 @@ public final class CudaBackendProvider implements BackendProvider {
             return Availability.yes(CudaRuntime.probe(ordinal()));
         } catch (LinkageError e) {
             return Availability.no("the CUDA driver cannot be loaded (no libcuda.so.1 / NVIDIA driver on this "
-                    + "machine?): " + e);
+                    + "machine?): " + firstLine(e));
         } catch (RuntimeException e) {
             // jcuda.CudaException (e.g. CUDA_ERROR_NO_DEVICE, CUDA_ERROR_INSUFFICIENT_DRIVER) and bad ordinals.
-            return Availability.no("CUDA is not usable here: " + e.getMessage());
+            return Availability.no("CUDA is not usable here: " + firstLine(e));
         }
+    }
+
+    /** JCuda's UnsatisfiedLinkError carries every loader attempt's stack trace in its message: keep the gist. */
+    private static String firstLine(Throwable e) {
+        String m = String.valueOf(e.getMessage());
+        String cause = "";
+        java.util.regex.Matcher so = java.util.regex.Pattern.compile("(lib[\\w.-]+\\.so[\\w.]*): cannot open shared object file")
+                .matcher(m);
+        if (so.find()) {
+            cause = " (" + so.group(1) + " not found)";
+        }
+        int nl = m.indexOf('\n');
+        return e.getClass().getSimpleName() + ": " + (nl < 0 ? m : m.substring(0, nl)).trim() + cause;
     }
 
     /** The process-wide runtime on the chosen device, shared by every engine. */

@@ -4,13 +4,15 @@ import org.hecnn.kernels.engine.EngineConformance;
 
 /**
  * Bit-exact conformance of the CUDA engine against the scalar reference, runnable without Maven or JUnit:
- * {@code java -cp ... org.hecnn.cuda.CudaSelfTest}. Exit 0: all bit-exact; 1: a difference; 2: CUDA unavailable.
+ * {@code java -cp ... org.hecnn.cuda.CudaSelfTest [quick]}. Exit 0: all bit-exact; 1: a difference; 2: CUDA
+ * unavailable. "quick" runs one small ring only (for compute-sanitizer).
  */
 public final class CudaSelfTest {
     private CudaSelfTest() {
     }
 
     public static void main(String[] args) {
-        EngineConformance.main(new String[] {CudaBackendProvider.NAME});
+        EngineConformance.main(args.length > 0 ? new String[] {CudaBackendProvider.NAME, args[0]}
+                : new String[] {CudaBackendProvider.NAME});
     }
 }

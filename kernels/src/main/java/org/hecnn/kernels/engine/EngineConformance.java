@@ -360,8 +360,14 @@ public final class EngineConformance {
 
     /** Runs the standard configurations on an engine factory; returns the number of checks that passed. */
     public static int runStandard(Function<Config, PolyEngine> open, long seed, java.io.PrintStream log) {
+        return run(standardConfigs(), open, seed, log);
+    }
+
+    /** Runs the given configurations on an engine factory; returns the number of checks that passed. */
+    public static int run(List<Config> configs, Function<Config, PolyEngine> open, long seed,
+                          java.io.PrintStream log) {
         int total = 0;
-        for (Config c : standardConfigs()) {
+        for (Config c : configs) {
             long t0 = System.nanoTime();
             try (PolyEngine e = open.apply(c)) {
                 EngineConformance conf = new EngineConformance(e, seed ^ c.hashCode());
@@ -375,12 +381,13 @@ public final class EngineConformance {
     }
 
     /**
-     * {@code java ... org.hecnn.kernels.engine.EngineConformance <backend>}: runs the standard configurations
-     * against the named backend; exit 0 when all are bit-exact, 1 on a difference, 2 when the backend is
-     * unavailable.
+     * {@code java ... org.hecnn.kernels.engine.EngineConformance <backend> [quick]}: runs the standard
+     * configurations (with "quick" only the first, small one: for compute-sanitizer) against the named backend;
+     * exit 0 when all are bit-exact, 1 on a difference, 2 when the backend is unavailable.
      */
     public static void main(String[] args) {
         String name = args.length > 0 ? args[0] : "auto";
+        boolean quick = args.length > 1 && args[1].equals("quick");
         BackendProvider provider;
         try {
             provider = Backends.select(name);
@@ -392,7 +399,8 @@ public final class EngineConformance {
         System.out.println("bit-exact conformance of backend '" + provider.name() + "' ("
                 + provider.availability().reason() + ") against the scalar reference:");
         try {
-            int n = runStandard(c -> {
+            List<Config> configs = quick ? standardConfigs().subList(0, 1) : standardConfigs();
+            int n = run(configs, c -> {
                 PolyEngine e = provider.open(c.ring());
                 if (c.tileLog() > 0 && e instanceof GpuEngine g) {
                     e.close();
