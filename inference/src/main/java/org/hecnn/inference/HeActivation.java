@@ -1,27 +1,91 @@
 package org.hecnn.inference;
 
 import org.hecnn.ckks.Ciphertext;
+import org.hecnn.ckks.CkksEncoder;
 
 /**
  * The quadratic activation x² + c1·x + c0 (x² coefficient 1 after weight redistribution), evaluated as
- * (x + c1/2)² + (c0 − c1²/4): one squaring, one rescale (the layer's prime), constants added for free.
+ * (x + c1/2)² + (c0 − c1²/4): one squaring and one rescale (the layer's prime); the constants are added for free.
+ * Per-channel coefficients (a BatchNorm folded into the activation) are added as plaintext vectors.
  */
-public final class HeActivation {
+public final class HeActivation implements AutoCloseable {
     private final double shift;
     private final double offset;
+    private final PlaintextBank shiftBank;
+    private final PlaintextBank offsetBank;
 
+    /** One polynomial for all channels. */
     public HeActivation(double c0, double c1, double c2) {
+        requireMonic(c2);
+        this.shift = c1 / 2;
+        this.offset = c0 - c1 * c1 / 4;
+        this.shiftBank = null;
+        this.offsetBank = null;
+    }
+
+    /**
+     * One polynomial per channel: {@code coefficients[c] = {c0, c1, c2}}; the input has scale {@code inScale} at
+     * {@code level}, the output has scale {@code outScale} one level lower.
+     */
+    public HeActivation(double[][] coefficients, FeatureMap map, CkksEncoder encoder, int level, double inScale,
+                        double outScale) {
+        if (coefficients.length != map.channels()) {
+            throw new IllegalArgumentException("need one polynomial per channel of " + map);
+        }
+        double[][][] shifts = new double[map.channels()][map.height()][map.width()];
+        double[][][] offsets = new double[map.channels()][map.height()][map.width()];
+        for (int c = 0; c < map.channels(); c++) {
+            requireMonic(coefficients[c][2]);
+            double c0 = coefficients[c][0];
+            double c1 = coefficients[c][1];
+            for (int h = 0; h < map.height(); h++) {
+                java.util.Arrays.fill(shifts[c][h], c1 / 2);
+                java.util.Arrays.fill(offsets[c][h], c0 - c1 * c1 / 4);
+            }
+        }
+        this.shift = 0;
+        this.offset = 0;
+        this.shiftBank = new PlaintextBank(encoder, level, inScale, PlaintextBank.Mode.NTT);
+        this.offsetBank = new PlaintextBank(encoder, level - 1, outScale, PlaintextBank.Mode.NTT);
+        for (double[] v : map.pack(shifts)) {
+            shiftBank.add(v);
+        }
+        for (double[] v : map.pack(offsets)) {
+            offsetBank.add(v);
+        }
+    }
+
+    private static void requireMonic(double c2) {
         if (c2 != 1.0) {
             throw new IllegalArgumentException("the activation's x^2 coefficient must be 1 (run weight "
                     + "redistribution first), got " + c2);
         }
-        this.shift = c1 / 2;
-        this.offset = c0 - c1 * c1 / 4;
     }
 
-    public Ciphertext apply(HeOps ops, Ciphertext x) {
-        Ciphertext centred = shift == 0 ? x : ops.addConstant(x, shift);
+    /** Applies the activation to ciphertext {@code index} of a feature map. */
+    public Ciphertext apply(HeOps ops, Ciphertext x, int index) {
+        Ciphertext centred;
+        if (shiftBank != null) {
+            Ciphertext[] r = new Ciphertext[1];
+            shiftBank.with(index, p -> r[0] = ops.addPlain(x, p));
+            centred = r[0];
+        } else {
+            centred = shift == 0 ? x : ops.addConstant(x, shift);
+        }
         Ciphertext squared = ops.rescale(ops.square(centred));
+        if (offsetBank != null) {
+            Ciphertext[] r = new Ciphertext[1];
+            offsetBank.with(index, p -> r[0] = ops.addPlain(squared, p));
+            return r[0];
+        }
         return offset == 0 ? squared : ops.addConstant(squared, offset);
+    }
+
+    @Override
+    public void close() {
+        if (shiftBank != null) {
+            shiftBank.close();
+            offsetBank.close();
+        }
     }
 }

@@ -36,6 +36,13 @@ public final class HeConvolution implements AutoCloseable {
     public HeConvolution(CkksEncoder encoder, double[][][][] weights, double[] bias, int stride, int padding,
                          FeatureMap in, FeatureMap out, int level, double ptScale, double ctScale,
                          PlaintextBank.Mode mode) {
+        this(encoder, weights, bias, stride, padding, padding, in, out, level, ptScale, ctScale, mode);
+    }
+
+    /** As above with separate top and left padding (bottom and right follow from the output size). */
+    public HeConvolution(CkksEncoder encoder, double[][][][] weights, double[] bias, int stride, int padTop,
+                         int padLeft, FeatureMap in, FeatureMap out, int level, double ptScale, double ctScale,
+                         PlaintextBank.Mode mode) {
         int co = weights.length;
         int ci = weights[0].length;
         int kh = weights[0][0].length;
@@ -51,31 +58,55 @@ public final class HeConvolution implements AutoCloseable {
         int slots = grid.slots();
         int bSize = grid.blockSize();
         int r = grid.rowStride();
-        int diagonals = cpc;
-        this.babySteps = chooseBabySteps(diagonals, kh * kw, in.ciphertexts(), out.ciphertexts());
         int taps = kh * kw;
-        babyRotations = new int[babySteps * taps];
-        for (int d0 = 0; d0 < babySteps; d0++) {
-            for (int t = 0; t < taps; t++) {
-                int dy = t / kw - padding;
-                int dx = t % kw - padding;
-                babyRotations[d0 * taps + t] = Math.floorMod(d0 * bSize + in.stride() * (dy * r + dx), slots);
+        // Tap plaintexts of every (output ciphertext, input ciphertext, diagonal, tap); null when all zero.
+        double[][][][][] vectors = new double[out.ciphertexts()][in.ciphertexts()][cpc][taps][];
+        java.util.TreeSet<Integer> usedDiagonals = new java.util.TreeSet<>();
+        for (int go = 0; go < out.ciphertexts(); go++) {
+            for (int gi = 0; gi < in.ciphertexts(); gi++) {
+                for (int d = 0; d < cpc; d++) {
+                    for (int t = 0; t < taps; t++) {
+                        vectors[go][gi][d][t] = tapPlaintext(weights, stride, padTop, padLeft, go, gi, d, t / kw,
+                                t % kw);
+                        if (vectors[go][gi][d][t] != null) {
+                            usedDiagonals.add(d);
+                        }
+                    }
+                }
             }
+        }
+        this.babySteps = chooseBabySteps(usedDiagonals, cpc, taps, in.ciphertexts(), out.ciphertexts());
+        java.util.TreeSet<Integer> usedBaby = new java.util.TreeSet<>();
+        for (int d : usedDiagonals) {
+            usedBaby.add(d % babySteps);
+        }
+        Map<Integer, Integer> babyIndex = new java.util.HashMap<>();
+        babyRotations = new int[usedBaby.size() * taps];
+        int bi = 0;
+        for (int d0 : usedBaby) {
+            babyIndex.put(d0, bi);
+            for (int t = 0; t < taps; t++) {
+                int dy = t / kw - padTop;
+                int dx = t % kw - padLeft;
+                babyRotations[bi * taps + t] = Math.floorMod(d0 * bSize + in.stride() * (dy * r + dx), slots);
+            }
+            bi++;
         }
         this.bank = new PlaintextBank(encoder, level, ptScale, mode);
         for (int go = 0; go < out.ciphertexts(); go++) {
             Map<Integer, List<int[]>> byGiant = new LinkedHashMap<>();
             for (int gi = 0; gi < in.ciphertexts(); gi++) {
-                for (int d = 0; d < diagonals; d++) {
+                for (int d : usedDiagonals) {
                     int d0 = d % babySteps;
                     int giant = d - d0;
                     for (int t = 0; t < taps; t++) {
-                        double[] v = tapPlaintext(weights, stride, padding, go, gi, d, t / kw, t % kw);
+                        double[] v = vectors[go][gi][d][t];
                         if (v == null) {
                             continue;
                         }
                         int index = bank.add(rotateRight(v, giant * bSize));
-                        byGiant.computeIfAbsent(giant, g -> new ArrayList<>()).add(new int[] {gi, d0 * taps + t, index});
+                        byGiant.computeIfAbsent(giant, g -> new ArrayList<>())
+                                .add(new int[] {gi, babyIndex.get(d0) * taps + t, index});
                     }
                 }
             }
@@ -97,13 +128,24 @@ public final class HeConvolution implements AutoCloseable {
         }
     }
 
-    /** Baby-step count (a power of two dividing the diagonal count) minimising an estimated rotation cost. */
-    static int chooseBabySteps(int diagonals, int taps, int inputs, int outputs) {
+    /**
+     * Baby-step count (a power of two up to the blocks per ciphertext) minimising the estimated rotation cost of
+     * the used diagonals: hoisted baby rotations per input plus full giant rotations (about 3 times dearer) per
+     * output.
+     */
+    static int chooseBabySteps(java.util.Set<Integer> diagonals, int cpc, int taps, int inputs, int outputs) {
         double fullRotationCost = 3.0;
         int best = 1;
         double bestCost = Double.MAX_VALUE;
-        for (int b1 = 1; b1 <= diagonals; b1 <<= 1) {
-            double cost = inputs * (double) b1 * taps + outputs * fullRotationCost * (diagonals / b1 - 1);
+        for (int b1 = 1; b1 <= cpc; b1 <<= 1) {
+            java.util.Set<Integer> babies = new java.util.HashSet<>();
+            java.util.Set<Integer> giants = new java.util.HashSet<>();
+            for (int d : diagonals) {
+                babies.add(d % b1);
+                giants.add(d - d % b1);
+            }
+            giants.remove(0);
+            double cost = inputs * (double) babies.size() * taps + outputs * fullRotationCost * giants.size();
             if (cost < bestCost) {
                 bestCost = cost;
                 best = b1;
@@ -112,13 +154,13 @@ public final class HeConvolution implements AutoCloseable {
         return best;
     }
 
-    private double[] tapPlaintext(double[][][][] weights, int stride, int padding, int go, int gi, int d, int ky,
-                                 int kx) {
+    private double[] tapPlaintext(double[][][][] weights, int stride, int padTop, int padLeft, int go, int gi, int d,
+                                 int ky, int kx) {
         SlotGrid grid = in.grid();
         int cpc = grid.channelsPerCiphertext();
         double[] v = null;
-        int dy = ky - padding;
-        int dx = kx - padding;
+        int dy = ky - padTop;
+        int dx = kx - padLeft;
         for (int b = 0; b < cpc; b++) {
             int o = go * cpc + b;
             int c = gi * cpc + (b + d) % cpc;

@@ -195,13 +195,13 @@ class EncryptedSmallCnnTest {
             }
             Ciphertext[] y1 = conv1.apply(ops, x);
             for (int i = 0; i < y1.length; i++) {
-                y1[i] = activation.apply(ops, y1[i]);
+                y1[i] = activation.apply(ops, y1[i], i);
             }
             assertEquals(1, y1[0].level());
             assertEquals(s, y1[0].scale(), s * 1e-9);
             Ciphertext[] y2 = conv2.apply(ops, y1);
             for (int i = 0; i < y2.length; i++) {
-                y2[i] = pool.apply(ops, activation.apply(ops, y2[i]));
+                y2[i] = pool.apply(ops, activation.apply(ops, y2[i], i));
             }
             Ciphertext logits = linear.apply(ops, y2);
             double[] decoded = encoder.decode(new Decryptor(ctx, sk).decrypt(logits));

@@ -1,0 +1,400 @@
+package org.hecnn.inference;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+import org.hecnn.ckks.Ciphertext;
+import org.hecnn.ckks.CkksContext;
+import org.hecnn.ckks.CkksEncoder;
+import org.hecnn.cnn.model.Add;
+import org.hecnn.cnn.model.AvgPool;
+import org.hecnn.cnn.model.Conv2d;
+import org.hecnn.cnn.model.Flatten;
+import org.hecnn.cnn.model.GlobalAvgPool;
+import org.hecnn.cnn.model.Input;
+import org.hecnn.cnn.model.Linear;
+import org.hecnn.cnn.model.Model;
+import org.hecnn.cnn.model.Node;
+import org.hecnn.cnn.model.Polynomial;
+import org.hecnn.cnn.model.ShortcutA;
+import org.hecnn.cnn.model.Tensor;
+
+/**
+ * A model compiled for encrypted evaluation on one {@link CkksContext}: every node becomes a homomorphic layer
+ * whose plaintexts are encoded once here and reused for every image. Activated values have scale 2^scaleBits at
+ * level top − depth; a weighted layer feeding the activation at level λ forms its output at level λ with scale
+ * S_λ = sqrt(s·q_λ), so the squaring's rescale by q_λ returns exactly to s.
+ */
+public final class HeNetwork implements AutoCloseable {
+    private final Model model;
+    private final CkksContext context;
+    private final NetworkLevels levels;
+    private final double scale;
+    private final SlotGrid grid;
+    private final List<Layer> layers = new ArrayList<>();
+    private final TreeSet<Integer> rotations = new TreeSet<>();
+    private final FeatureMap inputMap;
+    private final int outputs;
+
+    /** One compiled node. */
+    private interface Layer extends AutoCloseable {
+        String node();
+
+        String kind();
+
+        HeValue run(HeOps ops, Map<String, HeValue> values);
+
+        @Override
+        default void close() {
+        }
+    }
+
+    public HeNetwork(Model model, CkksContext context, PrecisionTargets targets, PlaintextBank.Mode mode) {
+        this.model = model;
+        this.context = context;
+        this.levels = new NetworkLevels(model);
+        if (context.parameters().maxLevel() < levels.topLevel()) {
+            throw new UnsupportedNetworkException(model.name(), "needs " + (levels.topLevel() + 1)
+                    + " data primes, the parameters have " + (context.parameters().maxLevel() + 1));
+        }
+        this.scale = context.parameters().defaultScale();
+        var in = model.inputShape();
+        this.grid = SlotGrid.forImage(context.parameters().slots(), in.height(), in.width());
+        this.inputMap = new FeatureMap(grid, in.channels(), in.height(), in.width(), 1);
+        CkksEncoder encoder = new CkksEncoder(context);
+        Map<String, FeatureMap> maps = new HashMap<>();
+        int out = 0;
+        for (Node n : model.nodes()) {
+            Layer layer = compile(n, maps, encoder, targets, mode);
+            if (layer != null) {
+                layers.add(layer);
+            }
+            if (n.op() instanceof Linear l) {
+                out = l.weight().dim(0);
+            }
+        }
+        this.outputs = out;
+    }
+
+    private double targetScale(int level) {
+        return Math.sqrt(scale * context.ring().q(level).value());
+    }
+
+    private Layer compile(Node n, Map<String, FeatureMap> maps, CkksEncoder encoder, PrecisionTargets targets,
+                          PlaintextBank.Mode mode) {
+        String name = n.name();
+        if (n.op() instanceof Input) {
+            maps.put(name, inputMap);
+            return null;
+        }
+        String src = n.inputs().get(0);
+        FeatureMap inMap = maps.get(src);
+        if (n.op() instanceof Conv2d conv) {
+            return convolution(name, src, conv.weight(), conv.bias(), conv.strideH(), conv.strideW(), conv.padTop(),
+                    conv.padLeft(), inMap, n, maps, encoder, mode);
+        }
+        if (n.op() instanceof ShortcutA sc) {
+            int cin = inMap.channels();
+            int cout = cin + sc.padBefore() + sc.padAfter();
+            double[] w = new double[cout * cin];
+            for (int c = 0; c < cin; c++) {
+                w[(c + sc.padBefore()) * cin + c] = 1.0;
+            }
+            return convolution(name, src, Tensor.of(w, cout, cin, 1, 1), Tensor.zeros(cout), sc.stride(), sc.stride(),
+                    0, 0, inMap, n, maps, encoder, mode);
+        }
+        if (n.op() instanceof Polynomial p) {
+            int level = levels.level(name) + 1;
+            maps.put(name, inMap);
+            HeActivation act = p.shared()
+                    ? new HeActivation(p.coefficient(0, 0), p.coefficient(0, 1), p.coefficient(0, 2))
+                    : new HeActivation(perChannel(p, inMap.channels()), inMap, encoder, level, targetScale(level),
+                            scale);
+            return new Layer() {
+                public String node() {
+                    return name;
+                }
+
+                public String kind() {
+                    return "activation";
+                }
+
+                public HeValue run(HeOps ops, Map<String, HeValue> values) {
+                    HeValue x = values.get(src);
+                    Ciphertext[] y = new Ciphertext[x.ciphertexts().length];
+                    for (int i = 0; i < y.length; i++) {
+                        y[i] = act.apply(ops, x.ciphertexts()[i], i);
+                    }
+                    return new HeValue(y, x.map());
+                }
+
+                public void close() {
+                    act.close();
+                }
+            };
+        }
+        if (n.op() instanceof Add) {
+            String other = n.inputs().get(1);
+            int level = levels.activationLevel(name);
+            maps.put(name, inMap);
+            return new Layer() {
+                public String node() {
+                    return name;
+                }
+
+                public String kind() {
+                    return "add";
+                }
+
+                public HeValue run(HeOps ops, Map<String, HeValue> values) {
+                    Ciphertext[] a = align(ops, values.get(src), level);
+                    Ciphertext[] b = align(ops, values.get(other), level);
+                    Ciphertext[] sum = new Ciphertext[a.length];
+                    for (int i = 0; i < sum.length; i++) {
+                        sum[i] = ops.add(a[i], b[i]);
+                    }
+                    return new HeValue(sum, values.get(src).map());
+                }
+            };
+        }
+        if (n.op() instanceof AvgPool || n.op() instanceof GlobalAvgPool) {
+            int kh = n.op() instanceof AvgPool a ? a.kernelH() : inMap.height();
+            int kw = n.op() instanceof AvgPool a ? a.kernelW() : inMap.width();
+            if (n.op() instanceof AvgPool a && (a.strideH() != kh || a.strideW() != kw)) {
+                throw new UnsupportedNetworkException(name, "pooling windows must not overlap (stride = kernel)");
+            }
+            HeSpatialSum pool = new HeSpatialSum(inMap, kh, kw);
+            maps.put(name, pool.output());
+            addRotations(pool.rotationSteps());
+            return new Layer() {
+                public String node() {
+                    return name;
+                }
+
+                public String kind() {
+                    return "pool";
+                }
+
+                public HeValue run(HeOps ops, Map<String, HeValue> values) {
+                    HeValue x = values.get(src);
+                    Ciphertext[] y = new Ciphertext[x.ciphertexts().length];
+                    for (int i = 0; i < y.length; i++) {
+                        y[i] = pool.apply(ops, x.ciphertexts()[i]);
+                    }
+                    return new HeValue(y, pool.output());
+                }
+            };
+        }
+        if (n.op() instanceof Flatten) {
+            maps.put(name, inMap);
+            return new Layer() {
+                public String node() {
+                    return name;
+                }
+
+                public String kind() {
+                    return "flatten";
+                }
+
+                public HeValue run(HeOps ops, Map<String, HeValue> values) {
+                    HeValue x = values.get(src);
+                    Ciphertext[] copy = new Ciphertext[x.ciphertexts().length];
+                    for (int i = 0; i < copy.length; i++) {
+                        copy[i] = ops.dropToLevel(x.ciphertexts()[i], x.level());
+                    }
+                    return new HeValue(copy, x.map());
+                }
+            };
+        }
+        if (n.op() instanceof Linear lin) {
+            int level = levels.level(name);
+            int k = lin.weight().dim(0);
+            double[][] w = new double[k][];
+            double[] flat = lin.weight().toArray();
+            int width = lin.weight().dim(1);
+            for (int j = 0; j < k; j++) {
+                w[j] = java.util.Arrays.copyOfRange(flat, j * width, (j + 1) * width);
+            }
+            double ptScale = Math.scalb(1.0, targets.outputPrimeBits() - targets.outputMarginBits()) / scale;
+            HeLinear linear = new HeLinear(encoder, w, lin.bias().toArray(), inMap, level, ptScale, scale, mode);
+            addRotations(linear.rotationSteps());
+            maps.put(name, inMap);
+            return new Layer() {
+                public String node() {
+                    return name;
+                }
+
+                public String kind() {
+                    return "linear";
+                }
+
+                public HeValue run(HeOps ops, Map<String, HeValue> values) {
+                    HeValue x = values.get(src);
+                    Ciphertext[] in = x.ciphertexts();
+                    if (x.level() > level) {
+                        in = dropAll(ops, in, level);
+                    }
+                    return new HeValue(new Ciphertext[] {linear.apply(ops, in)}, x.map());
+                }
+
+                public void close() {
+                    linear.close();
+                }
+            };
+        }
+        throw new UnsupportedNetworkException(name, n.op().getClass().getSimpleName() + " is not supported");
+    }
+
+    private static double[][] perChannel(Polynomial p, int channels) {
+        double[][] c = new double[channels][];
+        for (int i = 0; i < channels; i++) {
+            c[i] = new double[] {p.coefficient(i, 0), p.coefficient(i, 1), p.coefficient(i, 2)};
+        }
+        return c;
+    }
+
+    private Layer convolution(String name, String src, Tensor weight, Tensor bias, int strideH, int strideW,
+                              int padTop, int padLeft, FeatureMap inMap, Node n, Map<String, FeatureMap> maps,
+                              CkksEncoder encoder, PlaintextBank.Mode mode) {
+        if (strideH != strideW) {
+            throw new UnsupportedNetworkException(name, "only equal vertical and horizontal strides are supported");
+        }
+        int level = levels.activationLevel(name);
+        FeatureMap outMap = new FeatureMap(grid, n.shape().channels(), n.shape().height(), n.shape().width(),
+                inMap.stride() * strideH);
+        double ptScale = targetScale(level) / scale;
+        int co = weight.dim(0);
+        int ci = weight.dim(1);
+        int kh = weight.dim(2);
+        int kw = weight.dim(3);
+        double[][][][] w = new double[co][ci][kh][kw];
+        for (int o = 0; o < co; o++) {
+            for (int c = 0; c < ci; c++) {
+                for (int y = 0; y < kh; y++) {
+                    for (int x = 0; x < kw; x++) {
+                        w[o][c][y][x] = weight.at(o, c, y, x);
+                    }
+                }
+            }
+        }
+        HeConvolution conv = new HeConvolution(encoder, w, bias.toArray(), strideH, padTop, padLeft, inMap, outMap,
+                level, ptScale, scale, mode);
+        addRotations(conv.rotationSteps());
+        maps.put(name, outMap);
+        return new Layer() {
+            public String node() {
+                return name;
+            }
+
+            public String kind() {
+                return "conv " + kh + "x" + kw + (strideH > 1 ? " /" + strideH : "");
+            }
+
+            public HeValue run(HeOps ops, Map<String, HeValue> values) {
+                HeValue x = values.get(src);
+                Ciphertext[] in = x.level() > level ? dropAll(ops, x.ciphertexts(), level) : x.ciphertexts();
+                return new HeValue(conv.apply(ops, in), outMap);
+            }
+
+            public void close() {
+                conv.close();
+            }
+        };
+    }
+
+    private static Ciphertext[] dropAll(HeOps ops, Ciphertext[] cts, int level) {
+        Ciphertext[] out = new Ciphertext[cts.length];
+        for (int i = 0; i < cts.length; i++) {
+            out[i] = ops.dropToLevel(cts[i], level);
+        }
+        return out;
+    }
+
+    /** Brings an Add operand to the activation level with scale S_level: pending values are there already. */
+    private Ciphertext[] align(HeOps ops, HeValue v, int level) {
+        double target = targetScale(level);
+        Ciphertext[] out = new Ciphertext[v.ciphertexts().length];
+        for (int i = 0; i < out.length; i++) {
+            Ciphertext c = v.ciphertexts()[i];
+            if (Math.abs(c.scale() / target - 1) > 1e-9) {
+                c = ops.multiplyConstant(c, 1.0, target / c.scale());
+            }
+            out[i] = c.level() > level ? ops.dropToLevel(c, level) : c;
+        }
+        return out;
+    }
+
+    private void addRotations(int[] steps) {
+        for (int s : steps) {
+            rotations.add(s);
+        }
+    }
+
+    /** Rotation steps the evaluation keys must cover. */
+    public int[] rotationSteps() {
+        return rotations.stream().mapToInt(Integer::intValue).toArray();
+    }
+
+    /** Where the client puts the image. */
+    public FeatureMap inputMap() {
+        return inputMap;
+    }
+
+    public int inputLevel() {
+        return levels.topLevel();
+    }
+
+    public double inputScale() {
+        return scale;
+    }
+
+    /** Number of logits, found in slots 0..outputs−1 of the result. */
+    public int outputs() {
+        return outputs;
+    }
+
+    public CkksContext context() {
+        return context;
+    }
+
+    public Model model() {
+        return model;
+    }
+
+    /** Runs the network on an encrypted input (one ciphertext per {@link #inputMap()} ciphertext). */
+    public Ciphertext evaluate(HeOps ops, Ciphertext[] input, LayerProgress progress) {
+        if (input.length != inputMap.ciphertexts()) {
+            throw new IllegalArgumentException("expected " + inputMap.ciphertexts() + " input ciphertexts, got "
+                    + input.length);
+        }
+        Map<String, HeValue> values = new HashMap<>();
+        Map<String, Integer> remainingUses = new HashMap<>();
+        for (Node n : model.nodes()) {
+            remainingUses.put(n.name(), model.consumers(n.name()).size());
+        }
+        values.put(model.input().name(), new HeValue(input, inputMap));
+        int index = 0;
+        for (Layer layer : layers) {
+            long t0 = System.nanoTime();
+            HeValue v = layer.run(ops, values);
+            values.put(layer.node(), v);
+            Node node = model.node(layer.node());
+            for (String in : new TreeSet<>(node.inputs())) {
+                if (remainingUses.merge(in, -1, Integer::sum) == 0 && !in.equals(model.input().name())) {
+                    values.remove(in).close();
+                }
+            }
+            progress.layerDone(++index, layers.size(), layer.node(), layer.kind(), System.nanoTime() - t0, v.level());
+        }
+        return values.get(model.output().name()).ciphertexts()[0];
+    }
+
+    @Override
+    public void close() {
+        for (Layer l : layers) {
+            l.close();
+        }
+    }
+}

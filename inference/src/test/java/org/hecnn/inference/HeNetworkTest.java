@@ -1,0 +1,134 @@
+package org.hecnn.inference;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Random;
+import org.hecnn.ckks.Ciphertext;
+import org.hecnn.ckks.CkksContext;
+import org.hecnn.ckks.CkksEncoder;
+import org.hecnn.ckks.CkksParameters;
+import org.hecnn.ckks.Decryptor;
+import org.hecnn.ckks.Encryptor;
+import org.hecnn.ckks.Evaluator;
+import org.hecnn.ckks.TestContexts;
+import org.hecnn.cnn.model.Add;
+import org.hecnn.cnn.model.Conv2d;
+import org.hecnn.cnn.model.Flatten;
+import org.hecnn.cnn.model.GlobalAvgPool;
+import org.hecnn.cnn.model.Linear;
+import org.hecnn.cnn.model.Model;
+import org.hecnn.cnn.model.Polynomial;
+import org.hecnn.cnn.model.Relu;
+import org.hecnn.cnn.model.Shape;
+import org.hecnn.cnn.model.ShortcutA;
+import org.hecnn.cnn.model.Tensor;
+import org.hecnn.cnn.plain.PlainEvaluator;
+import org.hecnn.ring.Galois;
+import org.hecnn.rlwe.KeyGenerator;
+import org.hecnn.rlwe.SecretKey;
+import org.junit.jupiter.api.Test;
+
+/** A residual network compiled by {@link HeNetwork} agrees with the plaintext evaluator of the same graph. */
+class HeNetworkTest {
+    static Tensor random(Random r, double scale, int... dims) {
+        int n = 1;
+        for (int d : dims) {
+            n *= d;
+        }
+        double[] v = new double[n];
+        for (int i = 0; i < n; i++) {
+            v[i] = (r.nextDouble() * 2 - 1) * scale;
+        }
+        return Tensor.of(v, dims);
+    }
+
+    /** conv-act, then a block conv(stride 2)-act-conv + option-A shortcut, add, act, global sum pool, linear. */
+    static Model miniResNet(Random r) {
+        Model.Builder b = Model.builder("mini-resnet").input("x", Shape.map(3, 8, 8));
+        Polynomial act = Polynomial.of(0.19, 0.5, 1.0);
+        b.add("conv1", Conv2d.of(random(r, 0.3, 4, 3, 3, 3), random(r, 0.1, 4), 1, 1), "x");
+        b.add("act1", act, "conv1");
+        b.add("conv2", Conv2d.of(random(r, 0.15, 8, 4, 3, 3), random(r, 0.1, 8), 2, 1), "act1");
+        b.add("act2", act, "conv2");
+        b.add("conv3", Conv2d.of(random(r, 0.1, 8, 8, 3, 3), random(r, 0.1, 8), 1, 1), "act2");
+        b.add("short", ShortcutA.of(4, 8), "act1");
+        b.add("sum", new Add(), "conv3", "short");
+        b.add("act3", act, "sum");
+        b.add("pool", new GlobalAvgPool(1.0), "act3");
+        b.add("flat", new Flatten(), "pool");
+        b.add("fc", new Linear(random(r, 0.05, 5, 8), random(r, 0.1, 5)), "flat");
+        return b.output("fc").build();
+    }
+
+    @Test
+    void miniResNetMatchesPlaintextEvaluator() {
+        Random r = new Random(3);
+        Model model = miniResNet(r);
+        NetworkLevels levels = new NetworkLevels(model);
+        assertEquals(3, levels.topLevel());
+        assertEquals(1, levels.activationLevel("conv3"));
+        assertEquals(1, levels.activationLevel("short"));
+        assertEquals(2, levels.level("act1"));
+        PrecisionTargets targets = new PrecisionTargets(25, 17, 8);
+        CkksParameters params = CkksParameters.builder().logN(11)
+                .dataPrimeBits(targets.outputPrimeBits(), 59, 59, 59).specialPrimeBits(61, 61, 61).dnum(2)
+                .scaleBits(targets.scaleBits()).allowInsecureForTestsOnly().build();
+        Tensor image = random(r, 1.0, 3, 8, 8);
+        Tensor expected = PlainEvaluator.evaluate(model, image);
+        try (CkksContext ctx = TestContexts.context(params);
+             HeNetwork net = new HeNetwork(model, ctx, targets, PlaintextBank.Mode.NTT)) {
+            int[] elements = java.util.Arrays.stream(net.rotationSteps())
+                    .map(s -> Galois.rotationElement(s, params.logN())).toArray();
+            KeyGenerator kg = KeyGenerator.insecureDeterministicForTestsOnly(ctx.engine(), new byte[32]);
+            SecretKey sk = kg.secretKey();
+            HeOps ops = new HeOps(new Evaluator(ctx, kg.evaluationKeys(sk, elements)));
+            CkksEncoder encoder = new CkksEncoder(ctx);
+            double[][][] img = new double[3][8][8];
+            for (int c = 0; c < 3; c++) {
+                for (int h = 0; h < 8; h++) {
+                    for (int w = 0; w < 8; w++) {
+                        img[c][h][w] = image.at(c, h, w);
+                    }
+                }
+            }
+            double[][] packed = net.inputMap().pack(img);
+            Encryptor enc = Encryptor.withPublicKey(ctx, kg.publicKey(sk));
+            Ciphertext[] x = new Ciphertext[packed.length];
+            for (int i = 0; i < x.length; i++) {
+                x[i] = enc.encrypt(encoder.encode(packed[i], net.inputLevel(), net.inputScale()));
+            }
+            StringBuilder log = new StringBuilder();
+            Ciphertext logits = net.evaluate(ops, x, (i, t, node, kind, ns, level) ->
+                    log.append(String.format("%d/%d %s (%s) level %d %.1f ms%n", i, t, node, kind, level, ns / 1e6)));
+            double[] got = encoder.decode(new Decryptor(ctx, sk).decrypt(logits));
+            double err = 0;
+            for (int k = 0; k < 5; k++) {
+                err = Math.max(err, Math.abs(got[k] - expected.get(k)));
+            }
+            System.out.print(log);
+            System.out.printf("mini ResNet: max logit error %.3e (logits up to %.3f), %s%n", err, expected.maxAbs(),
+                    ops.counts());
+            assertEquals(0, logits.level());
+            // Relative to the logits: 2^-10 leaves room for the weight-encoding error sqrt(N/12)/2^17 per weight
+            // summed over the receptive fields of three layers.
+            assertTrue(err <= expected.maxAbs() * 0x1p-10, "logit error " + err);
+        }
+    }
+
+    @Test
+    void reluModelIsRefusedWithTheNodeName() {
+        Model.Builder b = Model.builder("relu").input("x", Shape.map(1, 4, 4));
+        b.add("c", Conv2d.of(Tensor.zeros(1, 1, 3, 3), null, 1, 1), "x");
+        b.add("r", new Relu(), "c");
+        b.add("p", new GlobalAvgPool(1.0), "r");
+        b.add("f", new Flatten(), "p");
+        b.add("fc", new Linear(Tensor.zeros(2, 1), Tensor.zeros(2)), "f");
+        Model model = b.output("fc").build();
+        UnsupportedNetworkException e = assertThrows(UnsupportedNetworkException.class,
+                () -> new NetworkLevels(model));
+        assertTrue(e.getMessage().contains("'r'") && e.getMessage().contains("quadratic activation"),
+                e.getMessage());
+    }
+}
