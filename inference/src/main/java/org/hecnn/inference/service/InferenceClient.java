@@ -1,0 +1,71 @@
+package org.hecnn.inference.service;
+
+import org.hecnn.backend.BackendProvider;
+import org.hecnn.ckks.Ciphertext;
+import org.hecnn.ckks.CkksContext;
+import org.hecnn.ckks.CkksEncoder;
+import org.hecnn.ckks.Decryptor;
+import org.hecnn.ckks.Encryptor;
+import org.hecnn.inference.FeatureMap;
+import org.hecnn.io.KeyCodec;
+import org.hecnn.ring.Galois;
+import org.hecnn.rlwe.EvaluationKeys;
+import org.hecnn.rlwe.KeyGenerator;
+import org.hecnn.rlwe.SecretKey;
+
+/**
+ * The client side: makes a secret key (never leaves this object), the evaluation keys the server needs,
+ * encrypts images into requests and decrypts responses into logits. Requests are secret-key encrypted and so
+ * seed-compressed (half the size of public-key ciphertexts).
+ */
+public final class InferenceClient implements AutoCloseable {
+    private final ServiceDescription service;
+    private final CkksContext context;
+    private final CkksEncoder encoder;
+    private final SecretKey secretKey;
+    private final KeyGenerator keyGenerator;
+    private final Encryptor encryptor;
+    private final Decryptor decryptor;
+
+    public InferenceClient(ServiceDescription service, BackendProvider backend) {
+        this.service = service;
+        this.context = CkksContext.create(service.parameters(), backend);
+        this.encoder = new CkksEncoder(context);
+        this.keyGenerator = KeyGenerator.secure(context.engine());
+        this.secretKey = keyGenerator.secretKey();
+        this.encryptor = Encryptor.withSecretKey(context, secretKey);
+        this.decryptor = new Decryptor(context, secretKey);
+    }
+
+    /** The serialised relinearisation and Galois keys for every rotation the service uses. */
+    public byte[] evaluationKeys() {
+        int[] elements = java.util.Arrays.stream(service.rotationSteps())
+                .map(s -> Galois.rotationElement(s, service.parameters().logN())).distinct().toArray();
+        EvaluationKeys keys = keyGenerator.evaluationKeys(secretKey, elements);
+        return KeyCodec.writeEvaluationKeys(service.parameters(), keys);
+    }
+
+    /** Encrypts a C×H×W image (already normalised as the model expects) into a request. */
+    public byte[] encrypt(double[][][] image) {
+        FeatureMap map = service.inputMap();
+        double[][] packed = map.pack(image);
+        Ciphertext[] cts = new Ciphertext[packed.length];
+        for (int i = 0; i < cts.length; i++) {
+            cts[i] = encryptor.encrypt(encoder.encode(packed[i], service.inputLevel(),
+                    service.parameters().defaultScale()));
+        }
+        return Messages.write(cts);
+    }
+
+    /** The logits in a response. */
+    public double[] decrypt(byte[] response) {
+        Ciphertext[] cts = Messages.read(context, response, 1);
+        double[] slots = encoder.decode(decryptor.decrypt(cts[0]));
+        return java.util.Arrays.copyOf(slots, service.outputs());
+    }
+
+    @Override
+    public void close() {
+        context.close();
+    }
+}

@@ -1,0 +1,59 @@
+package org.hecnn.inference.service;
+
+import org.hecnn.ckks.Ciphertext;
+import org.hecnn.ckks.CkksContext;
+import org.hecnn.ckks.Evaluator;
+import org.hecnn.inference.HeNetwork;
+import org.hecnn.inference.HeOps;
+import org.hecnn.inference.LayerProgress;
+import org.hecnn.inference.OpCounts;
+import org.hecnn.io.KeyCodec;
+import org.hecnn.rlwe.EvaluationKeys;
+
+/**
+ * The server side: holds a compiled network and, per client, only that client's evaluation keys. It has no API
+ * that accepts or produces a secret key.
+ */
+public final class InferenceServer {
+    private final HeNetwork network;
+
+    public InferenceServer(HeNetwork network) {
+        this.network = network;
+    }
+
+    public ServiceDescription description() {
+        var shape = network.model().inputShape();
+        return new ServiceDescription(network.context().parameters(), shape.channels(), shape.height(),
+                shape.width(), network.inputLevel(), network.rotationSteps(), network.outputs());
+    }
+
+    /** A client session: the client's evaluation keys loaded once, then any number of requests. */
+    public Session open(byte[] evaluationKeys) {
+        CkksContext ctx = network.context();
+        EvaluationKeys keys = KeyCodec.readEvaluationKeys(ctx, evaluationKeys);
+        return new Session(new Evaluator(ctx, keys));
+    }
+
+    /** Evaluates requests with one client's keys. */
+    public final class Session {
+        private final Evaluator evaluator;
+        private OpCounts lastCounts = OpCounts.ZERO;
+
+        private Session(Evaluator evaluator) {
+            this.evaluator = evaluator;
+        }
+
+        public byte[] evaluate(byte[] request, LayerProgress progress) {
+            Ciphertext[] input = Messages.read(network.context(), request, network.inputMap().ciphertexts());
+            HeOps ops = new HeOps(evaluator);
+            Ciphertext logits = network.evaluate(ops, input, progress);
+            lastCounts = ops.counts();
+            return Messages.write(logits);
+        }
+
+        /** Operation counts of the last evaluation. */
+        public OpCounts lastCounts() {
+            return lastCounts;
+        }
+    }
+}

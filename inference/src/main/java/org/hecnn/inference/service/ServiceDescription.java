@@ -1,0 +1,84 @@
+package org.hecnn.inference.service;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import org.hecnn.ckks.CkksParameters;
+import org.hecnn.inference.FeatureMap;
+import org.hecnn.inference.SlotGrid;
+import org.hecnn.io.MalformedDataException;
+import org.hecnn.io.ParametersCodec;
+
+/**
+ * What a server publishes so that a client can prepare an encrypted request without seeing the model: the CKKS
+ * parameters, the input's shape and level, the rotation steps the evaluation keys must cover, and the number of
+ * outputs. It serialises to bytes.
+ */
+public record ServiceDescription(CkksParameters parameters, int channels, int height, int width, int inputLevel,
+                                 int[] rotationSteps, int outputs) {
+    private static final int MAGIC = 0x48534431; // "HSD1"
+    private static final int MAX_STEPS = 1 << 16;
+
+    /** Where the client puts the image in the slots. */
+    public FeatureMap inputMap() {
+        SlotGrid grid = SlotGrid.forImage(parameters.slots(), height, width);
+        return new FeatureMap(grid, channels, height, width, 1);
+    }
+
+    public byte[] toBytes() {
+        try {
+            ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+            DataOutputStream out = new DataOutputStream(bytes);
+            out.writeInt(MAGIC);
+            byte[] p = ParametersCodec.write(parameters);
+            out.writeInt(p.length);
+            out.write(p);
+            out.writeInt(channels);
+            out.writeInt(height);
+            out.writeInt(width);
+            out.writeInt(inputLevel);
+            out.writeInt(outputs);
+            out.writeInt(rotationSteps.length);
+            for (int s : rotationSteps) {
+                out.writeInt(s);
+            }
+            return bytes.toByteArray();
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Reads a description; insecure parameter sets are accepted only with the test-only opt-in. */
+    public static ServiceDescription fromBytes(byte[] data, boolean allowInsecureForTestsOnly) {
+        try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(data))) {
+            if (in.readInt() != MAGIC) {
+                throw new MalformedDataException("not a hecnn service description (bad magic)");
+            }
+            int plen = in.readInt();
+            if (plen < 0 || plen > data.length) {
+                throw new MalformedDataException("service description: parameter block length " + plen
+                        + " exceeds the data");
+            }
+            CkksParameters params = ParametersCodec.read(in.readNBytes(plen), allowInsecureForTestsOnly);
+            int channels = in.readInt();
+            int height = in.readInt();
+            int width = in.readInt();
+            int level = in.readInt();
+            int outputs = in.readInt();
+            int count = in.readInt();
+            if (count < 0 || count > MAX_STEPS || level < 0 || level > params.maxLevel() || outputs < 1
+                    || channels < 1 || height < 1 || width < 1 || (long) height * width > params.slots()) {
+                throw new MalformedDataException("service description: implausible shape, level or step count");
+            }
+            int[] steps = new int[count];
+            for (int i = 0; i < count; i++) {
+                steps[i] = in.readInt();
+            }
+            return new ServiceDescription(params, channels, height, width, level, steps, outputs);
+        } catch (IOException e) {
+            throw new MalformedDataException("service description is truncated: " + e.getMessage());
+        }
+    }
+}

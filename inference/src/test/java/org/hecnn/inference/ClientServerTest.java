@@ -1,0 +1,85 @@
+package org.hecnn.inference;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Random;
+import org.hecnn.ckks.CkksContext;
+import org.hecnn.ckks.CkksParameters;
+import org.hecnn.ckks.MissingKeyException;
+import org.hecnn.ckks.ParameterMismatchException;
+import org.hecnn.ckks.TestContexts;
+import org.hecnn.cnn.model.Model;
+import org.hecnn.cnn.model.Tensor;
+import org.hecnn.cnn.plain.PlainEvaluator;
+import org.hecnn.inference.service.InferenceClient;
+import org.hecnn.inference.service.InferenceServer;
+import org.hecnn.inference.service.ServiceDescription;
+import org.hecnn.io.MalformedDataException;
+import org.junit.jupiter.api.Test;
+
+/** Client and server exchange only bytes; the server never sees a secret key. */
+class ClientServerTest {
+    static CkksParameters params(PrecisionTargets t) {
+        return CkksParameters.builder().logN(11).dataPrimeBits(t.outputPrimeBits(), 59, 59, 59)
+                .specialPrimeBits(61, 61, 61).dnum(2).scaleBits(t.scaleBits()).allowInsecureForTestsOnly().build();
+    }
+
+    @Test
+    void bytesOnlyRoundTripMatchesPlaintext() {
+        Random r = new Random(3);
+        Model model = HeNetworkTest.miniResNet(r);
+        PrecisionTargets t = new PrecisionTargets(25, 17, 8);
+        Tensor image = HeNetworkTest.random(r, 1.0, 3, 8, 8);
+        Tensor expected = PlainEvaluator.evaluate(model, image);
+        try (CkksContext serverCtx = TestContexts.context(params(t));
+             HeNetwork net = new HeNetwork(model, serverCtx, t, PlaintextBank.Mode.COEFFICIENTS)) {
+            InferenceServer server = new InferenceServer(net);
+            byte[] published = server.description().toBytes();
+            ServiceDescription seen = ServiceDescription.fromBytes(published, true);
+            try (InferenceClient client = new InferenceClient(seen, TestContexts.backend())) {
+                InferenceServer.Session session = server.open(client.evaluationKeys());
+                double[][][] img = new double[3][8][8];
+                for (int c = 0; c < 3; c++) {
+                    for (int h = 0; h < 8; h++) {
+                        for (int w = 0; w < 8; w++) {
+                            img[c][h][w] = image.at(c, h, w);
+                        }
+                    }
+                }
+                byte[] request = client.encrypt(img);
+                double[] logits = client.decrypt(session.evaluate(request, LayerProgress.NONE));
+                double err = 0;
+                for (int k = 0; k < logits.length; k++) {
+                    err = Math.max(err, Math.abs(logits[k] - expected.get(k)));
+                }
+                assertTrue(err <= expected.maxAbs() * 0x1p-10, "logit error " + err);
+
+                // Corrupt and foreign inputs give typed errors.
+                byte[] broken = request.clone();
+                broken[broken.length / 2] ^= 0x5a;
+                assertThrows(MalformedDataException.class, () -> session.evaluate(broken, LayerProgress.NONE));
+                assertThrows(MalformedDataException.class,
+                        () -> session.evaluate(java.util.Arrays.copyOf(request, 100), LayerProgress.NONE));
+                assertThrows(MalformedDataException.class,
+                        () -> ServiceDescription.fromBytes(java.util.Arrays.copyOf(published, 40), true));
+            }
+            // Keys for other parameters are refused.
+            CkksParameters otherPrimes = CkksParameters.builder().logN(11).dataPrimeBits(61, 58, 58, 58)
+                    .specialPrimeBits(61, 61, 61).dnum(2).scaleBits(25).allowInsecureForTestsOnly().build();
+            ServiceDescription foreign = new ServiceDescription(otherPrimes, 3, 8, 8, 3, net.rotationSteps(), 5);
+            try (InferenceClient stranger = new InferenceClient(foreign, TestContexts.backend())) {
+                assertThrows(ParameterMismatchException.class, () -> server.open(stranger.evaluationKeys()));
+            }
+            // A client that generated keys for too few rotations hits a typed missing-key error.
+            ServiceDescription fewer = new ServiceDescription(params(t), 3, 8, 8, 3, new int[] {1}, 5);
+            try (InferenceClient partial = new InferenceClient(fewer, TestContexts.backend())) {
+                InferenceServer.Session s = server.open(partial.evaluationKeys());
+                byte[] req = partial.encrypt(new double[3][8][8]);
+                assertThrows(MissingKeyException.class, () -> s.evaluate(req, LayerProgress.NONE));
+            }
+            assertArrayEquals(net.rotationSteps(), seen.rotationSteps());
+        }
+    }
+}
