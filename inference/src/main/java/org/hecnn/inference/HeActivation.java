@@ -62,6 +62,16 @@ public final class HeActivation implements AutoCloseable {
         }
     }
 
+    /** Operations per ciphertext, exactly as {@link HeOps} counts them. */
+    public OpCounts counts() {
+        OpCounts.Tally t = new OpCounts.Tally();
+        t.add += (shiftBank != null || shift != 0 ? 1 : 0) + (offsetBank != null || offset != 0 ? 1 : 0);
+        t.ctCt++;
+        t.relin++;
+        t.rescale++;
+        return t.snapshot();
+    }
+
     /** Applies the activation to ciphertext {@code index} of a feature map. */
     public Ciphertext apply(HeOps ops, Ciphertext x, int index) {
         Ciphertext centred;

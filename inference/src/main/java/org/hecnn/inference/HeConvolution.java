@@ -59,16 +59,15 @@ public final class HeConvolution implements AutoCloseable {
         int bSize = grid.blockSize();
         int r = grid.rowStride();
         int taps = kh * kw;
-        // Tap plaintexts of every (output ciphertext, input ciphertext, diagonal, tap); null when all zero.
-        double[][][][][] vectors = new double[out.ciphertexts()][in.ciphertexts()][cpc][taps][];
+        // Which (output ciphertext, input ciphertext, diagonal, tap) have a non-zero plaintext.
+        boolean[][][][] used = new boolean[out.ciphertexts()][in.ciphertexts()][cpc][taps];
         java.util.TreeSet<Integer> usedDiagonals = new java.util.TreeSet<>();
         for (int go = 0; go < out.ciphertexts(); go++) {
             for (int gi = 0; gi < in.ciphertexts(); gi++) {
                 for (int d = 0; d < cpc; d++) {
                     for (int t = 0; t < taps; t++) {
-                        vectors[go][gi][d][t] = tapPlaintext(weights, stride, padTop, padLeft, go, gi, d, t / kw,
-                                t % kw);
-                        if (vectors[go][gi][d][t] != null) {
+                        used[go][gi][d][t] = tapUsed(weights, stride, padTop, padLeft, go, gi, d, t / kw, t % kw);
+                        if (used[go][gi][d][t]) {
                             usedDiagonals.add(d);
                         }
                     }
@@ -100,11 +99,12 @@ public final class HeConvolution implements AutoCloseable {
                     int d0 = d % babySteps;
                     int giant = d - d0;
                     for (int t = 0; t < taps; t++) {
-                        double[] v = vectors[go][gi][d][t];
-                        if (v == null) {
+                        if (!used[go][gi][d][t]) {
                             continue;
                         }
-                        int index = bank.add(rotateRight(v, giant * bSize));
+                        int index = mode == PlaintextBank.Mode.PLAN_ONLY ? bank.add(null) : bank.add(rotateRight(
+                                tapPlaintext(weights, stride, padTop, padLeft, go, gi, d, t / kw, t % kw),
+                                giant * bSize));
                         byGiant.computeIfAbsent(giant, g -> new ArrayList<>())
                                 .add(new int[] {gi, babyIndex.get(d0) * taps + t, index});
                     }
@@ -152,6 +152,35 @@ public final class HeConvolution implements AutoCloseable {
             }
         }
         return best;
+    }
+
+    /** Whether a tap plaintext has any non-zero slot, without building it. */
+    private boolean tapUsed(double[][][][] weights, int stride, int padTop, int padLeft, int go, int gi, int d,
+                            int ky, int kx) {
+        int cpc = in.grid().channelsPerCiphertext();
+        int dy = ky - padTop;
+        int dx = kx - padLeft;
+        boolean rowOk = false;
+        for (int h = 0; h < out.height() && !rowOk; h++) {
+            int hi = h * stride + dy;
+            rowOk = hi >= 0 && hi < in.height();
+        }
+        boolean colOk = false;
+        for (int x = 0; x < out.width() && !colOk; x++) {
+            int wi = x * stride + dx;
+            colOk = wi >= 0 && wi < in.width();
+        }
+        if (!rowOk || !colOk) {
+            return false;
+        }
+        for (int b = 0; b < cpc; b++) {
+            int o = go * cpc + b;
+            int c = gi * cpc + (b + d) % cpc;
+            if (o < out.channels() && c < in.channels() && weights[o][c][ky][kx] != 0) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private double[] tapPlaintext(double[][][][] weights, int stride, int padTop, int padLeft, int go, int gi, int d,
@@ -225,6 +254,37 @@ public final class HeConvolution implements AutoCloseable {
             }
         }
         return steps.stream().mapToInt(Integer::intValue).toArray();
+    }
+
+    /** Operations one evaluation performs, exactly as {@link HeOps} counts them. */
+    public OpCounts counts() {
+        OpCounts.Tally t = new OpCounts.Tally();
+        long babies = java.util.Arrays.stream(babyRotations).filter(b -> b != 0).count();
+        if (babies > 0) {
+            t.decompositions += in.ciphertexts();
+            t.hoisted += babies * in.ciphertexts();
+        }
+        for (Map<Integer, List<int[]>> byGiant : terms) {
+            int group = 0;
+            for (Map.Entry<Integer, List<int[]>> e : byGiant.entrySet()) {
+                t.plain += e.getValue().size();
+                t.add += e.getValue().size() - 1;
+                if (Math.floorMod(e.getKey() * in.grid().blockSize(), in.grid().slots()) != 0) {
+                    t.decompositions++;
+                    t.rot++;
+                }
+                t.add += group++ > 0 ? 1 : 0;
+            }
+            t.add += biasBank != null ? 1 : 0;
+        }
+        return t.snapshot();
+    }
+
+    /** Bytes the plaintexts hold between evaluations, and what they would hold cached in NTT form. */
+    public long[] plaintextBytes(int n) {
+        long held = bank.bytes(n) + (biasBank == null ? 0 : biasBank.bytes(n));
+        long ntt = bank.nttBytes(n) + (biasBank == null ? 0 : biasBank.nttBytes(n));
+        return new long[] {held, ntt};
     }
 
     /** Rotations one evaluation performs: hoisted baby steps per input plus giant steps per output. */

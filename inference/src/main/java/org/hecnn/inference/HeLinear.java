@@ -90,6 +90,40 @@ public final class HeLinear implements AutoCloseable {
         return steps.stream().mapToInt(Integer::intValue).toArray();
     }
 
+    /** Operations one evaluation performs, exactly as {@link HeOps} counts them. */
+    public OpCounts counts() {
+        OpCounts.Tally t = new OpCounts.Tally();
+        long nonZero = java.util.Arrays.stream(rotations).filter(r -> r != 0).count();
+        boolean first = true;
+        for (int[] row : plaintextOf) {
+            if (nonZero > 0) {
+                t.decompositions++;
+                t.hoisted += nonZero;
+            }
+            for (int index : row) {
+                if (index >= 0) {
+                    t.plain++;
+                    t.add += first ? 0 : 1;
+                    first = false;
+                }
+            }
+        }
+        for (int b = 1; b < in.grid().channelsPerCiphertext() && b < in.channels(); b <<= 1) {
+            t.rot++;
+            t.decompositions++;
+            t.add++;
+        }
+        t.add += biasBank != null ? 1 : 0;
+        return t.snapshot();
+    }
+
+    /** Bytes the plaintexts hold between evaluations, and what they would hold cached in NTT form. */
+    public long[] plaintextBytes(int n) {
+        long held = bank.bytes(n) + (biasBank == null ? 0 : biasBank.bytes(n));
+        long ntt = bank.nttBytes(n) + (biasBank == null ? 0 : biasBank.nttBytes(n));
+        return new long[] {held, ntt};
+    }
+
     /** Rotations one evaluation performs. */
     public long rotationCount() {
         long perInput = java.util.Arrays.stream(rotations).filter(r -> r != 0).count();

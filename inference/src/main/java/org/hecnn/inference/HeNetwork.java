@@ -46,6 +46,8 @@ public final class HeNetwork implements AutoCloseable {
 
         HeValue run(HeOps ops, Map<String, HeValue> values);
 
+        LayerPlan plan();
+
         @Override
         default void close() {
         }
@@ -133,6 +135,11 @@ public final class HeNetwork implements AutoCloseable {
                 public void close() {
                     act.close();
                 }
+
+                public LayerPlan plan() {
+                    return new LayerPlan(name, kind(), level - 1, log2(scale), inMap.ciphertexts(),
+                            act.counts().times(inMap.ciphertexts()), 0, 0);
+                }
             };
         }
         if (n.op() instanceof Add) {
@@ -156,6 +163,18 @@ public final class HeNetwork implements AutoCloseable {
                         sum[i] = ops.add(a[i], b[i]);
                     }
                     return new HeValue(sum, values.get(src).map());
+                }
+
+                public LayerPlan plan() {
+                    OpCounts.Tally t = new OpCounts.Tally();
+                    t.add += inMap.ciphertexts();
+                    for (String operand : n.inputs()) {
+                        if (!pending(operand)) {
+                            t.constant += inMap.ciphertexts();
+                        }
+                    }
+                    return new LayerPlan(name, kind(), level, log2(targetScale(level)), inMap.ciphertexts(),
+                            t.snapshot(), 0, 0);
                 }
             };
         }
@@ -185,6 +204,11 @@ public final class HeNetwork implements AutoCloseable {
                     }
                     return new HeValue(y, pool.output());
                 }
+
+                public LayerPlan plan() {
+                    return new LayerPlan(name, kind(), levels.level(name), log2(scale), inMap.ciphertexts(),
+                            pool.counts().times(inMap.ciphertexts()), 0, 0);
+                }
             };
         }
         if (n.op() instanceof Flatten) {
@@ -205,6 +229,11 @@ public final class HeNetwork implements AutoCloseable {
                         copy[i] = ops.dropToLevel(x.ciphertexts()[i], x.level());
                     }
                     return new HeValue(copy, x.map());
+                }
+
+                public LayerPlan plan() {
+                    return new LayerPlan(name, kind(), levels.level(name), log2(scale), inMap.ciphertexts(),
+                            OpCounts.ZERO, 0, 0);
                 }
             };
         }
@@ -242,9 +271,25 @@ public final class HeNetwork implements AutoCloseable {
                 public void close() {
                     linear.close();
                 }
+
+                public LayerPlan plan() {
+                    long[] bytes = linear.plaintextBytes(context.ring().n());
+                    return new LayerPlan(name, kind(), level, log2(scale * ptScale), 1, linear.counts(), bytes[0],
+                            bytes[1]);
+                }
             };
         }
         throw new UnsupportedNetworkException(name, n.op().getClass().getSimpleName() + " is not supported");
+    }
+
+    private static double log2(double x) {
+        return Math.log(x) / Math.log(2);
+    }
+
+    /** Whether a node's value is a pending (unactivated, unrescaled) weighted-layer output. */
+    private boolean pending(String node) {
+        var op = model.node(node).op();
+        return op instanceof Conv2d || op instanceof ShortcutA || op instanceof Add;
     }
 
     private static double[][] perChannel(Polynomial p, int channels) {
@@ -301,6 +346,12 @@ public final class HeNetwork implements AutoCloseable {
             public void close() {
                 conv.close();
             }
+
+            public LayerPlan plan() {
+                long[] bytes = conv.plaintextBytes(context.ring().n());
+                return new LayerPlan(name, kind(), level, log2(scale * ptScale), outMap.ciphertexts(), conv.counts(),
+                        bytes[0], bytes[1]);
+            }
         };
     }
 
@@ -330,6 +381,20 @@ public final class HeNetwork implements AutoCloseable {
         for (int s : steps) {
             rotations.add(s);
         }
+    }
+
+    /** The plan: one line per compiled layer, in evaluation order. */
+    public java.util.List<LayerPlan> plan() {
+        return layers.stream().map(Layer::plan).toList();
+    }
+
+    /** Total operation counts per image. */
+    public OpCounts totalCounts() {
+        OpCounts total = OpCounts.ZERO;
+        for (Layer l : layers) {
+            total = total.plus(l.plan().counts());
+        }
+        return total;
     }
 
     /** Rotation steps the evaluation keys must cover. */

@@ -50,6 +50,32 @@ public final class HeSpatialSum {
         return steps.clone();
     }
 
+    /** Operations per input ciphertext, exactly as {@link HeOps} counts them. */
+    public OpCounts counts() {
+        OpCounts.Tally t = new OpCounts.Tally();
+        for (int count : new int[] {windowW, windowH}) {
+            int offset = 0;
+            boolean first = true;
+            for (int bit = 1; bit <= count && count > 1; bit <<= 1) {
+                if ((count & bit) != 0) {
+                    if (offset != 0) {
+                        t.rot++;
+                        t.decompositions++;
+                    }
+                    t.add += first ? 0 : 1;
+                    first = false;
+                    offset += bit;
+                }
+                if (bit << 1 <= count) {
+                    t.rot++;
+                    t.decompositions++;
+                    t.add++;
+                }
+            }
+        }
+        return t.snapshot();
+    }
+
     /** Rotations per input ciphertext. */
     public long rotationCount() {
         return rotations(windowW) + rotations(windowH);

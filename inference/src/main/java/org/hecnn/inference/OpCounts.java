@@ -16,6 +16,13 @@ public record OpCounts(long ctCtMultiplications, long relinearizations, long pla
                 decompositions + o.decompositions, rescales + o.rescales);
     }
 
+    /** These counts repeated k times. */
+    public OpCounts times(long k) {
+        return new OpCounts(ctCtMultiplications * k, relinearizations * k, plainMultiplications * k,
+                constantMultiplications * k, additions * k, rotations * k, hoistedRotations * k, decompositions * k,
+                rescales * k);
+    }
+
     /** Key switches: relinearisations plus rotations (hoisted or not). */
     public long keySwitches() {
         return relinearizations + rotations + hoistedRotations;

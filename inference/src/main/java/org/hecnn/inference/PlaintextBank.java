@@ -12,8 +12,8 @@ import org.hecnn.ckks.Plaintext;
  * compiler picks by the memory budget.
  */
 public final class PlaintextBank implements AutoCloseable {
-    /** Where the encoded plaintexts live between uses. */
-    public enum Mode { NTT, COEFFICIENTS }
+    /** Where the encoded plaintexts live between uses; PLAN_ONLY counts them without encoding (for plans). */
+    public enum Mode { NTT, COEFFICIENTS, PLAN_ONLY }
 
     private final CkksEncoder encoder;
     private final int level;
@@ -21,6 +21,7 @@ public final class PlaintextBank implements AutoCloseable {
     private final Mode mode;
     private final List<double[]> coefficients = new ArrayList<>();
     private final List<Plaintext> ready = new ArrayList<>();
+    private int planned;
 
     public PlaintextBank(CkksEncoder encoder, int level, double scale, Mode mode) {
         this.encoder = encoder;
@@ -31,6 +32,9 @@ public final class PlaintextBank implements AutoCloseable {
 
     /** Encodes a slot vector and returns its index. */
     public int add(double[] slots) {
+        if (mode == Mode.PLAN_ONLY) {
+            return planned++;
+        }
         double[] coeffs = encoder.coefficients(slots, new double[0], scale);
         if (mode == Mode.NTT) {
             ready.add(encoder.encodeCoefficients(coeffs, level, scale));
@@ -41,7 +45,25 @@ public final class PlaintextBank implements AutoCloseable {
     }
 
     public int size() {
-        return mode == Mode.NTT ? ready.size() : coefficients.size();
+        return switch (mode) {
+            case NTT -> ready.size();
+            case COEFFICIENTS -> coefficients.size();
+            case PLAN_ONLY -> planned;
+        };
+    }
+
+    /** Bytes held between uses for a ring of degree n. */
+    public long bytes(int n) {
+        return switch (mode) {
+            case NTT -> (long) ready.size() * (level + 1) * n * 8;
+            case COEFFICIENTS -> (long) coefficients.size() * n * 8;
+            case PLAN_ONLY -> 0;
+        };
+    }
+
+    /** Bytes the plaintexts would hold in NTT form at this level. */
+    public long nttBytes(int n) {
+        return (long) size() * (level + 1) * n * 8;
     }
 
     public double scale() {
@@ -54,6 +76,9 @@ public final class PlaintextBank implements AutoCloseable {
 
     /** Runs {@code use} with plaintext i, encoding it on the fly in COEFFICIENTS mode. */
     public void with(int i, java.util.function.Consumer<Plaintext> use) {
+        if (mode == Mode.PLAN_ONLY) {
+            throw new IllegalStateException("this network was compiled for planning only and cannot evaluate");
+        }
         if (mode == Mode.NTT) {
             use.accept(ready.get(i));
         } else {

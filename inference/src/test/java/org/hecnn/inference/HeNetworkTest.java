@@ -111,6 +111,7 @@ class HeNetworkTest {
             System.out.printf("mini ResNet: max logit error %.3e (logits up to %.3f), %s%n", err, expected.maxAbs(),
                     ops.counts());
             assertEquals(0, logits.level());
+            assertEquals(net.totalCounts(), ops.counts(), "the plan's static counts must equal what ran");
             // Relative to the logits: 2^-10 leaves room for the weight-encoding error sqrt(N/12)/2^17 per weight
             // summed over the receptive fields of three layers.
             assertTrue(err <= expected.maxAbs() * 0x1p-10, "logit error " + err);
