@@ -2,6 +2,7 @@ package org.hecnn.kernels.engine;
 
 import java.math.BigInteger;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -62,6 +63,17 @@ public class GpuEngine implements PolyEngine {
     private final GpuBuffer dummy;
     private final Map<String, RowTable> tables = new HashMap<>();
     private final Map<Integer, GpuBuffer> permutations = new HashMap<>();
+    private static final int CONSTANT_CACHE = 256;
+    private final Map<Constants, GpuBuffer> constants = new java.util.LinkedHashMap<>(64, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<Constants, GpuBuffer> eldest) {
+            if (size() > CONSTANT_CACHE) {
+                pool.release(eldest.getValue());
+                return true;
+            }
+            return false;
+        }
+    };
     private boolean closed;
 
     /** Rows of a batched NTT launch and the constants they refer to. */
@@ -460,14 +472,37 @@ public class GpuEngine implements PolyEngine {
         }
         synchronized (rt) {
             ensureOpen();
-            GpuBuffer cb = pool.acquire(8L * packed.length);
-            try {
-                rt.write(cb, 0, packed, 0, packed.length);
-                elementwise(k, x, o.buffer(), x.buffer(), cb, limbs);
-            } finally {
-                pool.release(cb);
-            }
+            elementwise(k, x, o.buffer(), x.buffer(), constantBuffer(packed), limbs);
         }
+    }
+
+    /** Key of the per-call constants cache: the packed constants themselves. */
+    private record Constants(long[] packed) {
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Constants c && Arrays.equals(packed, c.packed);
+        }
+
+        @Override
+        public int hashCode() {
+            return Arrays.hashCode(packed);
+        }
+    }
+
+    /**
+     * Device copy of per-call constants. Programs reuse a few constants over and over (scales, plaintext
+     * scalars), so the most recent ones stay on the device and a repeated call needs no host-to-device write.
+     * An evicted buffer goes back to the pool; the in-order queue orders its reuse after the kernels reading it.
+     */
+    private GpuBuffer constantBuffer(long[] packed) {
+        Constants key = new Constants(packed);
+        GpuBuffer b = constants.get(key);
+        if (b == null) {
+            b = pool.acquire(8L * packed.length);
+            rt.write(b, 0, packed, 0, packed.length);
+            constants.put(key, b);
+        }
+        return b;
     }
 
     @Override
@@ -831,6 +866,8 @@ public class GpuEngine implements PolyEngine {
                 return;
             }
             closed = true;
+            constants.values().forEach(pool::release);
+            constants.clear();
             pool.close();
             for (RowTable t : tables.values()) {
                 rt.free(t.rows());
