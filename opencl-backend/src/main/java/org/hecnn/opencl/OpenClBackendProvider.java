@@ -61,7 +61,11 @@ public final class OpenClBackendProvider implements BackendProvider {
             return Availability.no("JOCL native library or libOpenCL cannot be loaded: " + e);
         } catch (RuntimeException e) {
             // CLException (e.g. CL_PLATFORM_NOT_FOUND_KHR without an ICD) and a bad -Dhecnn.opencl.device.
-            return Availability.no("OpenCL probe failed: " + e.getMessage());
+            String m = String.valueOf(e.getMessage());
+            if (m.contains("PLATFORM_NOT_FOUND")) {
+                m += " (no OpenCL platform is installed: a GPU driver's ICD, or pocl-opencl-icd for the CPU)";
+            }
+            return Availability.no("OpenCL probe failed: " + m);
         }
     }
 

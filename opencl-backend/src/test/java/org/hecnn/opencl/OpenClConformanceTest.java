@@ -13,7 +13,6 @@ import org.hecnn.backend.PolyEngine;
 import org.hecnn.kernels.engine.EngineConformance;
 import org.hecnn.kernels.engine.GpuEngine;
 import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -24,13 +23,20 @@ import org.junit.jupiter.params.provider.MethodSource;
  * NTT tiles, so that transforms take 3 to 7 passes). Skipped with the reason when no OpenCL device exists.
  */
 class OpenClConformanceTest {
-    private static OpenClBackendProvider provider;
-
-    @BeforeAll
-    static void probe() {
-        provider = new OpenClBackendProvider();
-        Availability a = provider.availability();
+    /** Every test that needs a device calls this first, so each reports as skipped (with the reason) without one. */
+    private static void assumeOpenCl() {
+        Availability a = new OpenClBackendProvider().availability();
         Assumptions.assumeTrue(a.available(), () -> "OpenCL unavailable: " + a.reason());
+    }
+
+    @Test
+    void providerDescribesItselfWithOrWithoutADevice() {
+        OpenClBackendProvider p = new OpenClBackendProvider();
+        assertEquals("opencl", p.name());
+        assertEquals(20, p.preference());
+        Availability a = p.availability();
+        assertFalse(a.reason() == null || a.reason().isBlank());
+        assertTrue(Backends.discover().stream().anyMatch(b -> b.name().equals("opencl")));
     }
 
     static Stream<EngineConformance.Config> configs() {
@@ -40,6 +46,7 @@ class OpenClConformanceTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("configs")
     void everyOperationIsBitExact(EngineConformance.Config config) {
+        assumeOpenCl();
         OpenClRuntime rt = OpenClBackendProvider.runtime();
         int tile = config.tileLog() > 0 ? Math.min(config.tileLog(), rt.tileLog()) : rt.tileLog();
         try (PolyEngine engine = new GpuEngine(config.ring(), rt, tile)) {
@@ -50,7 +57,8 @@ class OpenClConformanceTest {
     }
 
     @Test
-    void providerIsRegisteredWithItsPreference() {
+    void providerIsSelectableByName() {
+        assumeOpenCl();
         BackendProvider p = Backends.select("opencl");
         assertEquals("opencl", p.name());
         assertEquals(20, p.preference());
@@ -60,6 +68,7 @@ class OpenClConformanceTest {
 
     @Test
     void engineReportsItsBackend() {
+        assumeOpenCl();
         try (PolyEngine e = Backends.select("opencl").open(EngineConformance.standardConfigs().get(0).ring())) {
             assertEquals("opencl", e.backendName());
         }
@@ -67,6 +76,7 @@ class OpenClConformanceTest {
 
     @Test
     void unknownDeviceSelectionIsReported() {
+        assumeOpenCl();
         String old = System.getProperty(OpenClDevices.PROPERTY);
         try {
             System.setProperty(OpenClDevices.PROPERTY, "no-such-device-xyz");
@@ -86,6 +96,7 @@ class OpenClConformanceTest {
 
     @Test
     void programIsBuiltOnceAndCached() {
+        assumeOpenCl();
         OpenClRuntime rt = OpenClBackendProvider.runtime();
         assertFalse(rt.buildNote().isBlank());
         // A second runtime on the same device finds the binary in the cache.
