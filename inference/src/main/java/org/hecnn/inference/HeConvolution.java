@@ -275,6 +275,7 @@ public final class HeConvolution implements AutoCloseable {
                 }
                 t.add += group++ > 0 ? 1 : 0;
             }
+            t.constant += byGiant.isEmpty() ? 1 : 0;
             t.add += biasBank != null ? 1 : 0;
         }
         return t.snapshot();
@@ -333,7 +334,8 @@ public final class HeConvolution implements AutoCloseable {
                 }
             }
             if (total == null) {
-                throw new IllegalStateException("output ciphertext " + go + " has no non-zero weight");
+                // Every weight into this output ciphertext is zero: a zero ciphertext at the right level and scale.
+                total = ops.multiplyConstant(inputs[0], 0.0, bank.scale());
             }
             if (biasBank != null) {
                 Ciphertext t = total;

@@ -37,6 +37,7 @@ public final class HeNetwork implements AutoCloseable {
     private final TreeSet<Integer> rotations = new TreeSet<>();
     private final FeatureMap inputMap;
     private final int outputs;
+    private final Layout layout;
 
     /** One compiled node. */
     private interface Layer extends AutoCloseable {
@@ -54,7 +55,13 @@ public final class HeNetwork implements AutoCloseable {
     }
 
     public HeNetwork(Model model, CkksContext context, PrecisionTargets targets, PlaintextBank.Mode mode) {
+        this(model, context, targets, mode, Layout.PACKED);
+    }
+
+    public HeNetwork(Model model, CkksContext context, PrecisionTargets targets, PlaintextBank.Mode mode,
+                     Layout layout) {
         this.model = model;
+        this.layout = layout;
         this.context = context;
         this.levels = new NetworkLevels(model);
         if (context.parameters().maxLevel() < levels.topLevel()) {
@@ -63,7 +70,7 @@ public final class HeNetwork implements AutoCloseable {
         }
         this.scale = context.parameters().defaultScale();
         var in = model.inputShape();
-        this.grid = SlotGrid.forImage(context.parameters().slots(), in.height(), in.width());
+        this.grid = layout.grid(context.parameters().slots(), in.height(), in.width());
         this.inputMap = new FeatureMap(grid, in.channels(), in.height(), in.width(), 1);
         CkksEncoder encoder = new CkksEncoder(context);
         Map<String, FeatureMap> maps = new HashMap<>();
@@ -400,6 +407,15 @@ public final class HeNetwork implements AutoCloseable {
     /** Rotation steps the evaluation keys must cover. */
     public int[] rotationSteps() {
         return rotations.stream().mapToInt(Integer::intValue).toArray();
+    }
+
+    public Layout layout() {
+        return layout;
+    }
+
+    /** Estimated work of one evaluation under {@link CostModel}. */
+    public double estimatedCost() {
+        return new CostModel(context.ring()).cost(plan());
     }
 
     /** Where the client puts the image. */

@@ -62,8 +62,9 @@ class HeNetworkTest {
         return b.output("fc").build();
     }
 
-    @Test
-    void miniResNetMatchesPlaintextEvaluator() {
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.EnumSource(Layout.class)
+    void miniResNetMatchesPlaintextEvaluator(Layout layout) {
         Random r = new Random(3);
         Model model = miniResNet(r);
         NetworkLevels levels = new NetworkLevels(model);
@@ -78,7 +79,7 @@ class HeNetworkTest {
         Tensor image = random(r, 1.0, 3, 8, 8);
         Tensor expected = PlainEvaluator.evaluate(model, image);
         try (CkksContext ctx = TestContexts.context(params);
-             HeNetwork net = new HeNetwork(model, ctx, targets, PlaintextBank.Mode.NTT)) {
+             HeNetwork net = new HeNetwork(model, ctx, targets, PlaintextBank.Mode.NTT, layout)) {
             int[] elements = java.util.Arrays.stream(net.rotationSteps())
                     .map(s -> Galois.rotationElement(s, params.logN())).toArray();
             KeyGenerator kg = KeyGenerator.insecureDeterministicForTestsOnly(ctx.engine(), new byte[32]);
@@ -108,13 +109,31 @@ class HeNetworkTest {
                 err = Math.max(err, Math.abs(got[k] - expected.get(k)));
             }
             System.out.print(log);
-            System.out.printf("mini ResNet: max logit error %.3e (logits up to %.3f), %s%n", err, expected.maxAbs(),
+            System.out.printf(layout + " mini ResNet: estimated cost %.3g, max logit error %.3e (logits up to %.3f), %s%n", net.estimatedCost(), err,
+                    expected.maxAbs(),
                     ops.counts());
             assertEquals(0, logits.level());
             assertEquals(net.totalCounts(), ops.counts(), "the plan's static counts must equal what ran");
             // Relative to the logits: 2^-10 leaves room for the weight-encoding error sqrt(N/12)/2^17 per weight
             // summed over the receptive fields of three layers.
             assertTrue(err <= expected.maxAbs() * 0x1p-10, "logit error " + err);
+        }
+    }
+
+    @Test
+    void costModelPrefersThePackedLayoutForANarrowNetwork() {
+        Model model = miniResNet(new Random(3));
+        PrecisionTargets targets = new PrecisionTargets(25, 17, 8);
+        CkksParameters params = CkksParameters.builder().logN(11)
+                .dataPrimeBits(targets.outputPrimeBits(), 59, 59, 59).specialPrimeBits(61, 61, 61).dnum(2)
+                .scaleBits(targets.scaleBits()).allowInsecureForTestsOnly().build();
+        try (CkksContext ctx = TestContexts.context(params);
+             HeNetwork packed = new HeNetwork(model, ctx, targets, PlaintextBank.Mode.PLAN_ONLY, Layout.PACKED);
+             HeNetwork perChannel = new HeNetwork(model, ctx, targets, PlaintextBank.Mode.PLAN_ONLY,
+                     Layout.PER_CHANNEL)) {
+            assertTrue(packed.estimatedCost() < perChannel.estimatedCost(),
+                    packed.estimatedCost() + " vs " + perChannel.estimatedCost());
+            assertTrue(packed.totalCounts().plainMultiplications() < perChannel.totalCounts().plainMultiplications());
         }
     }
 

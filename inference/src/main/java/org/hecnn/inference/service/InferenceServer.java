@@ -23,7 +23,8 @@ public final class InferenceServer {
 
     public ServiceDescription description() {
         var shape = network.model().inputShape();
-        return new ServiceDescription(network.context().parameters(), shape.channels(), shape.height(),
+        return new ServiceDescription(network.context().parameters(), network.layout(), shape.channels(),
+                shape.height(),
                 shape.width(), network.inputLevel(), network.rotationSteps(), network.outputs());
     }
 

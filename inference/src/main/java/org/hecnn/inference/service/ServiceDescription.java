@@ -7,6 +7,7 @@ import java.io.DataOutputStream;
 import java.io.IOException;
 import org.hecnn.ckks.CkksParameters;
 import org.hecnn.inference.FeatureMap;
+import org.hecnn.inference.Layout;
 import org.hecnn.inference.SlotGrid;
 import org.hecnn.io.MalformedDataException;
 import org.hecnn.io.ParametersCodec;
@@ -16,14 +17,14 @@ import org.hecnn.io.ParametersCodec;
  * parameters, the input's shape and level, the rotation steps the evaluation keys must cover, and the number of
  * outputs. It serialises to bytes.
  */
-public record ServiceDescription(CkksParameters parameters, int channels, int height, int width, int inputLevel,
-                                 int[] rotationSteps, int outputs) {
+public record ServiceDescription(CkksParameters parameters, Layout layout, int channels, int height, int width,
+                                 int inputLevel, int[] rotationSteps, int outputs) {
     private static final int MAGIC = 0x48534431; // "HSD1"
     private static final int MAX_STEPS = 1 << 16;
 
     /** Where the client puts the image in the slots. */
     public FeatureMap inputMap() {
-        SlotGrid grid = SlotGrid.forImage(parameters.slots(), height, width);
+        SlotGrid grid = layout.grid(parameters.slots(), height, width);
         return new FeatureMap(grid, channels, height, width, 1);
     }
 
@@ -35,6 +36,7 @@ public record ServiceDescription(CkksParameters parameters, int channels, int he
             byte[] p = ParametersCodec.write(parameters);
             out.writeInt(p.length);
             out.write(p);
+            out.writeInt(layout.ordinal());
             out.writeInt(channels);
             out.writeInt(height);
             out.writeInt(width);
@@ -62,6 +64,10 @@ public record ServiceDescription(CkksParameters parameters, int channels, int he
                         + " exceeds the data");
             }
             CkksParameters params = ParametersCodec.read(in.readNBytes(plen), allowInsecureForTestsOnly);
+            int layoutIndex = in.readInt();
+            if (layoutIndex < 0 || layoutIndex >= Layout.values().length) {
+                throw new MalformedDataException("service description: unknown layout " + layoutIndex);
+            }
             int channels = in.readInt();
             int height = in.readInt();
             int width = in.readInt();
@@ -76,7 +82,8 @@ public record ServiceDescription(CkksParameters parameters, int channels, int he
             for (int i = 0; i < count; i++) {
                 steps[i] = in.readInt();
             }
-            return new ServiceDescription(params, channels, height, width, level, steps, outputs);
+            return new ServiceDescription(params, Layout.values()[layoutIndex], channels, height, width, level, steps,
+                    outputs);
         } catch (IOException e) {
             throw new MalformedDataException("service description is truncated: " + e.getMessage());
         }
