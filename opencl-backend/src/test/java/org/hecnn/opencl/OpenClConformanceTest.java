@@ -95,6 +95,31 @@ class OpenClConformanceTest {
     }
 
     @Test
+    void concurrentCallersGetTheReferenceResults() throws Exception {
+        assumeOpenCl();
+        EngineConformance.Config config = EngineConformance.standardConfigs().get(1);
+        try (PolyEngine engine = new OpenClBackendProvider().open(config.ring())) {
+            java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+            try {
+                java.util.List<java.util.concurrent.Future<Integer>> runs = new java.util.ArrayList<>();
+                for (int t = 0; t < 4; t++) {
+                    long seed = 1000 + t;
+                    runs.add(pool.submit(() -> {
+                        EngineConformance c = new EngineConformance(engine, seed);
+                        c.runAll();
+                        return c.checked().size();
+                    }));
+                }
+                for (java.util.concurrent.Future<Integer> f : runs) {
+                    assertTrue(f.get() > 100);
+                }
+            } finally {
+                pool.shutdownNow();
+            }
+        }
+    }
+
+    @Test
     void programIsBuiltOnceAndCached() {
         assumeOpenCl();
         OpenClRuntime rt = OpenClBackendProvider.runtime();
