@@ -51,6 +51,14 @@ public final class EngineConformance {
                 new Config(10, new int[] {45, 35, 35}, new int[] {50, 50}, 3, 4));
     }
 
+    /** Larger rings (N = 2^14 with the benchmark's 2^14 chain, 2^16, 2^17): ~30 s of reference work. */
+    public static List<Config> largeConfigs() {
+        return List.of(
+                new Config(14, new int[] {60, 40, 40, 40, 40, 40, 40, 40, 40}, new int[] {60, 60, 60}, 3, 0),
+                new Config(16, new int[] {61, 50, 50, 45}, new int[] {61, 61}, 2, 0),
+                new Config(17, new int[] {59, 45}, new int[] {60}, 1, 0));
+    }
+
     private final PolyEngine engine;
     private final PolyEngine ref;
     private final RnsRing ring;
@@ -381,13 +389,14 @@ public final class EngineConformance {
     }
 
     /**
-     * {@code java ... org.hecnn.kernels.engine.EngineConformance <backend> [quick]}: runs the standard
-     * configurations (with "quick" only the first, small one: for compute-sanitizer) against the named backend;
-     * exit 0 when all are bit-exact, 1 on a difference, 2 when the backend is unavailable.
+     * {@code java ... org.hecnn.kernels.engine.EngineConformance <backend> [quick|large]}: runs the standard
+     * configurations (with "quick" only the first, small one: for compute-sanitizer; with "large" the
+     * {@link #largeConfigs()}) against the named backend; exit 0 when all are bit-exact, 1 on a difference, 2 when
+     * the backend is unavailable.
      */
     public static void main(String[] args) {
         String name = args.length > 0 ? args[0] : "auto";
-        boolean quick = args.length > 1 && args[1].equals("quick");
+        String mode = args.length > 1 ? args[1] : "standard";
         BackendProvider provider;
         try {
             provider = Backends.select(name);
@@ -399,7 +408,11 @@ public final class EngineConformance {
         System.out.println("bit-exact conformance of backend '" + provider.name() + "' ("
                 + provider.availability().reason() + ") against the scalar reference:");
         try {
-            List<Config> configs = quick ? standardConfigs().subList(0, 1) : standardConfigs();
+            List<Config> configs = switch (mode) {
+                case "quick" -> standardConfigs().subList(0, 1);
+                case "large" -> largeConfigs();
+                default -> standardConfigs();
+            };
             int n = run(configs, c -> {
                 PolyEngine e = provider.open(c.ring());
                 if (c.tileLog() > 0 && e instanceof GpuEngine g) {
