@@ -137,7 +137,8 @@ def run(model, feeds, dtype=np.float64):
         env[k] = np.asarray(v, dtype=dtype)
     for node in g.node:
         ins = [env[i] if i else None for i in node.input]
-        outs = run_node(node, ins)
+        with np.errstate(over="ignore", invalid="ignore"):
+            outs = run_node(node, ins)
         for name, val in zip(node.output, outs):
             if isinstance(val, np.ndarray) and val.dtype.kind == "f" and node.op_type not in ("Cast",):
                 val = val.astype(dtype)

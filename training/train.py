@@ -49,6 +49,7 @@ def parse_args(argv=None):
     p.add_argument("--max-steps", type=int, default=None, help="stop each epoch after this many steps (smoke tests)")
     p.add_argument("--device", default="auto")
     p.add_argument("--threads", type=int, default=2)
+    p.add_argument("--progress-every", type=int, default=50, help="a progress line every N steps (0: per epoch only)")
     p.add_argument("--no-export", action="store_true")
     p.add_argument("--name", default=None, help="base name of the exported files (default: <model>_quad_s<seed>)")
     return p.parse_args(argv)
@@ -207,6 +208,9 @@ def main(argv=None):
             seen += b
             nsteps += 1
             step += 1
+            if args.progress_every and nsteps % args.progress_every == 0:
+                print("  [epoch %d step %d/%d] loss %.4f train acc %.2f%% (%.1f s)" % (epoch, nsteps, steps_per_epoch, s_loss / seen,
+                                                                                  100 * correct / seen, time.time() - timer.t), flush=True)
         train_s = timer.lap()
         mon = RangeMonitor(act)
         test_loss, test_acc, _ = common.evaluate(model, test_x, test_y, device=dev)

@@ -1,0 +1,51 @@
+"""Accuracy of each member and of the softmax average of several CIFAR-10 runs (same architecture).
+
+  /usr/bin/python3 -m training.ensemble --runs training/runs/resnet20_q_s11 training/runs/resnet20_q_s12 ... \
+      [--json models/resnet20_ensemble.json]
+
+Every member is evaluated in eval mode (plain polynomial, no clamp) on the 500 lossless test images; the ensemble
+prediction is the argmax of the mean of the members' softmax probabilities (what the client computes after
+decrypting the M logit vectors, method A.10).
+"""
+import argparse
+import json
+import os
+
+import torch
+
+from . import common, data
+from .models import build_model
+from .train import make_activation
+
+
+def main(argv=None):
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--runs", nargs="+", required=True)
+    p.add_argument("--data", default=data.DEFAULT_DATA)
+    p.add_argument("--json", default=None)
+    a = p.parse_args(argv)
+    common.set_threads()
+    x8, y = data.load_cifar_test(a.data)
+    x = data.normalize(x8, data.CIFAR_MEAN, data.CIFAR_STD)
+    probs, members = [], []
+    for run in a.runs:
+        ck = common.torch_load_trusted(os.path.join(run, "checkpoint.pt"))
+        meta = json.loads(ck["meta"])["meta"]
+        act, _ = make_activation()
+        m = build_model(meta["args"]["model"], act)
+        common.load_checkpoint(os.path.join(run, "checkpoint.pt"), m)
+        _, acc, logits = common.evaluate(m, x, y)
+        probs.append(torch.softmax(logits.double(), 1))
+        members.append({"run": run, "seed": meta["args"]["seed"], "epochs": meta["epoch"], "test_acc": round(acc, 4)})
+        print("[member] %s seed %d, %d epochs: %.2f%%" % (run, meta["args"]["seed"], meta["epoch"], 100 * acc), flush=True)
+    avg = torch.stack(probs).mean(0)
+    ens = float((avg.argmax(1) == y).double().mean())
+    print("[ensemble] softmax average of %d models: %.2f%% on the 500 lossless test images" % (len(probs), 100 * ens), flush=True)
+    if a.json:
+        common.write_json({"test_set": "500 lossless CIFAR-10 test images", "members": members, "softmax_average_acc": round(ens, 4),
+                           "command": "/usr/bin/python3 -m training.ensemble --runs " + " ".join(a.runs)}, a.json)
+    return ens
+
+
+if __name__ == "__main__":
+    main()

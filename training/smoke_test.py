@@ -1,0 +1,197 @@
+#!/usr/bin/env python3
+"""Smoke test of the training recipe: a few steps on a handful of images, resume, ONNX export, file checks.
+
+  /usr/bin/python3 training/smoke_test.py [--data ../shared/data]
+
+Prints one line per check and 'N passed, N failed' as its last line; exit status 1 if any check failed.
+Exits 0 with a SKIP message when torch (or onnx) is not importable. Checks that need the shared data skip
+(counted as passed, with a message naming the missing path) when it is absent. Runs in well under 60 s on two
+idle cores.
+"""
+import os
+import pickle
+import sys
+import tempfile
+import time
+import traceback
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+REPO = os.path.dirname(HERE)
+sys.path.insert(0, REPO)
+
+try:
+    import torch  # noqa: F401
+except Exception as e:  # pragma: no cover
+    print("SKIP: torch is not importable (%s); install python3-torch (Debian) or PyTorch and use that python" % e)
+    print("0 passed, 0 failed")
+    sys.exit(0)
+try:
+    import onnx  # noqa: F401
+except Exception as e:  # pragma: no cover
+    print("SKIP: onnx is not importable (%s); install python3-onnx (Debian) or the onnx package" % e)
+    print("0 passed, 0 failed")
+    sys.exit(0)
+
+import numpy as np
+import torch
+
+from training import data
+
+DATA = data.DEFAULT_DATA
+if "--data" in sys.argv:
+    DATA = sys.argv[sys.argv.index("--data") + 1]
+torch.set_num_threads(2)
+results = []
+
+
+def check(name, needs=None):
+    def deco(fn):
+        t = time.time()
+        if needs is not None and not os.path.exists(os.path.join(DATA, needs)):
+            print("SKIP %s: missing %s" % (name, os.path.join(DATA, needs)))
+            results.append(True)
+            return fn
+        try:
+            msg = fn()
+            print("PASS %s (%.1f s)%s" % (name, time.time() - t, "" if not msg else ": " + msg))
+            results.append(True)
+        except Exception:
+            print("FAIL %s" % name)
+            traceback.print_exc()
+            results.append(False)
+        return fn
+
+    return deco
+
+
+@check("activation coefficients computed")
+def _():
+    from training.activation import quadratic_fit_grid, quadratic_fit_pow2
+
+    g = quadratic_fit_grid(2.0, 400, 1024)
+    assert g["numerators"] == [239, 512, 193], g
+    p = quadratic_fit_pow2(4.0, 400)
+    assert p["pow2"] == ["2^-3", "2^-1", "2^-2"], p
+    return "grid %s/1024, pow2 %s" % (g["numerators"], p["pow2"])
+
+
+@check("restricted unpickler refuses other globals")
+def _():
+    import io
+
+    from training.legacy_load import RestrictedUnpickler, restricted_load_bytes
+
+    class Evil:
+        def __reduce__(self):
+            return (os.system, ("echo pwned",))
+
+    for payload in (pickle.dumps(Evil(), protocol=2), pickle.dumps(np.float32, protocol=2)):
+        try:
+            RestrictedUnpickler(io.BytesIO(payload)).load()
+            raise AssertionError("a pickle naming another global was accepted")
+        except pickle.UnpicklingError as e:
+            assert "not allowed" in str(e)
+    # legacy torch.save files written by a current torch name torch._utils._rebuild_tensor_v2 (not on the list),
+    # and one holding a module names torch.nn.modules...: both must be refused
+    for obj in (torch.nn.Linear(2, 2).state_dict(), {"m": torch.nn.ReLU()}):
+        buf = io.BytesIO()
+        torch.save(obj, buf, _use_new_zipfile_serialization=False)
+        try:
+            restricted_load_bytes(buf.getvalue())
+            raise AssertionError("legacy file naming another global was accepted")
+        except pickle.UnpicklingError as e:
+            assert "not allowed" in str(e)
+    return "os.system, numpy.float32, torch._utils._rebuild_tensor_v2 and torch.nn.ReLU refused"
+
+
+@check("akamaster ResNet-20 loads and classifies", needs="weights/akamaster/resnet20-12fca82f.th")
+def _():
+    from training.activation import ReLUAct
+    from training.legacy_load import load_akamaster_state_dict
+    from training.models import build_model
+
+    sd, prec = load_akamaster_state_dict(os.path.join(DATA, "weights/akamaster/resnet20-12fca82f.th"))
+    m = build_model("resnet20", ReLUAct())
+    m.load_state_dict(sd)
+    m.eval()
+    x, y = data.load_cifar_test(DATA)
+    with torch.no_grad():
+        acc = (m(data.normalize(x[:100], data.CIFAR_MEAN, data.CIFAR_STD)).argmax(1) == y[:100]).float().mean().item()
+    assert acc > 0.85, acc
+    return "ReLU accuracy on the first 100 lossless test images %.0f%%" % (100 * acc)
+
+
+@check("CIFAR binary, JPEG tar and MNIST IDX loaders", needs="cifar10/train_jpeg_q75.tar")
+def _():
+    x, y = data.load_cifar_test(DATA)
+    assert x.shape == (500, 3, 32, 32) and y[:10].tolist() == [3, 8, 8, 0, 6, 6, 1, 6, 3, 1]
+    jx, jy = data.load_cifar_jpeg_tar(os.path.join(DATA, "cifar10/train_jpeg_q75.tar"), data.class_names(DATA), limit=20, cache=False)
+    assert jx.shape == (20, 3, 32, 32) and sorted(set(jy.tolist())) == list(range(10))
+    mx, my = data.load_mnist(DATA, "test")
+    assert mx.shape == (10000, 1, 28, 28) and my.shape == (10000,)
+    g = torch.Generator().manual_seed(0)
+    a = data.augment_crop_flip(x[:8], g)
+    assert a.shape == x[:8].shape and a.dtype == torch.uint8
+    return "500 test images, 20 JPEGs, 10000 MNIST test images"
+
+
+@check("ResNet-20 quadratic: train, resume, export", needs="cifar10/train_lossless_5170.bin")
+def _():
+    import onnx
+
+    from training import train
+
+    with tempfile.TemporaryDirectory() as d:
+        base = ["--model", "resnet20", "--out", d, "--data", DATA, "--train-source", "lossless", "--limit", "64",
+                "--max-steps", "2", "--batch", "32", "--name", "smoke"]
+        train.main(base + ["--epochs", "1", "--no-export"])
+        train.main(base + ["--epochs", "2"])  # resumes at epoch 2, then exports
+        rows = open(os.path.join(d, "log.csv")).read().strip().splitlines()
+        assert len(rows) == 3, rows
+        path = os.path.join(d, "smoke.onnx")
+        m = onnx.load(path)
+        onnx.checker.check_model(m)
+        ops = [n.op_type for n in m.graph.node]
+        assert ops.count("BatchNormalization") == 19 and ops.count("Conv") == 19 and ops.count("Mul") == 57, ops
+        assert set(ops) <= {"Conv", "BatchNormalization", "Mul", "Add", "Slice", "Pad", "AveragePool", "Flatten", "Gemm"}, set(ops)
+        assert os.path.exists(os.path.join(d, "smoke.card.json")) and os.path.exists(os.path.join(d, "curves.png"))
+        return "2 epochs x 2 steps, resumed once, ONNX %d bytes" % os.path.getsize(path)
+
+
+@check("MNIST CryptoNets: DNS + INQ steps, pow2 weights, export", needs="mnist/train-images-idx3-ubyte.gz")
+def _():
+    import onnx
+    from onnx import numpy_helper
+
+    from training import mnist
+
+    with tempfile.TemporaryDirectory() as d:
+        mnist.main(["--out", d, "--data", DATA, "--dense-epochs", "1", "--dns-epochs", "1", "--dns-ramp-epochs", "1",
+                    "--inq-epochs", "1", "--inq-fractions", "0.5,1.0", "--limit", "256", "--test-limit", "200",
+                    "--max-steps", "3", "--name", "smoke_mnist"])
+        m = onnx.load(os.path.join(d, "smoke_mnist.onnx"))
+        onnx.checker.check_model(m)
+        for t in m.graph.initializer:
+            if t.name.endswith("weight"):
+                w = numpy_helper.to_array(t)
+                nz = np.abs(w[w != 0])
+                assert np.all(np.log2(nz) == np.round(np.log2(nz))), t.name
+        return "all nonzero weights are +-2^k"
+
+
+@check("wide ResNet-20 builds (64/128/256, 1x1 shortcuts, 2x2x256 head)")
+def _():
+    from training.activation import QuadAct
+    from training.models import build_model
+
+    m = build_model("wide_resnet20", QuadAct((0.25, 0.5, 0.125))).eval()
+    with torch.no_grad():
+        out = m(torch.zeros(1, 3, 32, 32))
+    assert out.shape == (1, 10) and m.linear.in_features == 1024
+    return "%d parameters" % sum(p.numel() for p in m.parameters())
+
+
+passed = sum(results)
+failed = len(results) - passed
+print("%d passed, %d failed" % (passed, failed))
+sys.exit(1 if failed else 0)
