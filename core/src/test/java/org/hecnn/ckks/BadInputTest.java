@@ -39,7 +39,9 @@ class BadInputTest {
 
     @AfterAll
     void tearDown() {
-        ctx.close();
+        if (ctx != null) {
+            ctx.close();
+        }
     }
 
     Ciphertext enc(int level, double scale) {

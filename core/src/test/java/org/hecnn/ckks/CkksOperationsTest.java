@@ -61,7 +61,9 @@ class CkksOperationsTest {
 
     @AfterAll
     void tearDown() {
-        ctx.close();
+        if (ctx != null) {
+            ctx.close();
+        }
     }
 
     double[] randomVector(double magnitude) {

@@ -43,7 +43,9 @@ class MalformedInputTest {
 
     @AfterAll
     void tearDown() {
-        foreign.close();
+        if (foreign != null) {
+            foreign.close();
+        }
     }
 
     static long allocatedBytes() {

@@ -1,0 +1,199 @@
+package org.hecnn.cli;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.hecnn.HecnnException;
+import org.hecnn.cnn.model.Model;
+import org.hecnn.cnn.model.Tensor;
+import org.hecnn.cnn.plain.PlainEvaluator;
+import org.hecnn.inference.HeNetwork;
+import org.hecnn.inference.NetworkCompiler;
+import org.hecnn.inference.service.InferenceClient;
+import org.hecnn.inference.service.InferenceServer;
+import org.hecnn.inference.service.ServiceDescription;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/**
+ * Encrypted inference on one image: compiles the model, runs client (keys, encryption, decryption) and server
+ * (evaluation on the ciphertext, no secret key) over serialised bytes, and reports the class, probabilities,
+ * the error against plaintext evaluation, the levels used and the time per layer.
+ */
+@Command(name = "infer", mixinStandardHelpOptions = true, description = "Classify one image under encryption.")
+final class InferCommand implements Callable<Integer> {
+    static final String[] CIFAR_CLASSES = {"airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse",
+        "ship", "truck"};
+    /** The bundled sample: the first images of the CIFAR-10 test set (see samples/README.md). */
+    static final String DEFAULT_SAMPLE = "samples/cifar10_test_first10.bin";
+
+    @Mixin
+    ModelOptions options;
+
+    @ArgGroup(exclusive = true)
+    Source source = new Source();
+
+    static final class Source {
+        @Option(names = "--image", description = "a PNG image of the model's input size")
+        Path png;
+
+        @Option(names = "--cifar", description = "a CIFAR-10 binary file (default: the bundled sample)")
+        Path cifar;
+    }
+
+    @Option(names = "--index", description = "image index in the CIFAR-10 file (default: ${DEFAULT-VALUE})",
+            defaultValue = "0")
+    int index;
+
+    @Override
+    public Integer call() {
+        Model imported = options.load();
+        ImageInput.Labelled image = readImage(imported);
+        long t0 = System.nanoTime();
+        try (NetworkCompiler.Compiled compiled = NetworkCompiler.compile(imported, options.backendProvider(),
+                options.options())) {
+            long compileNs = System.nanoTime() - t0;
+            HeNetwork net = compiled.network();
+            InferenceServer server = new InferenceServer(net);
+            ServiceDescription service = ServiceDescription.fromBytes(server.description().toBytes(),
+                    net.context().parameters().isInsecure());
+            try (InferenceClient client = new InferenceClient(service, options.backendProvider())) {
+                long t1 = System.nanoTime();
+                byte[] keys = client.evaluationKeys();
+                long keyNs = System.nanoTime() - t1;
+                InferenceServer.Session session = server.open(keys);
+                long t2 = System.nanoTime();
+                byte[] request = client.encrypt(image.pixels());
+                long encryptNs = System.nanoTime() - t2;
+                List<String[]> perLayer = new ArrayList<>();
+                Progress progress = new Progress("layers");
+                long t3 = System.nanoTime();
+                byte[] response = session.evaluate(request, (i, total, node, kind, ns, level) -> {
+                    perLayer.add(new String[] {node, kind, String.valueOf(level),
+                        String.format(Locale.ROOT, "%.1f", ns / 1e6)});
+                    progress.update(i, total, node);
+                });
+                long evalNs = System.nanoTime() - t3;
+                long t4 = System.nanoTime();
+                double[] logits = client.decrypt(response);
+                long decryptNs = System.nanoTime() - t4;
+                double[] plain = PlainEvaluator.evaluate(imported, Tensor.of(flatten(image.pixels()),
+                        imported.inputShape().channels(), imported.inputShape().height(),
+                        imported.inputShape().width())).toArray();
+                double maxErr = 0;
+                for (int k = 0; k < logits.length; k++) {
+                    maxErr = Math.max(maxErr, Math.abs(logits[k] - plain[k]));
+                }
+                int predicted = argMax(logits);
+                double[] probs = softmax(logits);
+                String[] names = logits.length == 10 && imported.inputShape().channels() == 3 ? CIFAR_CLASSES : null;
+                if (options.json) {
+                    Map<String, Object> m = new LinkedHashMap<>();
+                    m.put("class", predicted);
+                    m.put("className", names == null ? null : names[predicted]);
+                    m.put("label", image.label());
+                    m.put("plaintextClass", argMax(plain));
+                    m.put("probabilities", probs);
+                    m.put("logits", logits);
+                    m.put("plaintextLogits", plain);
+                    m.put("maxLogitError", maxErr);
+                    m.put("inputLevel", net.inputLevel());
+                    m.put("logN", net.context().parameters().logN());
+                    m.put("logQP", net.context().parameters().logQP());
+                    m.put("layout", net.layout().name());
+                    m.put("evaluateSeconds", evalNs / 1e9);
+                    m.put("requestBytes", request.length);
+                    m.put("responseBytes", response.length);
+                    m.put("evaluationKeyBytes", keys.length);
+                    System.out.println(Json.write(m));
+                    return 0;
+                }
+                System.out.println("model:       " + compiled.model().name() + " on " + net.context());
+                System.out.println("decisions:   " + compiled.decisions());
+                System.out.printf(Locale.ROOT, "class:       %d%s (plaintext model: %d%s)%n", predicted,
+                        names == null ? "" : " " + names[predicted], argMax(plain),
+                        image.label() >= 0 ? ", label " + image.label() : "");
+                System.out.print("probability:");
+                for (int k = 0; k < probs.length; k++) {
+                    System.out.printf(Locale.ROOT, " %s %.3f", names == null ? String.valueOf(k) : names[k], probs[k]);
+                }
+                System.out.println();
+                System.out.printf(Locale.ROOT, "logit error: %.3e (max |encrypted - plaintext| over %d logits)%n",
+                        maxErr, logits.length);
+                System.out.printf(Locale.ROOT, "levels:      input at level %d of %d, result at level 0%n",
+                        net.inputLevel(), net.context().parameters().maxLevel());
+                System.out.printf(Locale.ROOT, "time:        compile %.2f s, keys %.2f s (%.1f MiB), encrypt %.2f s "
+                        + "(%.1f MiB), evaluate %.2f s, decrypt %.3f s%n", compileNs / 1e9, keyNs / 1e9,
+                        keys.length / 1048576.0, encryptNs / 1e9, request.length / 1048576.0, evalNs / 1e9,
+                        decryptNs / 1e9);
+                System.out.printf(Locale.ROOT, "%-28s %-14s %5s %10s%n", "layer", "kind", "level", "ms");
+                for (String[] row : perLayer) {
+                    System.out.printf(Locale.ROOT, "%-28s %-14s %5s %10s%n", row[0], row[1], row[2], row[3]);
+                }
+                return 0;
+            }
+        }
+    }
+
+    private ImageInput.Labelled readImage(Model model) {
+        var shape = model.inputShape();
+        if (source.png != null) {
+            ImageInput.Labelled img = ImageInput.png(source.png, shape.channels(), ImageInput.CIFAR_MEAN,
+                    ImageInput.CIFAR_STD);
+            if (img.pixels()[0].length != shape.height() || img.pixels()[0][0].length != shape.width()) {
+                throw new HecnnException("the image is " + img.pixels()[0][0].length + "x" + img.pixels()[0].length
+                        + " but the model expects " + shape.width() + "x" + shape.height());
+            }
+            return img;
+        }
+        Path file = source.cifar != null ? source.cifar
+                : Path.of(System.getProperty("hecnn.home", "."), DEFAULT_SAMPLE);
+        if (shape.channels() != 3 || shape.height() != 32 || shape.width() != 32) {
+            throw new HecnnException("CIFAR-10 images are 3x32x32 but the model expects " + shape);
+        }
+        return ImageInput.cifar(file, index, ImageInput.CIFAR_MEAN, ImageInput.CIFAR_STD);
+    }
+
+    static double[] flatten(double[][][] t) {
+        double[] out = new double[t.length * t[0].length * t[0][0].length];
+        int i = 0;
+        for (double[][] a : t) {
+            for (double[] b : a) {
+                for (double v : b) {
+                    out[i++] = v;
+                }
+            }
+        }
+        return out;
+    }
+
+    static int argMax(double[] v) {
+        int best = 0;
+        for (int i = 1; i < v.length; i++) {
+            if (v[i] > v[best]) {
+                best = i;
+            }
+        }
+        return best;
+    }
+
+    static double[] softmax(double[] v) {
+        double max = v[argMax(v)];
+        double sum = 0;
+        double[] p = new double[v.length];
+        for (int i = 0; i < v.length; i++) {
+            p[i] = Math.exp(v[i] - max);
+            sum += p[i];
+        }
+        for (int i = 0; i < v.length; i++) {
+            p[i] /= sum;
+        }
+        return p;
+    }
+}

@@ -1,0 +1,70 @@
+package org.hecnn.cli;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.hecnn.HecnnException;
+import org.hecnn.backend.BackendProvider;
+import org.hecnn.backend.Backends;
+import org.hecnn.cnn.model.Model;
+import org.hecnn.cnn.onnx.OnnxImporter;
+import org.hecnn.inference.Layout;
+import org.hecnn.inference.NetworkCompiler;
+import org.hecnn.inference.PrecisionTargets;
+import picocli.CommandLine.Option;
+
+/** Options shared by the commands that compile a model. */
+final class ModelOptions {
+    /** The model the README's commands use when --model is not given (relative to the installation). */
+    static final String DEFAULT_MODEL = "models/resnet20_quadratic.onnx";
+
+    @Option(names = "--model", description = "ONNX model exported by the training recipe (default: the shipped "
+            + "ResNet-20 with quadratic activations)")
+    Path model;
+
+    @Option(names = "--backend", description = "cpu, cuda, opencl, reference or auto (default: ${DEFAULT-VALUE})",
+            defaultValue = "auto")
+    String backend;
+
+    @Option(names = "--layout", description = "auto (cost model), packed or per-channel (default: ${DEFAULT-VALUE})",
+            defaultValue = "auto")
+    String layout;
+
+    @Option(names = "--scale-bits", description = "activation scale 2^bits (default: ${DEFAULT-VALUE})",
+            defaultValue = "23")
+    int scaleBits;
+
+    @Option(names = "--weight-bits", description = "weight plaintext scale 2^bits (default: ${DEFAULT-VALUE})",
+            defaultValue = "19")
+    int weightBits;
+
+    @Option(names = "--json", description = "machine-readable output")
+    boolean json;
+
+    Path modelPath() {
+        Path p = model != null ? model : Path.of(System.getProperty("hecnn.home", "."), DEFAULT_MODEL);
+        if (!Files.isRegularFile(p)) {
+            throw new HecnnException("model file " + p + " does not exist; give one with --model (export it with the "
+                    + "training recipe, see training/README.md)");
+        }
+        return p;
+    }
+
+    Model load() {
+        return OnnxImporter.load(modelPath());
+    }
+
+    BackendProvider backendProvider() {
+        return Backends.select(backend);
+    }
+
+    NetworkCompiler.Options options() {
+        Layout forced = switch (layout.toLowerCase(java.util.Locale.ROOT)) {
+            case "auto" -> null;
+            case "packed" -> Layout.PACKED;
+            case "per-channel", "per_channel" -> Layout.PER_CHANNEL;
+            default -> throw new HecnnException("unknown layout '" + layout + "': use auto, packed or per-channel");
+        };
+        return NetworkCompiler.Options.defaults().withTargets(new PrecisionTargets(scaleBits, weightBits, 8))
+                .withLayout(forced);
+    }
+}
