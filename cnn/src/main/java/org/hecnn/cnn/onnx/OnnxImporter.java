@@ -95,15 +95,27 @@ public final class OnnxImporter {
             throw new MalformedModelException("not an ONNX model: no graph"
                     + (bytes.length == 0 ? " (empty input)" : ""));
         }
+        boolean hasStandardOpset = false;
         for (OperatorSetIdProto o : proto.getOpsetImportList()) {
             boolean standard = o.getDomain().isEmpty() || o.getDomain().equals("ai.onnx");
             if (standard && (o.getVersion() < 7 || o.getVersion() > 21)) {
                 throw new UnsupportedModelException("", "", "ONNX opset " + o.getVersion()
                         + " is not supported (7 to 21 are)");
             }
+            hasStandardOpset |= standard;
+        }
+        if (!hasStandardOpset) {
+            throw new MalformedModelException("not a complete ONNX model: no opset_import for the standard domain"
+                    + " (a truncated file?)");
         }
         String name = modelName == null || modelName.isEmpty() ? proto.getGraph().getName() : modelName;
-        return new GraphTranslator(proto.getGraph(), name).translate();
+        try {
+            return new GraphTranslator(proto.getGraph(), name).translate();
+        } catch (OnnxImportException e) {
+            throw e;
+        } catch (RuntimeException e) { // e.g. shapes that do not fit, caught by the model builder
+            throw new MalformedModelException("inconsistent ONNX model: " + e.getMessage(), e);
+        }
     }
 
     private static ModelProto decode(byte[] bytes) {
