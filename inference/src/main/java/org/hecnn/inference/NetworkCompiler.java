@@ -1,0 +1,116 @@
+package org.hecnn.inference;
+
+import org.hecnn.backend.BackendProvider;
+import org.hecnn.ckks.CkksContext;
+import org.hecnn.ckks.CkksParameters;
+import org.hecnn.cnn.compile.Passes;
+import org.hecnn.cnn.model.Model;
+
+/**
+ * The one-call path from an imported model to an encrypted-inference network: runs the plaintext passes
+ * (BatchNorm and pooling-divisor fusion, weight redistribution), plans the levels, picks the smallest secure
+ * parameter set, chooses the layout by the cost model (unless one is forced) and how to keep plaintexts within
+ * the memory budget, then encodes the plaintexts once.
+ */
+public final class NetworkCompiler {
+    private NetworkCompiler() {
+    }
+
+    /**
+     * Compilation options.
+     *
+     * @param targets           precision targets (scale and weight bits)
+     * @param layout            a forced layout, or null to choose by the cost model
+     * @param plaintextBudget   bytes the encoded plaintexts may hold; beyond it they are kept as coefficients
+     * @param parameters        explicit CKKS parameters (tests), or null to plan them
+     */
+    public record Options(PrecisionTargets targets, Layout layout, long plaintextBudget, CkksParameters parameters) {
+        public static Options defaults() {
+            return new Options(PrecisionTargets.standard(), null, 6L << 30, null);
+        }
+
+        public Options withLayout(Layout l) {
+            return new Options(targets, l, plaintextBudget, parameters);
+        }
+
+        public Options withParameters(CkksParameters p) {
+            return new Options(targets, layout, plaintextBudget, p);
+        }
+
+        public Options withTargets(PrecisionTargets t) {
+            return new Options(t, layout, plaintextBudget, parameters);
+        }
+    }
+
+    /** A compiled network with the decisions that produced it. Closing it frees the engine. */
+    public record Compiled(HeNetwork network, Model model, String decisions) implements AutoCloseable {
+        @Override
+        public void close() {
+            CkksContext ctx = network.context();
+            network.close();
+            ctx.close();
+        }
+    }
+
+    /** The plaintext passes, in order. */
+    public static Model prepare(Model imported) {
+        return Passes.standard(imported);
+    }
+
+    /** The parameters the planner picks for a prepared model. */
+    public static CkksParameters plannedParameters(Model prepared, PrecisionTargets targets) {
+        NetworkLevels levels = new NetworkLevels(prepared);
+        var shape = prepared.inputShape();
+        int block = SlotGrid.forImage(1 << 16, shape.height(), shape.width()).blockSize();
+        return ParameterPlanner.choose(levels.topLevel(), block, targets);
+    }
+
+    public static Compiled compile(Model imported, BackendProvider backend, Options options) {
+        return compile(imported, backend, options, true);
+    }
+
+    /** With {@code encode} false the network is planned only (no plaintexts; it cannot evaluate). */
+    public static Compiled compile(Model imported, BackendProvider backend, Options options, boolean encode) {
+        Model prepared = prepare(imported);
+        CkksParameters params = options.parameters() != null ? options.parameters()
+                : plannedParameters(prepared, options.targets());
+        CkksContext ctx = CkksContext.create(params, backend);
+        try {
+            StringBuilder why = new StringBuilder();
+            Layout layout = options.layout();
+            HeNetwork planned = null;
+            if (layout == null) {
+                try (HeNetwork packed = new HeNetwork(prepared, ctx, options.targets(), PlaintextBank.Mode.PLAN_ONLY,
+                        Layout.PACKED);
+                     HeNetwork perChannel = new HeNetwork(prepared, ctx, options.targets(),
+                             PlaintextBank.Mode.PLAN_ONLY, Layout.PER_CHANNEL)) {
+                    double a = packed.estimatedCost();
+                    double b = perChannel.estimatedCost();
+                    layout = a <= b ? Layout.PACKED : Layout.PER_CHANNEL;
+                    why.append(String.format("layout %s chosen by the cost model (packed %.3g, per-channel %.3g "
+                            + "modular multiplications per image)", layout, a, b));
+                }
+            } else {
+                why.append("layout ").append(layout).append(" as requested");
+            }
+            planned = new HeNetwork(prepared, ctx, options.targets(), PlaintextBank.Mode.PLAN_ONLY, layout);
+            long nttBytes = planned.plan().stream().mapToLong(LayerPlan::plaintextBytesIfNtt).sum();
+            planned.close();
+            PlaintextBank.Mode mode;
+            if (!encode) {
+                mode = PlaintextBank.Mode.PLAN_ONLY;
+            } else if (nttBytes <= options.plaintextBudget()) {
+                mode = PlaintextBank.Mode.NTT;
+            } else {
+                mode = PlaintextBank.Mode.COEFFICIENTS;
+            }
+            why.append(String.format("; plaintexts %s (%.2f GiB in NTT form, budget %.2f GiB)", mode,
+                    nttBytes / (double) (1L << 30), options.plaintextBudget() / (double) (1L << 30)));
+            return new Compiled(new HeNetwork(prepared, ctx, options.targets(), mode, layout), prepared,
+                    why.toString());
+        } catch (RuntimeException e) {
+            ctx.close();
+            throw e;
+        }
+    }
+}
