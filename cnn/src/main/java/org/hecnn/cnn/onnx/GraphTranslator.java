@@ -308,8 +308,11 @@ final class GraphTranslator {
 
     private Sym batchNorm(NodeProto n, List<Sym> in) {
         Attrs a = attrs(n, "epsilon", "momentum", "spatial", "training_mode", "is_test", "consumed_inputs");
-        if (a.i("training_mode", 0) != 0) {
-            throw unsupported("training_mode=1; export the model in eval mode");
+        boolean extraOutputs = n.getOutputList().stream().skip(1).anyMatch(o -> !o.isEmpty());
+        if (a.i("training_mode", 0) != 0 || extraOutputs) {
+            throw unsupported("batch normalisation in training mode (batch statistics"
+                    + (extraOutputs ? ", extra outputs" : "") + "); export the model in eval mode "
+                    + "(model.eval(), training=TrainingMode.EVAL or PRESERVE)");
         }
         if (a.i("spatial", 1) != 1) {
             throw unsupported("spatial=0 is not supported");

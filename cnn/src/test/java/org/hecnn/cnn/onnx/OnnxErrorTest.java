@@ -201,6 +201,25 @@ class OnnxErrorTest {
     }
 
     @Test
+    void trainingModeBatchNormIsUnsupported() {
+        OnnxBuilder b = OnnxBuilder.image(2, 3, 3);
+        for (String p : new String[] {"g", "b", "m", "v"}) {
+            b.init(OnnxBuilder.floats(p, new float[] {1, 1}, 2));
+        }
+        b.node("bn", "BatchNormalization", new String[] {"x", "g", "b", "m", "v"}, "y");
+        b.graph.setNode(0, b.graph.getNode(0).toBuilder().addOutput("running_mean").addOutput("running_var"));
+        b.output("y");
+        unsupported(b, "bn", "BatchNormalization", "training mode");
+        OnnxBuilder b14 = OnnxBuilder.image(2, 3, 3);
+        for (String p : new String[] {"g", "b", "m", "v"}) {
+            b14.init(OnnxBuilder.floats(p, new float[] {1, 1}, 2));
+        }
+        b14.opset(14).node("bn", "BatchNormalization", new String[] {"x", "g", "b", "m", "v"}, "y", "training_mode",
+                1L).output("y");
+        unsupported(b14, "bn", "BatchNormalization", "training mode");
+    }
+
+    @Test
     void stringTensorIsUnsupported() {
         TensorProto s = TensorProto.newBuilder().setName("w").setDataType(8).addDims(1).build();
         OnnxBuilder b = OnnxBuilder.image(3, 5, 5).init(s).node("a", "Add", new String[] {"x", "w"}, "y").output("y");
