@@ -231,7 +231,9 @@ public final class Evaluator {
         if (a.size() == 2) {
             return new Ciphertext(context, copyParts(a), a.scale());
         }
-        DevicePoly[] u = engine.keySwitch(a.part(2), relinearizationKey());
+        DeviceSwitchKey relin = relinearizationKey();
+        keyCovers(keys.relinearization().dataLimbs(ring.pCount()), a.level(), () -> "the relinearisation key");
+        DevicePoly[] u = engine.keySwitch(a.part(2), relin);
         engine.add(u[0], a.part(0), u[0]);
         engine.add(u[1], a.part(1), u[1]);
         return new Ciphertext(context, u, a.scale());
@@ -368,6 +370,11 @@ public final class Evaluator {
         DeviceSwitchKey[] keysForSteps = new DeviceSwitchKey[elements.length];
         for (int i = 0; i < elements.length; i++) {
             keysForSteps[i] = elements[i] == 1 ? null : galoisKey(elements[i], op);
+            if (elements[i] != 1) {
+                int element = elements[i];
+                keyCovers(keys.galois().get(element).dataLimbs(ring.pCount()), a.level(),
+                        () -> "the Galois key for element " + element + describeElement(element));
+            }
         }
         Ciphertext[] out = new Ciphertext[elements.length];
         DeviceDecomposition decomposition = null;
@@ -427,19 +434,31 @@ public final class Evaluator {
         if (element == Galois.conjugationElement(ring.logN())) {
             return " (conjugation)";
         }
-        for (int s = 1; s < ring.n() / 2; s++) {
-            if (Galois.rotationElement(s, ring.logN()) == element) {
+        long g = 1;
+        long m = 2L * ring.n();
+        for (int s = 0; s < ring.n() / 2; s++) {
+            if (g == element) {
                 return " (rotation by " + s + ")";
             }
+            g = g * Galois.GENERATOR % m;
         }
         return "";
     }
 
     private DeviceSwitchKey upload(SwitchingKey key) {
-        if (key.digits() != ring.dnum()) {
-            throw new ParameterMismatchException("switching key has " + key.digits() + " digits but these parameters"
-                    + " use " + ring.dnum() + ": it was made under other parameters");
+        int limbs = key.dataLimbs(ring.pCount());
+        if (limbs < 1 || limbs > ring.qCount() || key.digits() != ring.digitCount(limbs)) {
+            throw new ParameterMismatchException("switching key has " + key.digits() + " digits over " + limbs
+                    + " data limbs, which these parameters cannot have: it was made under other parameters");
         }
         return engine.uploadSwitchKey(key.b(), KeyGenerator.expandSwitchingKeyA(ring, key));
+    }
+
+    /** Throws unless a key covering {@code keyLimbs} data limbs serves a ciphertext at {@code level}. */
+    private static void keyCovers(int keyLimbs, int level, java.util.function.Supplier<String> what) {
+        if (level + 1 > keyLimbs) {
+            throw new MissingKeyException(what.get() + " was generated for levels up to " + (keyLimbs - 1)
+                    + " but the ciphertext is at level " + level + "; generate the key for a higher level");
+        }
     }
 }

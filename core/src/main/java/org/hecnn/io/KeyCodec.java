@@ -34,7 +34,8 @@ import org.hecnn.rlwe.SwitchingKey;
  * index body := binding (36) | flags u8 (bit 0: relinearisation key present) | Galois key count G u32 (&lt;= N)
  *               | G Galois elements u32 (odd, &lt; 2N, strictly increasing)
  * key body   := binding (36) | role u32 (0: relinearisation, else its Galois element) | digit count u32
- *               (= the ring's dnum) | limb count u32 (= L+1+K) | seed of the a_j (32) | b_0 .. b_{d-1} over Q·P
+ *               (= digits of a key over l+1 data limbs) | limb count u32 (= l+1+K, keys may be truncated to the
+ *               levels they serve) | seed of the a_j (32) | b_0 .. b_{d-1} over Q_l·P
  * </pre>
  */
 public final class KeyCodec {
@@ -95,8 +96,14 @@ public final class KeyCodec {
 
     // ---- switching keys -------------------------------------------------------------------------------------
 
+    /** Body size of the largest switching key: one over all data limbs. */
     static long switchingKeyBodyBytes(RnsRing ring) {
-        return SWK_FIXED + (long) ring.dnum() * PolyCodec.bytes(ring, ring.qCount(), true);
+        return switchingKeyBodyBytes(ring, ring.qCount());
+    }
+
+    /** Body size of a switching key covering {@code ql} data limbs (keys may be truncated to the levels used). */
+    static long switchingKeyBodyBytes(RnsRing ring, int ql) {
+        return SWK_FIXED + (long) ring.digitCount(ql) * PolyCodec.bytes(ring, ql, true);
     }
 
     static long indexBodyBytes(long galoisCount) {
@@ -120,21 +127,22 @@ public final class KeyCodec {
         RnsRing ring = p.ring();
         String what = role == 0 ? "relinearisation key" : "Galois key " + role;
         checkSeed(key.seed(), what);
-        if (key.b() == null || key.b().length != ring.dnum()) {
+        int ql = key.b() == null || key.b().length == 0 ? 0 : key.b()[0].length - ring.pCount();
+        if (ql < 1 || ql > ring.qCount() || key.b().length != ring.digitCount(ql)) {
             throw new IllegalArgumentException(what + " has " + (key.b() == null ? 0 : key.b().length)
-                    + " digits; these parameters use " + ring.dnum());
+                    + " digits over " + ql + " data limbs, which these parameters cannot have");
         }
-        for (int j = 0; j < ring.dnum(); j++) {
-            PolyCodec.checkShape(ring, key.b()[j], ring.qCount(), true, what + " digit " + j);
+        for (int j = 0; j < key.b().length; j++) {
+            PolyCodec.checkShape(ring, key.b()[j], ql, true, what + " digit " + j);
         }
-        return Frames.frame(ObjectType.SWITCHING_KEY, switchingKeyBodyBytes(ring), s -> {
+        return Frames.frame(ObjectType.SWITCHING_KEY, switchingKeyBodyBytes(ring, ql), s -> {
             Binding.write(s, p);
             s.u32(role);
-            s.u32(ring.dnum());
-            s.u32(ring.qCount() + ring.pCount());
+            s.u32(key.b().length);
+            s.u32(ql + ring.pCount());
             s.bytes(key.seed());
             for (long[][] bj : key.b()) {
-                PolyCodec.write(s, ring, bj, ring.qCount());
+                PolyCodec.write(s, ring, bj, ql);
             }
         });
     }
@@ -148,22 +156,24 @@ public final class KeyCodec {
                     + "promised " + roleName(expectedRole) + ": the data is corrupt");
         }
         long digits = in.u32();
-        if (digits != ring.dnum()) {
-            throw new MalformedDataException("switching key: digit count " + digits + " is not the " + ring.dnum()
-                    + " digits of these parameters: the data is corrupt or hostile");
-        }
         long limbs = in.u32();
-        if (limbs != ring.qCount() + ring.pCount()) {
-            throw new MalformedDataException("switching key: limb count " + limbs + " is not the "
-                    + (ring.qCount() + ring.pCount()) + " limbs of Q·P for these parameters: the data is corrupt "
-                    + "or hostile");
+        long ql = limbs - ring.pCount();
+        if (ql < 1 || ql > ring.qCount()) {
+            throw new MalformedDataException("switching key: limb count " + limbs + " is not between "
+                    + (ring.pCount() + 1) + " and " + (ring.qCount() + ring.pCount()) + " (data limbs plus the "
+                    + ring.pCount() + " special ones) for these parameters: the data is corrupt or hostile");
         }
-        in.expectRemaining(switchingKeyBodyBytes(ring) - SWK_FIXED + HecnnFormat.SEED_BYTES,
+        if (digits != ring.digitCount((int) ql)) {
+            throw new MalformedDataException("switching key: digit count " + digits + " is not the "
+                    + ring.digitCount((int) ql) + " digits a key over " + ql + " data limbs has under these "
+                    + "parameters: the data is corrupt or hostile");
+        }
+        in.expectRemaining(switchingKeyBodyBytes(ring, (int) ql) - SWK_FIXED + HecnnFormat.SEED_BYTES,
                 "a switching key of " + digits + " digits");
         byte[] seed = in.bytes(HecnnFormat.SEED_BYTES);
         long[][][] b = new long[(int) digits][][];
         for (int j = 0; j < digits; j++) {
-            b[j] = PolyCodec.read(in, ring, ring.qCount(), true, "digit " + j + " ");
+            b[j] = PolyCodec.read(in, ring, (int) ql, true, "digit " + j + " ");
         }
         in.expectEnd();
         return new SwitchingKey(b, seed);
@@ -275,12 +285,19 @@ public final class KeyCodec {
     public static EvaluationKeys readEvaluationKeys(CkksParameters p, byte[] data) {
         Frames.Opened head = Frames.open(data, 0, ObjectType.EVALUATION_KEYS, false);
         Index index = parseIndex(p, head.body());
-        long keyFrame = Frames.frameBytes(switchingKeyBodyBytes(p.ring()));
-        long expected = head.end() + index.keyCount() * keyFrame;
-        if (expected != data.length) {
-            throw new MalformedDataException("evaluation keys: the index promises " + index.keyCount() + " keys ("
-                    + expected + " bytes in all) but the data has " + data.length + " bytes: "
-                    + (expected > data.length ? "truncated" : "unexpected extra bytes"));
+        // Keys may be truncated to the levels they serve, so each key frame is between the smallest and the
+        // largest key size; the frames themselves carry their exact lengths.
+        long smallest = Frames.frameBytes(switchingKeyBodyBytes(p.ring(), 1));
+        long largest = Frames.frameBytes(switchingKeyBodyBytes(p.ring()));
+        long available = data.length - head.end();
+        if (index.keyCount() * smallest > available) {
+            throw new MalformedDataException("evaluation keys: the index promises " + index.keyCount() + " keys (at "
+                    + "least " + (head.end() + index.keyCount() * smallest) + " bytes in all) but the data has "
+                    + data.length + " bytes: truncated");
+        }
+        if (index.keyCount() * largest < available) {
+            throw new MalformedDataException("evaluation keys: " + available + " bytes follow the index, more than "
+                    + index.keyCount() + " keys can hold: unexpected extra bytes");
         }
         SwitchingKey[] keys = new SwitchingKey[index.keyCount()];
         int offset = head.end();
@@ -288,6 +305,10 @@ public final class KeyCodec {
             Frames.Opened f = Frames.open(data, offset, ObjectType.SWITCHING_KEY, false);
             keys[k] = parseSwitchingKey(p, f.body(), index.role(k));
             offset = f.end();
+        }
+        if (offset != data.length) {
+            throw new MalformedDataException("evaluation keys: " + (data.length - offset) + " unexpected bytes after "
+                    + "the last key");
         }
         return assemble(index, keys);
     }

@@ -15,10 +15,15 @@ public final class Galois {
     public static int rotationElement(int steps, int logN) {
         int slots = 1 << (logN - 1);
         long m = 2L << logN;
-        int k = Math.floorMod(steps, slots);
+        long k = Math.floorMod(steps, slots);
         long g = 1;
-        for (int i = 0; i < k; i++) {
-            g = g * GENERATOR % m;
+        long base = GENERATOR;
+        while (k > 0) {
+            if ((k & 1) != 0) {
+                g = g * base % m;
+            }
+            base = base * base % m;
+            k >>= 1;
         }
         return (int) g;
     }

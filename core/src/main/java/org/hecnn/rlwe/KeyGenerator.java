@@ -68,10 +68,13 @@ public final class KeyGenerator {
         }
     }
 
-    /** Switching key from the secret s' (given in NTT form over QP on the engine) to sk. */
+    /**
+     * Switching key from the secret s' (given in NTT form over Q_l·P on the engine) to sk. The key covers the
+     * data limbs s' has: a key for fewer limbs serves ciphertexts up to that level and is correspondingly smaller.
+     */
     public SwitchingKey switchingKey(DevicePoly sourceSecret, SecretKey sk) {
-        int ql = ring.qCount();
-        int digits = ring.dnum();
+        int ql = sourceSecret.qLimbs();
+        int digits = ring.digitCount(ql);
         byte[] seed = newSeed();
         Sampler uniform = new Sampler(AesCtrRandomness.fromSeed(seed));
         long[][][] b = new long[digits][][];
@@ -82,7 +85,7 @@ public final class KeyGenerator {
                      DevicePoly as = engine.allocate(ql, true)) {
                     engine.multiply(a, s, as);
                     engine.subtract(bj, as, bj);
-                    engine.multiplyConstantAdd(sourceSecret, gadgetFactors(j), bj);
+                    engine.multiplyConstantAdd(sourceSecret, gadgetFactors(j, ql), bj);
                     b[j] = engine.download(bj);
                 }
             }
@@ -90,10 +93,10 @@ public final class KeyGenerator {
         return new SwitchingKey(b, seed);
     }
 
-    /** P·g_j per limb of QP: P mod q_i on digit j's limbs, 0 elsewhere. */
-    private long[] gadgetFactors(int j) {
-        long[] c = new long[ring.qCount() + ring.pCount()];
-        for (int i = ring.digitStart(j); i < ring.digitEnd(j, ring.qCount()); i++) {
+    /** P·g_j per limb of Q_l·P: P mod q_i on digit j's limbs, 0 elsewhere. */
+    private long[] gadgetFactors(int j, int ql) {
+        long[] c = new long[ql + ring.pCount()];
+        for (int i = ring.digitStart(j); i < ring.digitEnd(j, ql); i++) {
             Modulus qi = ring.q(i);
             long prod = 1;
             for (int k = 0; k < ring.pCount(); k++) {
@@ -105,7 +108,12 @@ public final class KeyGenerator {
     }
 
     public SwitchingKey relinearizationKey(SecretKey sk) {
-        int ql = ring.qCount();
+        return relinearizationKey(sk, ring.qCount() - 1);
+    }
+
+    /** A relinearisation key for ciphertexts up to {@code maxLevel}. */
+    public SwitchingKey relinearizationKey(SecretKey sk, int maxLevel) {
+        int ql = checkLevel(maxLevel) + 1;
         try (DevicePoly s = secretPoly(engine, sk, ql, true);
              DevicePoly s2 = engine.allocate(ql, true)) {
             engine.multiply(s, s, s2);
@@ -114,12 +122,34 @@ public final class KeyGenerator {
     }
 
     public SwitchingKey galoisKey(SecretKey sk, int galoisElement) {
-        int ql = ring.qCount();
+        return galoisKey(sk, galoisElement, ring.qCount() - 1);
+    }
+
+    /** A Galois key for ciphertexts up to {@code maxLevel}. */
+    public SwitchingKey galoisKey(SecretKey sk, int galoisElement, int maxLevel) {
+        int ql = checkLevel(maxLevel) + 1;
         try (DevicePoly s = secretPoly(engine, sk, ql, true);
              DevicePoly rotated = engine.allocate(ql, true)) {
             engine.automorphism(s, galoisElement, rotated);
             return switchingKey(rotated, sk);
         }
+    }
+
+    /**
+     * Keys truncated to the levels they are used at: the relinearisation key up to {@code relinMaxLevel} and one
+     * Galois key per element up to the level given for it.
+     */
+    public EvaluationKeys evaluationKeys(SecretKey sk, int relinMaxLevel, Map<Integer, Integer> galoisMaxLevels) {
+        Map<Integer, SwitchingKey> galois = new LinkedHashMap<>();
+        galoisMaxLevels.forEach((g, level) -> galois.put(g, galoisKey(sk, g, level)));
+        return new EvaluationKeys(relinearizationKey(sk, relinMaxLevel), galois);
+    }
+
+    private int checkLevel(int level) {
+        if (level < 0 || level >= ring.qCount()) {
+            throw new IllegalArgumentException("key level " + level + " is outside 0.." + (ring.qCount() - 1));
+        }
+        return level;
     }
 
     /** The relinearisation key and one Galois key per distinct element. */
@@ -142,8 +172,9 @@ public final class KeyGenerator {
     public static long[][][] expandSwitchingKeyA(RnsRing ring, SwitchingKey key) {
         Sampler uniform = new Sampler(AesCtrRandomness.fromSeed(key.seed()));
         long[][][] a = new long[key.digits()][][];
+        int ql = key.b()[0].length - ring.pCount();
         for (int j = 0; j < a.length; j++) {
-            a[j] = uniform.uniform(ring, ring.qCount(), true);
+            a[j] = uniform.uniform(ring, ql, true);
         }
         return a;
     }

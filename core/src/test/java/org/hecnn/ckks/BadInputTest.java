@@ -83,6 +83,35 @@ class BadInputTest {
     }
 
     @Test
+    void keysTruncatedToALevelServeOnlyUpToIt() {
+        KeyGenerator kg = KeyGenerator.insecureDeterministicForTestsOnly(ctx.engine(), new byte[32]);
+        SecretKey sk = kg.secretKey();
+        int g = Galois.rotationElement(3, 10);
+        EvaluationKeys low = kg.evaluationKeys(sk, 1, java.util.Map.of(g, 1));
+        org.junit.jupiter.api.Assertions.assertEquals(2 + 2, low.galois().get(g).b()[0].length,
+                "a level-1 key has 2 data limbs and the 2 special ones");
+        Evaluator lowEval = new Evaluator(ctx, low);
+        Encryptor e = Encryptor.withSecretKey(ctx, sk);
+        Decryptor d = new Decryptor(ctx, sk);
+        Ciphertext c = e.encrypt(encoder.encode(x, 1, 0x1p40));
+        double[] rotated = encoder.decode(d.decrypt(lowEval.rotate(c, 3)));
+        org.junit.jupiter.api.Assertions.assertEquals(0.0, rotated[0], 1e-3);
+        org.junit.jupiter.api.Assertions.assertEquals(1.0, rotated[slotsBefore(3)], 1e-3);
+        MissingKeyException e2 = assertThrows(MissingKeyException.class,
+                () -> lowEval.rotate(e.encrypt(encoder.encode(x, 4, 0x1p40)), 3));
+        messageMentions(e2, "levels up to 1", "level 4");
+        assertThrows(MissingKeyException.class, () -> lowEval.multiply(enc(4, 0x1p40), enc(4, 0x1p40)));
+        Ciphertext sq = lowEval.multiply(e.encrypt(encoder.encode(x, 1, 0x1p20)), e.encrypt(encoder.encode(x, 1,
+                0x1p20)));
+        org.junit.jupiter.api.Assertions.assertEquals(4.0, encoder.decode(d.decrypt(sq))[1], 1e-2);
+    }
+
+    /** The slot where a left rotation by {@code steps} moves the value of slot 0. */
+    private int slotsBefore(int steps) {
+        return ctx.parameters().slots() - steps;
+    }
+
+    @Test
     void unrelinearizedCiphertextCannotBeRotatedOrMultiplied() {
         Ciphertext three = eval.multiplyNoRelinearize(enc(4, 0x1p40), enc(4, 0x1p40));
         assertThrows(InvalidOperandException.class, () -> eval.rotate(three, 1));

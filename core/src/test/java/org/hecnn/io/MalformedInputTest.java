@@ -162,7 +162,7 @@ class MalformedInputTest {
         int keyBody = indexEnd + HecnnFormat.HEADER_BYTES + HecnnFormat.BINDING_BYTES;
         refused(MalformedDataException.class, "digit count 2147483647 is not the 3 digits",
                 () -> KeyCodec.readEvaluationKeys(f.params, withU32(evk, keyBody + 4, Integer.MAX_VALUE)));
-        refused(MalformedDataException.class, "limb count 2147483647 is not the 7 limbs",
+        refused(MalformedDataException.class, "limb count 2147483647 is not between 3 and 7",
                 () -> KeyCodec.readEvaluationKeys(f.params, withU32(evk, keyBody + 8, Integer.MAX_VALUE)));
         refused(MalformedDataException.class, "where the index promised relinearisation",
                 () -> KeyCodec.readEvaluationKeys(f.params, withU32(evk, keyBody, 5)));

@@ -34,7 +34,8 @@ public final class HeNetwork implements AutoCloseable {
     private final double scale;
     private final SlotGrid grid;
     private final List<Layer> layers = new ArrayList<>();
-    private final TreeSet<Integer> rotations = new TreeSet<>();
+    /** Rotation step → highest level it is used at (keys are generated only up to it). */
+    private final java.util.TreeMap<Integer, Integer> rotations = new java.util.TreeMap<>();
     private final FeatureMap inputMap;
     private final int outputs;
     private final Layout layout;
@@ -193,7 +194,7 @@ public final class HeNetwork implements AutoCloseable {
             }
             HeSpatialSum pool = new HeSpatialSum(inMap, kh, kw);
             maps.put(name, pool.output());
-            addRotations(pool.rotationSteps());
+            addRotations(pool.rotationSteps(), levels.level(src));
             return new Layer() {
                 public String node() {
                     return name;
@@ -255,7 +256,7 @@ public final class HeNetwork implements AutoCloseable {
             }
             double ptScale = Math.scalb(1.0, targets.outputPrimeBits() - targets.outputMarginBits()) / scale;
             HeLinear linear = new HeLinear(encoder, w, lin.bias().toArray(), inMap, level, ptScale, scale, mode);
-            addRotations(linear.rotationSteps());
+            addRotations(linear.rotationSteps(), level);
             maps.put(name, inMap);
             return new Layer() {
                 public String node() {
@@ -333,7 +334,7 @@ public final class HeNetwork implements AutoCloseable {
         }
         HeConvolution conv = new HeConvolution(encoder, w, bias.toArray(), strideH, padTop, padLeft, inMap, outMap,
                 level, ptScale, scale, mode);
-        addRotations(conv.rotationSteps());
+        addRotations(conv.rotationSteps(), level);
         maps.put(name, outMap);
         return new Layer() {
             public String node() {
@@ -384,9 +385,9 @@ public final class HeNetwork implements AutoCloseable {
         return out;
     }
 
-    private void addRotations(int[] steps) {
+    private void addRotations(int[] steps, int level) {
         for (int s : steps) {
-            rotations.add(s);
+            rotations.merge(s, level, Math::max);
         }
     }
 
@@ -406,7 +407,17 @@ public final class HeNetwork implements AutoCloseable {
 
     /** Rotation steps the evaluation keys must cover. */
     public int[] rotationSteps() {
-        return rotations.stream().mapToInt(Integer::intValue).toArray();
+        return rotations.keySet().stream().mapToInt(Integer::intValue).toArray();
+    }
+
+    /** For each of {@link #rotationSteps()}, the highest level it is used at. */
+    public int[] rotationLevels() {
+        return rotations.values().stream().mapToInt(Integer::intValue).toArray();
+    }
+
+    /** Highest level a relinearisation happens at (the first activation's input level). */
+    public int relinearizationLevel() {
+        return levels.topLevel();
     }
 
     public Layout layout() {

@@ -4,14 +4,15 @@ import org.hecnn.ckks.CkksParameters;
 import org.hecnn.ckks.SecurityStandard;
 
 /**
- * Chooses the smallest 128-bit-secure CKKS parameter set for a network: one output prime, one prime per
- * activation level (tower reuse), key-switching digits of two primes under three 61-bit special primes (so P
- * exceeds every digit by about 2^61 and key switching adds almost no noise at the activation scale), and the
- * smallest ring degree that has enough slots and admits the total modulus.
+ * Chooses the smallest 128-bit-secure CKKS parameter set for a network: one output prime and one prime per
+ * activation level (tower reuse), then as many 61-bit special primes as the security bound leaves room for (at
+ * least two), with key-switching digits one prime narrower than P, so that P exceeds every digit by about 2^61
+ * (key switching adds almost no noise at the activation scale) while the digits stay few: fewer digits make
+ * evaluation keys smaller and key switching faster. The ring degree is the smallest with enough slots whose
+ * bound admits the modulus.
  */
 public final class ParameterPlanner {
-    static final int SPECIAL_PRIMES = 3;
-    static final int PRIMES_PER_DIGIT = 2;
+    static final int MIN_SPECIAL_PRIMES = 2;
     static final int SPECIAL_BITS = 61;
 
     private ParameterPlanner() {
@@ -27,18 +28,21 @@ public final class ParameterPlanner {
         for (int i = 1; i <= levels; i++) {
             data[i] = targets.layerPrimeBits();
         }
-        int logQP = data[0] + levels * targets.layerPrimeBits() + SPECIAL_PRIMES * SPECIAL_BITS;
+        int dataBits = data[0] + levels * targets.layerPrimeBits();
         int minLogN = Math.max(10, 32 - Integer.numberOfLeadingZeros(Math.max(1, slotsNeeded * 2 - 1)));
         for (int logN = minLogN; logN <= 16; logN++) {
-            if (logQP <= SecurityStandard.maxLogQP(logN)) {
-                int[] special = new int[SPECIAL_PRIMES];
-                java.util.Arrays.fill(special, SPECIAL_BITS);
-                return CkksParameters.builder().logN(logN).dataPrimeBits(data).specialPrimeBits(special)
-                        .dnum((levels + PRIMES_PER_DIGIT) / PRIMES_PER_DIGIT).scaleBits(targets.scaleBits()).build();
+            int room = SecurityStandard.maxLogQP(logN) - dataBits;
+            int special = Math.min(room / SPECIAL_BITS, levels + 2);
+            if (special >= MIN_SPECIAL_PRIMES) {
+                int alpha = special - 1;
+                int[] specialBits = new int[special];
+                java.util.Arrays.fill(specialBits, SPECIAL_BITS);
+                return CkksParameters.builder().logN(logN).dataPrimeBits(data).specialPrimeBits(specialBits)
+                        .dnum((levels + alpha) / alpha).scaleBits(targets.scaleBits()).build();
             }
         }
-        throw new UnsupportedNetworkException("(network)", levels + " activation levels need log QP = " + logQP
-                + " bits, more than the 128-bit bound at N = 2^16 (" + SecurityStandard.maxLogQP(16)
-                + "); lower the precision targets or the depth");
+        throw new UnsupportedNetworkException("(network)", levels + " activation levels need log QP of at least "
+                + (dataBits + MIN_SPECIAL_PRIMES * SPECIAL_BITS) + " bits, more than the 128-bit bound at N = 2^16 ("
+                + SecurityStandard.maxLogQP(16) + "); lower the precision targets or the depth");
     }
 }

@@ -68,12 +68,14 @@ class ClientServerTest {
             // Keys for other parameters are refused.
             CkksParameters otherPrimes = CkksParameters.builder().logN(11).dataPrimeBits(61, 58, 58, 58)
                     .specialPrimeBits(61, 61, 61).dnum(2).scaleBits(25).allowInsecureForTestsOnly().build();
-            ServiceDescription foreign = new ServiceDescription(otherPrimes, Layout.PACKED, 3, 8, 8, 3, net.rotationSteps(), 5);
+            ServiceDescription foreign = new ServiceDescription(otherPrimes, Layout.PACKED, 3, 8, 8, 3, net.rotationSteps(),
+                    net.rotationLevels(), 5);
             try (InferenceClient stranger = new InferenceClient(foreign, TestContexts.backend())) {
                 assertThrows(ParameterMismatchException.class, () -> server.open(stranger.evaluationKeys()));
             }
             // A client that generated keys for too few rotations hits a typed missing-key error.
-            ServiceDescription fewer = new ServiceDescription(params(t), Layout.PACKED, 3, 8, 8, 3, new int[] {1}, 5);
+            ServiceDescription fewer = new ServiceDescription(params(t), Layout.PACKED, 3, 8, 8, 3, new int[] {1},
+                    new int[] {3}, 5);
             try (InferenceClient partial = new InferenceClient(fewer, TestContexts.backend())) {
                 InferenceServer.Session s = server.open(partial.evaluationKeys());
                 byte[] req = partial.encrypt(new double[3][8][8]);

@@ -80,11 +80,14 @@ class HeNetworkTest {
         Tensor expected = PlainEvaluator.evaluate(model, image);
         try (CkksContext ctx = TestContexts.context(params);
              HeNetwork net = new HeNetwork(model, ctx, targets, PlaintextBank.Mode.NTT, layout)) {
-            int[] elements = java.util.Arrays.stream(net.rotationSteps())
-                    .map(s -> Galois.rotationElement(s, params.logN())).toArray();
+            java.util.Map<Integer, Integer> keyLevels = new java.util.TreeMap<>();
+            for (int i = 0; i < net.rotationSteps().length; i++) {
+                keyLevels.merge(Galois.rotationElement(net.rotationSteps()[i], params.logN()),
+                        net.rotationLevels()[i], Math::max);
+            }
             KeyGenerator kg = KeyGenerator.insecureDeterministicForTestsOnly(ctx.engine(), new byte[32]);
             SecretKey sk = kg.secretKey();
-            HeOps ops = new HeOps(new Evaluator(ctx, kg.evaluationKeys(sk, elements)));
+            HeOps ops = new HeOps(new Evaluator(ctx, kg.evaluationKeys(sk, net.relinearizationLevel(), keyLevels)));
             CkksEncoder encoder = new CkksEncoder(ctx);
             double[][][] img = new double[3][8][8];
             for (int c = 0; c < 3; c++) {

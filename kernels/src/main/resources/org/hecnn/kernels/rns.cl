@@ -204,16 +204,18 @@ KERNEL ew_permute(GLOBAL u64* out, GLOBAL const u64* a, GLOBAL const int* perm, 
 /*
  * Key-switching inner product with accumulation, both key halves at once, the Galois permutation fused into
  * the digit reads: acc[h][t][k] = sum_j D[j][t][perm[k]] * key[h][j][keyLimb(t)][k] mod q_t for h = 0 (b), 1 (a).
- * D is [digits][width][N] over Q_l P (width = ql + K); key is [2][keyDigits][qCount + K][N] (the digits beyond
- * those of D are unused at lower levels); acc is [2][width][N].
+ * D is [digits][width][N] over Q_l P (width = ql + K); key is [2][keyDigits][keyQ + K][N], a key that may be
+ * truncated to its first keyQ data limbs (keyQ >= ql; digits beyond those of D are unused at lower levels);
+ * acc is [2][width][N].
  * Grid (N / LOCAL_SIZE_X, width).
  */
 KERNEL ks_inner_product(GLOBAL u64* acc, GLOBAL const u64* d, GLOBAL const u64* key, GLOBAL const int* perm,
                         GLOBAL const u64* mods, int logN, int ql, int qCount, int width, int digits,
-                        int keyDigits, int keyLimbs, int usePerm) {
+                        int keyDigits, int keyQ, int keyLimbs, int usePerm) {
     int t = GROUP_ID_Y;
     int k = GROUP_ID_X * LOCAL_SIZE_X + LOCAL_ID_X;
     int m = limb_modulus(t, ql, qCount);
+    int km = limb_modulus(t, ql, keyQ);
     GLOBAL const u64* md = mods + MOD_STRIDE * m;
     u64 q = md[MOD_Q];
     u64 mu = md[MOD_MU];
@@ -224,7 +226,7 @@ KERNEL ks_inner_product(GLOBAL u64* acc, GLOBAL const u64* d, GLOBAL const u64* 
     u64 s1 = 0;
     for (int j = 0; j < digits; j++) {
         u64 x = d[((size_t) j * width + t) * n + src];
-        size_t kb = ((size_t) j * keyLimbs + m) * n + k;
+        size_t kb = ((size_t) j * keyLimbs + km) * n + k;
         s0 = mod_mul_add(x, key[kb], s0, q, mu, bits);
         s1 = mod_mul_add(x, key[(size_t) keyDigits * keyLimbs * n + kb], s1, q, mu, bits);
     }

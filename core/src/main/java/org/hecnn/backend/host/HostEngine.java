@@ -302,9 +302,12 @@ public class HostEngine implements PolyEngine {
     @Override
     public DeviceSwitchKey uploadSwitchKey(long[][][] b, long[][][] a) {
         int digits = b.length;
-        int limbs = ring.qCount() + ring.pCount();
-        if (a.length != digits || digits != ring.dnum()) {
-            throw new IllegalArgumentException("switching key must have " + ring.dnum() + " digits");
+        int limbs = digits == 0 ? 0 : b[0].length;
+        int keyQ = limbs - ring.pCount();
+        if (keyQ < 1 || keyQ > ring.qCount() || a.length != digits || digits != ring.digitCount(keyQ)) {
+            throw new IllegalArgumentException("a switching key over " + keyQ + " data limbs must have "
+                    + (keyQ >= 1 && keyQ <= ring.qCount() ? ring.digitCount(keyQ) : "?") + " digits of " + limbs
+                    + " limbs");
         }
         long[][][] bc = new long[digits][limbs][];
         long[][][] ac = new long[digits][limbs][];
@@ -313,13 +316,16 @@ public class HostEngine implements PolyEngine {
         executor.forEach(digits * limbs, idx -> {
             int j = idx / limbs;
             int t = idx % limbs;
-            Modulus q = ring.limbModulus(t, ring.qCount());
+            Modulus q = ring.limbModulus(t, keyQ);
+            if (b[j][t].length != ring.n() || a[j].length != limbs || a[j][t].length != ring.n()) {
+                throw new IllegalArgumentException("switching key digit " + j + " limb " + t + " has the wrong size");
+            }
             bc[j][t] = b[j][t].clone();
             ac[j][t] = a[j][t].clone();
             bs[j][t] = shoupAll(bc[j][t], q);
             as[j][t] = shoupAll(ac[j][t], q);
         });
-        return new HostSwitchKey(bc, ac, bs, as);
+        return new HostSwitchKey(bc, ac, bs, as, keyQ);
     }
 
     private static long[] shoupAll(long[] w, Modulus q) {
@@ -386,6 +392,9 @@ public class HostEngine implements PolyEngine {
             throw new IllegalArgumentException("decomposition or key belongs to another backend than " + name);
         }
         int ql = d.qLimbs();
+        if (ql > k.qLimbs) {
+            throw new IllegalArgumentException("the key covers " + k.qLimbs + " data limbs, the polynomial " + ql);
+        }
         int width = ql + ring.pCount();
         int digits = d.digits.length;
         int[] perm = galoisElement == 1 ? null : ring.galoisPermutation(galoisElement);
@@ -394,7 +403,7 @@ public class HostEngine implements PolyEngine {
         executor.forEach(2 * width, idx -> {
             int t = idx % width;
             boolean second = idx >= width;
-            int keyLimb = t < ql ? t : ring.qCount() + (t - ql);
+            int keyLimb = t < ql ? t : k.qLimbs + (t - ql);
             long[][] xs = new long[digits][];
             long[][] w = new long[digits][];
             long[][] ws = new long[digits][];

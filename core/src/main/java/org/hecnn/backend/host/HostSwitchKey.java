@@ -2,19 +2,25 @@ package org.hecnn.backend.host;
 
 import org.hecnn.backend.DeviceSwitchKey;
 
-/** A switching key in host memory with Shoup companions precomputed for the inner product. */
+/**
+ * A switching key in host memory with Shoup companions precomputed for the inner product, over its first
+ * {@code qLimbs} data limbs and P.
+ */
 final class HostSwitchKey implements DeviceSwitchKey {
     /** [digit][limb over full QP][coefficient]. */
     final long[][][] b;
     final long[][][] a;
     final long[][][] bShoup;
     final long[][][] aShoup;
+    /** Data limbs covered: the key may be truncated to the levels it is used at. */
+    final int qLimbs;
 
-    HostSwitchKey(long[][][] b, long[][][] a, long[][][] bShoup, long[][][] aShoup) {
+    HostSwitchKey(long[][][] b, long[][][] a, long[][][] bShoup, long[][][] aShoup, int qLimbs) {
         this.b = b;
         this.a = a;
         this.bShoup = bShoup;
         this.aShoup = aShoup;
+        this.qLimbs = qLimbs;
     }
 
     @Override

@@ -37,11 +37,18 @@ public final class InferenceClient implements AutoCloseable {
         this.decryptor = new Decryptor(context, secretKey);
     }
 
-    /** The serialised relinearisation and Galois keys for every rotation the service uses. */
+    /**
+     * The serialised relinearisation and Galois keys for every rotation the service uses, each only up to the
+     * highest level it is used at.
+     */
     public byte[] evaluationKeys() {
-        int[] elements = java.util.Arrays.stream(service.rotationSteps())
-                .map(s -> Galois.rotationElement(s, service.parameters().logN())).distinct().toArray();
-        EvaluationKeys keys = keyGenerator.evaluationKeys(secretKey, elements);
+        java.util.Map<Integer, Integer> levels = new java.util.TreeMap<>();
+        int[] steps = service.rotationSteps();
+        for (int i = 0; i < steps.length; i++) {
+            levels.merge(Galois.rotationElement(steps[i], service.parameters().logN()), service.rotationLevels()[i],
+                    Math::max);
+        }
+        EvaluationKeys keys = keyGenerator.evaluationKeys(secretKey, service.inputLevel(), levels);
         return KeyCodec.writeEvaluationKeys(service.parameters(), keys);
     }
 

@@ -25,7 +25,8 @@ public final class InferenceServer {
         var shape = network.model().inputShape();
         return new ServiceDescription(network.context().parameters(), network.layout(), shape.channels(),
                 shape.height(),
-                shape.width(), network.inputLevel(), network.rotationSteps(), network.outputs());
+                shape.width(), network.inputLevel(), network.rotationSteps(), network.rotationLevels(),
+                network.outputs());
     }
 
     /** A client session: the client's evaluation keys loaded once, then any number of requests. */

@@ -14,11 +14,18 @@ import org.hecnn.io.ParametersCodec;
 
 /**
  * What a server publishes so that a client can prepare an encrypted request without seeing the model: the CKKS
- * parameters, the input's shape and level, the rotation steps the evaluation keys must cover, and the number of
- * outputs. It serialises to bytes.
+ * parameters, the input's shape and level, the rotation steps the evaluation keys must cover with the highest level
+ * each is used at (keys are generated only up to it, which keeps them small), and the number of outputs. It
+ * serialises to bytes.
  */
 public record ServiceDescription(CkksParameters parameters, Layout layout, int channels, int height, int width,
-                                 int inputLevel, int[] rotationSteps, int outputs) {
+                                 int inputLevel, int[] rotationSteps, int[] rotationLevels, int outputs) {
+    public ServiceDescription {
+        if (rotationSteps.length != rotationLevels.length) {
+            throw new IllegalArgumentException("one level per rotation step");
+        }
+    }
+
     private static final int MAGIC = 0x48534431; // "HSD1"
     private static final int MAX_STEPS = 1 << 16;
 
@@ -43,8 +50,9 @@ public record ServiceDescription(CkksParameters parameters, Layout layout, int c
             out.writeInt(inputLevel);
             out.writeInt(outputs);
             out.writeInt(rotationSteps.length);
-            for (int s : rotationSteps) {
-                out.writeInt(s);
+            for (int i = 0; i < rotationSteps.length; i++) {
+                out.writeInt(rotationSteps[i]);
+                out.writeInt(rotationLevels[i]);
             }
             return bytes.toByteArray();
         } catch (IOException e) {
@@ -79,11 +87,17 @@ public record ServiceDescription(CkksParameters parameters, Layout layout, int c
                 throw new MalformedDataException("service description: implausible shape, level or step count");
             }
             int[] steps = new int[count];
+            int[] stepLevels = new int[count];
             for (int i = 0; i < count; i++) {
                 steps[i] = in.readInt();
+                stepLevels[i] = in.readInt();
+                if (stepLevels[i] < 0 || stepLevels[i] > params.maxLevel()) {
+                    throw new MalformedDataException("service description: rotation level " + stepLevels[i]
+                            + " is outside 0.." + params.maxLevel());
+                }
             }
             return new ServiceDescription(params, Layout.values()[layoutIndex], channels, height, width, level, steps,
-                    outputs);
+                    stepLevels, outputs);
         } catch (IOException e) {
             throw new MalformedDataException("service description is truncated: " + e.getMessage());
         }

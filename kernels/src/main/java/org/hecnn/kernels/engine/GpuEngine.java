@@ -628,9 +628,11 @@ public class GpuEngine implements PolyEngine {
     @Override
     public DeviceSwitchKey uploadSwitchKey(long[][][] b, long[][][] a) {
         int digits = b.length;
-        int limbs = qCount + pCount;
-        if (a.length != digits || digits != ring.dnum()) {
-            throw new IllegalArgumentException("switching key must have " + ring.dnum() + " digits");
+        int limbs = digits == 0 ? 0 : b[0].length;
+        int keyQ = limbs - pCount;
+        if (keyQ < 1 || keyQ > qCount || a.length != digits || digits != ring.digitCount(keyQ)) {
+            throw new IllegalArgumentException("a switching key over " + keyQ + " data limbs must have "
+                    + (keyQ >= 1 && keyQ <= qCount ? ring.digitCount(keyQ) : "?") + " digits of " + limbs + " limbs");
         }
         long[] flat = new long[2 * digits * limbs * n];
         for (int h = 0; h < 2; h++) {
@@ -651,7 +653,7 @@ public class GpuEngine implements PolyEngine {
             ensureOpen();
             GpuBuffer buf = pool.acquire(8L * flat.length);
             rt.write(buf, 0, flat, 0, flat.length);
-            return new GpuSwitchKey(this, buf, digits);
+            return new GpuSwitchKey(this, buf, digits, keyQ);
         }
     }
 
@@ -830,8 +832,9 @@ public class GpuEngine implements PolyEngine {
         int ql = d.qLimbs();
         int width = ql + pCount;
         int digits = d.digits();
-        if (digits > k.digits()) {
-            throw new IllegalArgumentException("key has " + k.digits() + " digits, decomposition " + digits);
+        if (digits > k.digits() || ql > k.qLimbs()) {
+            throw new IllegalArgumentException("the key covers " + k.qLimbs() + " data limbs, the decomposition "
+                    + ql);
         }
         synchronized (rt) {
             ensureOpen();
@@ -842,7 +845,7 @@ public class GpuEngine implements PolyEngine {
             try {
                 int block = ewBlock();
                 rt.launch(Kernel.KS_INNER_PRODUCT, n / block, width, block, acc, d.buffer(), k.buffer(), perm, mods,
-                        logN, ql, qCount, width, digits, k.digits(), qCount + pCount,
+                        logN, ql, qCount, width, digits, k.digits(), k.qLimbs(), k.qLimbs() + pCount,
                         galoisElement == 1 ? 0 : 1);
                 // ModDown of both accumulators: P limbs to coefficient form times (P/p_j)^-1 (one launch per pass),
                 inverse(t[0], scaled, 0, acc, 0, STORE_SCALE_ROW);
