@@ -30,9 +30,13 @@ final class PlanCommand implements Callable<Integer> {
             List<LayerPlan> plan = net.plan();
             OpCounts total = net.totalCounts();
             int keys = net.rotationSteps().length + 1;
-            int limbs = p.dataPrimes().size() + p.specialPrimes().size();
             int digits = net.context().ring().dnum();
-            long keyBytes = (long) keys * digits * limbs * p.n() * avgBits(p) / 8;
+            long keyLimbs = keyLimbs(net, net.relinearizationLevel());
+            for (int level : net.rotationLevels()) {
+                keyLimbs += keyLimbs(net, level);
+            }
+            long keyBytes = keyLimbs * p.n() * avgBits(p) / 8;
+            long keyMemory = keyLimbs * p.n() * 8 * 4;
             long ptBytes = plan.stream().mapToLong(LayerPlan::plaintextBytesIfNtt).sum();
             if (options.json) {
                 Map<String, Object> m = new LinkedHashMap<>();
@@ -48,6 +52,7 @@ final class PlanCommand implements Callable<Integer> {
                 m.put("levels", net.inputLevel());
                 m.put("rotationKeys", keys - 1);
                 m.put("evaluationKeyBytes", keyBytes);
+                m.put("evaluationKeyMemoryBytes", keyMemory);
                 m.put("plaintextBytesNtt", ptBytes);
                 m.put("estimatedCost", net.estimatedCost());
                 m.put("totals", counts(total));
@@ -84,8 +89,9 @@ final class PlanCommand implements Callable<Integer> {
                     total.ctCtMultiplications(), total.rescales(), ptBytes / 1048576.0);
             System.out.printf(Locale.ROOT, "additions %d, constant multiplications %d, key switches %d%n",
                     total.additions(), total.constantMultiplications(), total.keySwitches());
-            System.out.printf(Locale.ROOT, "keys: relinearisation + %d rotation keys, about %.1f MiB serialised "
-                    + "(%d digits x %d limbs each)%n", keys - 1, keyBytes / 1048576.0, digits, limbs);
+            System.out.printf(Locale.ROOT, "keys: relinearisation + %d rotation keys, each only up to the level it "
+                    + "serves (at most %d digits): %.1f MiB serialised, %.1f MiB on a CPU engine%n", keys - 1, digits,
+                    keyBytes / 1048576.0, keyMemory / 1048576.0);
             System.out.printf(Locale.ROOT, "estimated work: %.3g modular multiplications per image%n",
                     net.estimatedCost());
             return 0;
@@ -94,6 +100,12 @@ final class PlanCommand implements Callable<Integer> {
 
     private static String shorten(String s) {
         return s.length() <= 22 ? s : "…" + s.substring(s.length() - 21);
+    }
+
+    /** Limbs of a switching key for ciphertexts up to {@code level}: digits × (data limbs + special limbs). */
+    private static long keyLimbs(HeNetwork net, int level) {
+        var ring = net.context().ring();
+        return (long) ring.digitCount(level + 1) * (level + 1 + ring.pCount());
     }
 
     private static int avgBits(CkksParameters p) {
