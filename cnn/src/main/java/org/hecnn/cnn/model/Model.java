@@ -125,6 +125,27 @@ public final class Model {
         return out;
     }
 
+    /**
+     * Throws unless the model can be evaluated under CKKS.
+     *
+     * @throws NotHeCompatibleException naming the ReLU nodes and telling the user to retrain with the polynomial
+     *                                  activation
+     */
+    public void requireHeCompatible() {
+        List<Node> bad = heIncompatibleNodes();
+        if (bad.isEmpty()) {
+            return;
+        }
+        List<String> names = new ArrayList<>();
+        for (Node n : bad) {
+            names.add("'" + n.name() + "' (" + n.op().kind() + ")");
+        }
+        throw new NotHeCompatibleException("model '" + name + "' cannot run under encryption: " + bad.size()
+                + " node(s) use an activation CKKS cannot evaluate: " + String.join(", ", names.subList(0,
+                Math.min(5, names.size()))) + (names.size() > 5 ? ", ..." : "") + ". Retrain the model with the "
+                + "polynomial (quadratic) activation, e.g. the training recipe in training/, and export it again.");
+    }
+
     /** A builder pre-filled with this model's nodes and output, to derive a changed model. */
     public Builder toBuilder() {
         Builder b = new Builder(name);

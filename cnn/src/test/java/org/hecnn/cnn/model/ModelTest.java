@@ -100,6 +100,8 @@ class ModelTest {
         Model m = b.build();
         assertFalse(m.heCompatible());
         assertEquals("r", m.heIncompatibleNodes().get(0).name());
+        NotHeCompatibleException e = assertThrows(NotHeCompatibleException.class, m::requireHeCompatible);
+        assertTrue(e.getMessage().contains("'r'") && e.getMessage().contains("polynomial"), e.getMessage());
     }
 
     @Test
