@@ -179,6 +179,8 @@ public final class VectorLimbKernels implements LimbKernels {
             }
             if (SCALAR_TAIL) {
                 forwardTailScalar(a, n, w, ws, q);
+            } else if (LANES == 8 && n >= 32) {
+                forwardTail8Fp(a, n, w, wq, q);
             } else {
                 forwardTailFp(a, n, w, wq, q);
             }
@@ -188,6 +190,8 @@ public final class VectorLimbKernels implements LimbKernels {
             }
             if (SCALAR_TAIL) {
                 forwardTailScalar(a, n, w, ws, q);
+            } else if (LANES == 8 && n >= 64) {
+                forwardTail8(a, n, w, ws, q);
             } else {
                 forwardTail(a, n, w, ws, q);
             }
@@ -326,14 +330,116 @@ public final class VectorLimbKernels implements LimbKernels {
         }
     }
 
-    /** Scalar alternative to {@link #forwardTail}: the stages of half-size &lt; LANES per block of LANES. */
+    /**
+     * Scalar alternative to {@link #forwardTail}: one fused radix-2^k pass (k = log2 LANES) over blocks of
+     * LANES elements, values in locals, plus the final reduction.
+     */
     static void forwardTailScalar(long[] a, int n, long[] w, long[] ws, long q) {
+        if (LANES != 8) {
+            forwardTailScalarGeneric(a, n, w, ws, q);
+            return;
+        }
+        long twoQ = 2 * q;
+        int m4 = n >>> 3;
+        int m2 = n >>> 2;
+        int m1 = n >>> 1;
+        for (int c = 0, b = 0; c < n; c += 8, b++) {
+            long a0 = a[c];
+            long a1 = a[c + 1];
+            long a2 = a[c + 2];
+            long a3 = a[c + 3];
+            long a4 = a[c + 4];
+            long a5 = a[c + 5];
+            long a6 = a[c + 6];
+            long a7 = a[c + 7];
+            // t = 4
+            long wi = w[m4 + b];
+            long wsi = ws[m4 + b];
+            long p;
+            a0 = csub(a0, twoQ);
+            a1 = csub(a1, twoQ);
+            a2 = csub(a2, twoQ);
+            a3 = csub(a3, twoQ);
+            p = a4 * wi - Math.unsignedMultiplyHigh(a4, wsi) * q;
+            a4 = a0 - p + twoQ;
+            a0 += p;
+            p = a5 * wi - Math.unsignedMultiplyHigh(a5, wsi) * q;
+            a5 = a1 - p + twoQ;
+            a1 += p;
+            p = a6 * wi - Math.unsignedMultiplyHigh(a6, wsi) * q;
+            a6 = a2 - p + twoQ;
+            a2 += p;
+            p = a7 * wi - Math.unsignedMultiplyHigh(a7, wsi) * q;
+            a7 = a3 - p + twoQ;
+            a3 += p;
+            // t = 2
+            wi = w[m2 + 2 * b];
+            wsi = ws[m2 + 2 * b];
+            a0 = csub(a0, twoQ);
+            a1 = csub(a1, twoQ);
+            p = a2 * wi - Math.unsignedMultiplyHigh(a2, wsi) * q;
+            a2 = a0 - p + twoQ;
+            a0 += p;
+            p = a3 * wi - Math.unsignedMultiplyHigh(a3, wsi) * q;
+            a3 = a1 - p + twoQ;
+            a1 += p;
+            wi = w[m2 + 2 * b + 1];
+            wsi = ws[m2 + 2 * b + 1];
+            a4 = csub(a4, twoQ);
+            a5 = csub(a5, twoQ);
+            p = a6 * wi - Math.unsignedMultiplyHigh(a6, wsi) * q;
+            a6 = a4 - p + twoQ;
+            a4 += p;
+            p = a7 * wi - Math.unsignedMultiplyHigh(a7, wsi) * q;
+            a7 = a5 - p + twoQ;
+            a5 += p;
+            // t = 1
+            int base = m1 + 4 * b;
+            a0 = csub(a0, twoQ);
+            p = a1 * w[base] - Math.unsignedMultiplyHigh(a1, ws[base]) * q;
+            a1 = a0 - p + twoQ;
+            a0 += p;
+            a2 = csub(a2, twoQ);
+            p = a3 * w[base + 1] - Math.unsignedMultiplyHigh(a3, ws[base + 1]) * q;
+            a3 = a2 - p + twoQ;
+            a2 += p;
+            a4 = csub(a4, twoQ);
+            p = a5 * w[base + 2] - Math.unsignedMultiplyHigh(a5, ws[base + 2]) * q;
+            a5 = a4 - p + twoQ;
+            a4 += p;
+            a6 = csub(a6, twoQ);
+            p = a7 * w[base + 3] - Math.unsignedMultiplyHigh(a7, ws[base + 3]) * q;
+            a7 = a6 - p + twoQ;
+            a6 += p;
+            a[c] = reduce4(a0, q, twoQ);
+            a[c + 1] = reduce4(a1, q, twoQ);
+            a[c + 2] = reduce4(a2, q, twoQ);
+            a[c + 3] = reduce4(a3, q, twoQ);
+            a[c + 4] = reduce4(a4, q, twoQ);
+            a[c + 5] = reduce4(a5, q, twoQ);
+            a[c + 6] = reduce4(a6, q, twoQ);
+            a[c + 7] = reduce4(a7, q, twoQ);
+        }
+    }
+
+    private static long reduce4(long x, long q, long twoQ) {
+        return csub(csub(x, twoQ), q);
+    }
+
+    /** x ≥ m ? x − m : x without a branch (the comparisons here are data-dependent coin flips). */
+    private static long csub(long x, long m) {
+        long y = x - m;
+        return y + ((y >> 63) & m);
+    }
+
+    private static void forwardTailScalarGeneric(long[] a, int n, long[] w, long[] ws, long q) {
         long twoQ = 2 * q;
         for (int c = 0; c < n; c += LANES) {
-            for (int t = LANES >>> 1; t >= 1; t >>>= 1) {
-                int m = n / (2 * t);
+            for (int d = LOG_LANES - 1; d >= 0; d--) {
+                int t = 1 << d;
+                int m = n >>> (d + 1);
                 for (int g = c; g < c + LANES; g += 2 * t) {
-                    int idx = m + g / (2 * t);
+                    int idx = m + (g >>> (d + 1));
                     long wi = w[idx];
                     long wsi = ws[idx];
                     for (int j = g; j < g + t; j++) {
@@ -349,14 +455,7 @@ public final class VectorLimbKernels implements LimbKernels {
                 }
             }
             for (int j = c; j < c + LANES; j++) {
-                long x = a[j];
-                if (x >= twoQ) {
-                    x -= twoQ;
-                }
-                if (x >= q) {
-                    x -= q;
-                }
-                a[j] = x;
+                a[j] = reduce4(a[j], q, twoQ);
             }
         }
     }
@@ -376,6 +475,8 @@ public final class VectorLimbKernels implements LimbKernels {
             long[] wq = plan.inverseQuotients;
             if (SCALAR_TAIL) {
                 inverseHeadScalar(a, n, w, ws, q);
+            } else if (LANES == 8 && n >= 32) {
+                inverseHead8Fp(a, n, w, wq, q);
             } else {
                 inverseHeadFp(a, n, w, wq, q);
             }
@@ -387,6 +488,8 @@ public final class VectorLimbKernels implements LimbKernels {
         } else {
             if (SCALAR_TAIL) {
                 inverseHeadScalar(a, n, w, ws, q);
+            } else if (LANES == 8 && n >= 64) {
+                inverseHead8(a, n, w, ws, q);
             } else {
                 inverseHead(a, n, w, ws, q);
             }
@@ -468,14 +571,96 @@ public final class VectorLimbKernels implements LimbKernels {
         }
     }
 
-    /** Scalar alternative to {@link #inverseHead}. */
+    /** Scalar alternative to {@link #inverseHead}: a fused radix-2^k pass over blocks of LANES elements. */
     static void inverseHeadScalar(long[] a, int n, long[] w, long[] ws, long q) {
+        if (LANES != 8) {
+            inverseHeadScalarGeneric(a, n, w, ws, q);
+            return;
+        }
+        long twoQ = 2 * q;
+        int m1 = n >>> 1;
+        int m2 = n >>> 2;
+        int m4 = n >>> 3;
+        for (int c = 0, b = 0; c < n; c += 8, b++) {
+            long a0 = a[c];
+            long a1 = a[c + 1];
+            long a2 = a[c + 2];
+            long a3 = a[c + 3];
+            long a4 = a[c + 4];
+            long a5 = a[c + 5];
+            long a6 = a[c + 6];
+            long a7 = a[c + 7];
+            long u;
+            long v;
+            // t = 1
+            int base = m1 + 4 * b;
+            u = a0 + a1;
+            v = a0 - a1 + twoQ;
+            a0 = csub(u, twoQ);
+            a1 = v * w[base] - Math.unsignedMultiplyHigh(v, ws[base]) * q;
+            u = a2 + a3;
+            v = a2 - a3 + twoQ;
+            a2 = csub(u, twoQ);
+            a3 = v * w[base + 1] - Math.unsignedMultiplyHigh(v, ws[base + 1]) * q;
+            u = a4 + a5;
+            v = a4 - a5 + twoQ;
+            a4 = csub(u, twoQ);
+            a5 = v * w[base + 2] - Math.unsignedMultiplyHigh(v, ws[base + 2]) * q;
+            u = a6 + a7;
+            v = a6 - a7 + twoQ;
+            a6 = csub(u, twoQ);
+            a7 = v * w[base + 3] - Math.unsignedMultiplyHigh(v, ws[base + 3]) * q;
+            // t = 2
+            long wi = w[m2 + 2 * b];
+            long wsi = ws[m2 + 2 * b];
+            u = a0 + a2;
+            v = a0 - a2 + twoQ;
+            a0 = csub(u, twoQ);
+            a2 = v * wi - Math.unsignedMultiplyHigh(v, wsi) * q;
+            u = a1 + a3;
+            v = a1 - a3 + twoQ;
+            a1 = csub(u, twoQ);
+            a3 = v * wi - Math.unsignedMultiplyHigh(v, wsi) * q;
+            wi = w[m2 + 2 * b + 1];
+            wsi = ws[m2 + 2 * b + 1];
+            u = a4 + a6;
+            v = a4 - a6 + twoQ;
+            a4 = csub(u, twoQ);
+            a6 = v * wi - Math.unsignedMultiplyHigh(v, wsi) * q;
+            u = a5 + a7;
+            v = a5 - a7 + twoQ;
+            a5 = csub(u, twoQ);
+            a7 = v * wi - Math.unsignedMultiplyHigh(v, wsi) * q;
+            // t = 4
+            wi = w[m4 + b];
+            wsi = ws[m4 + b];
+            u = a0 + a4;
+            v = a0 - a4 + twoQ;
+            a[c] = csub(u, twoQ);
+            a[c + 4] = v * wi - Math.unsignedMultiplyHigh(v, wsi) * q;
+            u = a1 + a5;
+            v = a1 - a5 + twoQ;
+            a[c + 1] = csub(u, twoQ);
+            a[c + 5] = v * wi - Math.unsignedMultiplyHigh(v, wsi) * q;
+            u = a2 + a6;
+            v = a2 - a6 + twoQ;
+            a[c + 2] = csub(u, twoQ);
+            a[c + 6] = v * wi - Math.unsignedMultiplyHigh(v, wsi) * q;
+            u = a3 + a7;
+            v = a3 - a7 + twoQ;
+            a[c + 3] = csub(u, twoQ);
+            a[c + 7] = v * wi - Math.unsignedMultiplyHigh(v, wsi) * q;
+        }
+    }
+
+    private static void inverseHeadScalarGeneric(long[] a, int n, long[] w, long[] ws, long q) {
         long twoQ = 2 * q;
         for (int c = 0; c < n; c += LANES) {
-            for (int t = 1; t < LANES; t <<= 1) {
-                int m = n / (2 * t);
+            for (int d = 0; d < LOG_LANES; d++) {
+                int t = 1 << d;
+                int m = n >>> (d + 1);
                 for (int g = c; g < c + LANES; g += 2 * t) {
-                    int idx = m + g / (2 * t);
+                    int idx = m + (g >>> (d + 1));
                     long wi = w[idx];
                     long wsi = ws[idx];
                     for (int j = g; j < g + t; j++) {
@@ -605,6 +790,795 @@ public final class VectorLimbKernels implements LimbKernels {
             s.lanewise(UMIN, s.add(qv)).intoArray(a, j + t);
         }
     }
+
+    // ---- generated by cpu-backend/tools/gen_ntt_tail.py: interleaved blocks hide the latency of the three
+    // ---- dependent stages (one block leaves the out-of-order core waiting). Do not edit by hand.
+
+    /** The last three forward stages plus the final reduction,
+     * for 8 lanes, 4 blocks of 16 elements per iteration (n a multiple of 64). */
+    static void forwardTail8(long[] a, int n, long[] w, long[] ws, long q) {
+        LongVector qv = splat(q);
+        LongVector twoQ = splat(2 * q);
+        LongVector m32 = splat(M32);
+        LongVector ix0 = LongVector.fromArray(SPECIES, FWD_IN_X[0], 0);
+        LongVector iy0 = LongVector.fromArray(SPECIES, FWD_IN_Y[0], 0);
+        LongVector ix1 = LongVector.fromArray(SPECIES, FWD_IN_X[1], 0);
+        LongVector iy1 = LongVector.fromArray(SPECIES, FWD_IN_Y[1], 0);
+        LongVector ix2 = LongVector.fromArray(SPECIES, FWD_IN_X[2], 0);
+        LongVector iy2 = LongVector.fromArray(SPECIES, FWD_IN_Y[2], 0);
+        LongVector ox = LongVector.fromArray(SPECIES, FWD_OUT_X, 0);
+        LongVector oy = LongVector.fromArray(SPECIES, FWD_OUT_Y, 0);
+        LongVector dup1 = LongVector.fromArray(SPECIES, DUP[1], 0);
+        LongVector dup2 = LongVector.fromArray(SPECIES, DUP[2], 0);
+        for (int c = 0; c < n; c += 64) {
+            LongVector x0 = LongVector.fromArray(SPECIES, a, c + 0);
+            LongVector y0 = LongVector.fromArray(SPECIES, a, c + 8);
+            LongVector x1 = LongVector.fromArray(SPECIES, a, c + 16);
+            LongVector y1 = LongVector.fromArray(SPECIES, a, c + 24);
+            LongVector x2 = LongVector.fromArray(SPECIES, a, c + 32);
+            LongVector y2 = LongVector.fromArray(SPECIES, a, c + 40);
+            LongVector x3 = LongVector.fromArray(SPECIES, a, c + 48);
+            LongVector y3 = LongVector.fromArray(SPECIES, a, c + 56);
+            {
+                LongVector nx0 = ix0.selectFrom(x0, y0);
+                LongVector nx1 = ix0.selectFrom(x1, y1);
+                LongVector nx2 = ix0.selectFrom(x2, y2);
+                LongVector nx3 = ix0.selectFrom(x3, y3);
+                LongVector ny0 = iy0.selectFrom(x0, y0);
+                LongVector ny1 = iy0.selectFrom(x1, y1);
+                LongVector ny2 = iy0.selectFrom(x2, y2);
+                LongVector ny3 = iy0.selectFrom(x3, y3);
+                int base0 = (n + c + 0) >>> 3;
+                int base1 = (n + c + 16) >>> 3;
+                int base2 = (n + c + 32) >>> 3;
+                int base3 = (n + c + 48) >>> 3;
+                LongVector wv0 = LongVector.fromArray(SPECIES, w, base0);
+                LongVector wv1 = LongVector.fromArray(SPECIES, w, base1);
+                LongVector wv2 = LongVector.fromArray(SPECIES, w, base2);
+                LongVector wv3 = LongVector.fromArray(SPECIES, w, base3);
+                LongVector sv0 = LongVector.fromArray(SPECIES, ws, base0);
+                LongVector sv1 = LongVector.fromArray(SPECIES, ws, base1);
+                LongVector sv2 = LongVector.fromArray(SPECIES, ws, base2);
+                LongVector sv3 = LongVector.fromArray(SPECIES, ws, base3);
+                wv0 = dup2.selectFrom(wv0);
+                wv1 = dup2.selectFrom(wv1);
+                wv2 = dup2.selectFrom(wv2);
+                wv3 = dup2.selectFrom(wv3);
+                sv0 = dup2.selectFrom(sv0);
+                sv1 = dup2.selectFrom(sv1);
+                sv2 = dup2.selectFrom(sv2);
+                sv3 = dup2.selectFrom(sv3);
+                nx0 = nx0.lanewise(UMIN, nx0.sub(twoQ));
+                nx1 = nx1.lanewise(UMIN, nx1.sub(twoQ));
+                nx2 = nx2.lanewise(UMIN, nx2.sub(twoQ));
+                nx3 = nx3.lanewise(UMIN, nx3.sub(twoQ));
+                LongVector wsLo0 = sv0.and(m32);
+                LongVector wsLo1 = sv1.and(m32);
+                LongVector wsLo2 = sv2.and(m32);
+                LongVector wsLo3 = sv3.and(m32);
+                LongVector wsHi0 = sv0.lanewise(LSHR, 32);
+                LongVector wsHi1 = sv1.lanewise(LSHR, 32);
+                LongVector wsHi2 = sv2.lanewise(LSHR, 32);
+                LongVector wsHi3 = sv3.lanewise(LSHR, 32);
+                LongVector vLo0 = ny0.and(m32);
+                LongVector vLo1 = ny1.and(m32);
+                LongVector vLo2 = ny2.and(m32);
+                LongVector vLo3 = ny3.and(m32);
+                LongVector vHi0 = ny0.lanewise(LSHR, 32);
+                LongVector vHi1 = ny1.lanewise(LSHR, 32);
+                LongVector vHi2 = ny2.lanewise(LSHR, 32);
+                LongVector vHi3 = ny3.lanewise(LSHR, 32);
+                LongVector mid0 = vLo0.mul(wsHi0).add(vLo0.mul(wsLo0).lanewise(LSHR, 32));
+                LongVector mid1 = vLo1.mul(wsHi1).add(vLo1.mul(wsLo1).lanewise(LSHR, 32));
+                LongVector mid2 = vLo2.mul(wsHi2).add(vLo2.mul(wsLo2).lanewise(LSHR, 32));
+                LongVector mid3 = vLo3.mul(wsHi3).add(vLo3.mul(wsLo3).lanewise(LSHR, 32));
+                LongVector mid20 = vHi0.mul(wsLo0).add(mid0.and(m32));
+                LongVector mid21 = vHi1.mul(wsLo1).add(mid1.and(m32));
+                LongVector mid22 = vHi2.mul(wsLo2).add(mid2.and(m32));
+                LongVector mid23 = vHi3.mul(wsLo3).add(mid3.and(m32));
+                LongVector hi0 = vHi0.mul(wsHi0).add(mid0.lanewise(LSHR, 32)).add(mid20.lanewise(LSHR, 32));
+                LongVector hi1 = vHi1.mul(wsHi1).add(mid1.lanewise(LSHR, 32)).add(mid21.lanewise(LSHR, 32));
+                LongVector hi2 = vHi2.mul(wsHi2).add(mid2.lanewise(LSHR, 32)).add(mid22.lanewise(LSHR, 32));
+                LongVector hi3 = vHi3.mul(wsHi3).add(mid3.lanewise(LSHR, 32)).add(mid23.lanewise(LSHR, 32));
+                LongVector p0 = ny0.mul(wv0).sub(hi0.mul(qv));
+                LongVector p1 = ny1.mul(wv1).sub(hi1.mul(qv));
+                LongVector p2 = ny2.mul(wv2).sub(hi2.mul(qv));
+                LongVector p3 = ny3.mul(wv3).sub(hi3.mul(qv));
+                x0 = nx0.add(p0);
+                x1 = nx1.add(p1);
+                x2 = nx2.add(p2);
+                x3 = nx3.add(p3);
+                y0 = nx0.sub(p0).add(twoQ);
+                y1 = nx1.sub(p1).add(twoQ);
+                y2 = nx2.sub(p2).add(twoQ);
+                y3 = nx3.sub(p3).add(twoQ);
+            }
+            {
+                LongVector nx0 = ix1.selectFrom(x0, y0);
+                LongVector nx1 = ix1.selectFrom(x1, y1);
+                LongVector nx2 = ix1.selectFrom(x2, y2);
+                LongVector nx3 = ix1.selectFrom(x3, y3);
+                LongVector ny0 = iy1.selectFrom(x0, y0);
+                LongVector ny1 = iy1.selectFrom(x1, y1);
+                LongVector ny2 = iy1.selectFrom(x2, y2);
+                LongVector ny3 = iy1.selectFrom(x3, y3);
+                int base0 = (n + c + 0) >>> 2;
+                int base1 = (n + c + 16) >>> 2;
+                int base2 = (n + c + 32) >>> 2;
+                int base3 = (n + c + 48) >>> 2;
+                LongVector wv0 = LongVector.fromArray(SPECIES, w, base0);
+                LongVector wv1 = LongVector.fromArray(SPECIES, w, base1);
+                LongVector wv2 = LongVector.fromArray(SPECIES, w, base2);
+                LongVector wv3 = LongVector.fromArray(SPECIES, w, base3);
+                LongVector sv0 = LongVector.fromArray(SPECIES, ws, base0);
+                LongVector sv1 = LongVector.fromArray(SPECIES, ws, base1);
+                LongVector sv2 = LongVector.fromArray(SPECIES, ws, base2);
+                LongVector sv3 = LongVector.fromArray(SPECIES, ws, base3);
+                wv0 = dup1.selectFrom(wv0);
+                wv1 = dup1.selectFrom(wv1);
+                wv2 = dup1.selectFrom(wv2);
+                wv3 = dup1.selectFrom(wv3);
+                sv0 = dup1.selectFrom(sv0);
+                sv1 = dup1.selectFrom(sv1);
+                sv2 = dup1.selectFrom(sv2);
+                sv3 = dup1.selectFrom(sv3);
+                nx0 = nx0.lanewise(UMIN, nx0.sub(twoQ));
+                nx1 = nx1.lanewise(UMIN, nx1.sub(twoQ));
+                nx2 = nx2.lanewise(UMIN, nx2.sub(twoQ));
+                nx3 = nx3.lanewise(UMIN, nx3.sub(twoQ));
+                LongVector wsLo0 = sv0.and(m32);
+                LongVector wsLo1 = sv1.and(m32);
+                LongVector wsLo2 = sv2.and(m32);
+                LongVector wsLo3 = sv3.and(m32);
+                LongVector wsHi0 = sv0.lanewise(LSHR, 32);
+                LongVector wsHi1 = sv1.lanewise(LSHR, 32);
+                LongVector wsHi2 = sv2.lanewise(LSHR, 32);
+                LongVector wsHi3 = sv3.lanewise(LSHR, 32);
+                LongVector vLo0 = ny0.and(m32);
+                LongVector vLo1 = ny1.and(m32);
+                LongVector vLo2 = ny2.and(m32);
+                LongVector vLo3 = ny3.and(m32);
+                LongVector vHi0 = ny0.lanewise(LSHR, 32);
+                LongVector vHi1 = ny1.lanewise(LSHR, 32);
+                LongVector vHi2 = ny2.lanewise(LSHR, 32);
+                LongVector vHi3 = ny3.lanewise(LSHR, 32);
+                LongVector mid0 = vLo0.mul(wsHi0).add(vLo0.mul(wsLo0).lanewise(LSHR, 32));
+                LongVector mid1 = vLo1.mul(wsHi1).add(vLo1.mul(wsLo1).lanewise(LSHR, 32));
+                LongVector mid2 = vLo2.mul(wsHi2).add(vLo2.mul(wsLo2).lanewise(LSHR, 32));
+                LongVector mid3 = vLo3.mul(wsHi3).add(vLo3.mul(wsLo3).lanewise(LSHR, 32));
+                LongVector mid20 = vHi0.mul(wsLo0).add(mid0.and(m32));
+                LongVector mid21 = vHi1.mul(wsLo1).add(mid1.and(m32));
+                LongVector mid22 = vHi2.mul(wsLo2).add(mid2.and(m32));
+                LongVector mid23 = vHi3.mul(wsLo3).add(mid3.and(m32));
+                LongVector hi0 = vHi0.mul(wsHi0).add(mid0.lanewise(LSHR, 32)).add(mid20.lanewise(LSHR, 32));
+                LongVector hi1 = vHi1.mul(wsHi1).add(mid1.lanewise(LSHR, 32)).add(mid21.lanewise(LSHR, 32));
+                LongVector hi2 = vHi2.mul(wsHi2).add(mid2.lanewise(LSHR, 32)).add(mid22.lanewise(LSHR, 32));
+                LongVector hi3 = vHi3.mul(wsHi3).add(mid3.lanewise(LSHR, 32)).add(mid23.lanewise(LSHR, 32));
+                LongVector p0 = ny0.mul(wv0).sub(hi0.mul(qv));
+                LongVector p1 = ny1.mul(wv1).sub(hi1.mul(qv));
+                LongVector p2 = ny2.mul(wv2).sub(hi2.mul(qv));
+                LongVector p3 = ny3.mul(wv3).sub(hi3.mul(qv));
+                x0 = nx0.add(p0);
+                x1 = nx1.add(p1);
+                x2 = nx2.add(p2);
+                x3 = nx3.add(p3);
+                y0 = nx0.sub(p0).add(twoQ);
+                y1 = nx1.sub(p1).add(twoQ);
+                y2 = nx2.sub(p2).add(twoQ);
+                y3 = nx3.sub(p3).add(twoQ);
+            }
+            {
+                LongVector nx0 = ix2.selectFrom(x0, y0);
+                LongVector nx1 = ix2.selectFrom(x1, y1);
+                LongVector nx2 = ix2.selectFrom(x2, y2);
+                LongVector nx3 = ix2.selectFrom(x3, y3);
+                LongVector ny0 = iy2.selectFrom(x0, y0);
+                LongVector ny1 = iy2.selectFrom(x1, y1);
+                LongVector ny2 = iy2.selectFrom(x2, y2);
+                LongVector ny3 = iy2.selectFrom(x3, y3);
+                int base0 = (n + c + 0) >>> 1;
+                int base1 = (n + c + 16) >>> 1;
+                int base2 = (n + c + 32) >>> 1;
+                int base3 = (n + c + 48) >>> 1;
+                LongVector wv0 = LongVector.fromArray(SPECIES, w, base0);
+                LongVector wv1 = LongVector.fromArray(SPECIES, w, base1);
+                LongVector wv2 = LongVector.fromArray(SPECIES, w, base2);
+                LongVector wv3 = LongVector.fromArray(SPECIES, w, base3);
+                LongVector sv0 = LongVector.fromArray(SPECIES, ws, base0);
+                LongVector sv1 = LongVector.fromArray(SPECIES, ws, base1);
+                LongVector sv2 = LongVector.fromArray(SPECIES, ws, base2);
+                LongVector sv3 = LongVector.fromArray(SPECIES, ws, base3);
+                nx0 = nx0.lanewise(UMIN, nx0.sub(twoQ));
+                nx1 = nx1.lanewise(UMIN, nx1.sub(twoQ));
+                nx2 = nx2.lanewise(UMIN, nx2.sub(twoQ));
+                nx3 = nx3.lanewise(UMIN, nx3.sub(twoQ));
+                LongVector wsLo0 = sv0.and(m32);
+                LongVector wsLo1 = sv1.and(m32);
+                LongVector wsLo2 = sv2.and(m32);
+                LongVector wsLo3 = sv3.and(m32);
+                LongVector wsHi0 = sv0.lanewise(LSHR, 32);
+                LongVector wsHi1 = sv1.lanewise(LSHR, 32);
+                LongVector wsHi2 = sv2.lanewise(LSHR, 32);
+                LongVector wsHi3 = sv3.lanewise(LSHR, 32);
+                LongVector vLo0 = ny0.and(m32);
+                LongVector vLo1 = ny1.and(m32);
+                LongVector vLo2 = ny2.and(m32);
+                LongVector vLo3 = ny3.and(m32);
+                LongVector vHi0 = ny0.lanewise(LSHR, 32);
+                LongVector vHi1 = ny1.lanewise(LSHR, 32);
+                LongVector vHi2 = ny2.lanewise(LSHR, 32);
+                LongVector vHi3 = ny3.lanewise(LSHR, 32);
+                LongVector mid0 = vLo0.mul(wsHi0).add(vLo0.mul(wsLo0).lanewise(LSHR, 32));
+                LongVector mid1 = vLo1.mul(wsHi1).add(vLo1.mul(wsLo1).lanewise(LSHR, 32));
+                LongVector mid2 = vLo2.mul(wsHi2).add(vLo2.mul(wsLo2).lanewise(LSHR, 32));
+                LongVector mid3 = vLo3.mul(wsHi3).add(vLo3.mul(wsLo3).lanewise(LSHR, 32));
+                LongVector mid20 = vHi0.mul(wsLo0).add(mid0.and(m32));
+                LongVector mid21 = vHi1.mul(wsLo1).add(mid1.and(m32));
+                LongVector mid22 = vHi2.mul(wsLo2).add(mid2.and(m32));
+                LongVector mid23 = vHi3.mul(wsLo3).add(mid3.and(m32));
+                LongVector hi0 = vHi0.mul(wsHi0).add(mid0.lanewise(LSHR, 32)).add(mid20.lanewise(LSHR, 32));
+                LongVector hi1 = vHi1.mul(wsHi1).add(mid1.lanewise(LSHR, 32)).add(mid21.lanewise(LSHR, 32));
+                LongVector hi2 = vHi2.mul(wsHi2).add(mid2.lanewise(LSHR, 32)).add(mid22.lanewise(LSHR, 32));
+                LongVector hi3 = vHi3.mul(wsHi3).add(mid3.lanewise(LSHR, 32)).add(mid23.lanewise(LSHR, 32));
+                LongVector p0 = ny0.mul(wv0).sub(hi0.mul(qv));
+                LongVector p1 = ny1.mul(wv1).sub(hi1.mul(qv));
+                LongVector p2 = ny2.mul(wv2).sub(hi2.mul(qv));
+                LongVector p3 = ny3.mul(wv3).sub(hi3.mul(qv));
+                x0 = nx0.add(p0);
+                x1 = nx1.add(p1);
+                x2 = nx2.add(p2);
+                x3 = nx3.add(p3);
+                y0 = nx0.sub(p0).add(twoQ);
+                y1 = nx1.sub(p1).add(twoQ);
+                y2 = nx2.sub(p2).add(twoQ);
+                y3 = nx3.sub(p3).add(twoQ);
+            }
+            LongVector rx0 = ox.selectFrom(x0, y0);
+            LongVector ry0 = oy.selectFrom(x0, y0);
+            LongVector rx1 = ox.selectFrom(x1, y1);
+            LongVector ry1 = oy.selectFrom(x1, y1);
+            LongVector rx2 = ox.selectFrom(x2, y2);
+            LongVector ry2 = oy.selectFrom(x2, y2);
+            LongVector rx3 = ox.selectFrom(x3, y3);
+            LongVector ry3 = oy.selectFrom(x3, y3);
+            rx0 = rx0.lanewise(UMIN, rx0.sub(twoQ));
+            ry0 = ry0.lanewise(UMIN, ry0.sub(twoQ));
+            rx0.lanewise(UMIN, rx0.sub(qv)).intoArray(a, c + 0);
+            ry0.lanewise(UMIN, ry0.sub(qv)).intoArray(a, c + 8);
+            rx1 = rx1.lanewise(UMIN, rx1.sub(twoQ));
+            ry1 = ry1.lanewise(UMIN, ry1.sub(twoQ));
+            rx1.lanewise(UMIN, rx1.sub(qv)).intoArray(a, c + 16);
+            ry1.lanewise(UMIN, ry1.sub(qv)).intoArray(a, c + 24);
+            rx2 = rx2.lanewise(UMIN, rx2.sub(twoQ));
+            ry2 = ry2.lanewise(UMIN, ry2.sub(twoQ));
+            rx2.lanewise(UMIN, rx2.sub(qv)).intoArray(a, c + 32);
+            ry2.lanewise(UMIN, ry2.sub(qv)).intoArray(a, c + 40);
+            rx3 = rx3.lanewise(UMIN, rx3.sub(twoQ));
+            ry3 = ry3.lanewise(UMIN, ry3.sub(twoQ));
+            rx3.lanewise(UMIN, rx3.sub(qv)).intoArray(a, c + 48);
+            ry3.lanewise(UMIN, ry3.sub(qv)).intoArray(a, c + 56);
+        }
+    }
+
+    /** The last three forward stages plus the final reduction,
+     * for 8 lanes, 2 blocks of 16 elements per iteration (n a multiple of 32). */
+    static void forwardTail8Fp(long[] a, int n, long[] w, long[] wq, long q) {
+        LongVector qv = splat(q);
+        LongVector twoQ = splat(2 * q);
+        DoubleVector magic = splat(MAGIC);
+        LongVector magicBits = splat(MAGIC_BITS);
+        LongVector ix0 = LongVector.fromArray(SPECIES, FWD_IN_X[0], 0);
+        LongVector iy0 = LongVector.fromArray(SPECIES, FWD_IN_Y[0], 0);
+        LongVector ix1 = LongVector.fromArray(SPECIES, FWD_IN_X[1], 0);
+        LongVector iy1 = LongVector.fromArray(SPECIES, FWD_IN_Y[1], 0);
+        LongVector ix2 = LongVector.fromArray(SPECIES, FWD_IN_X[2], 0);
+        LongVector iy2 = LongVector.fromArray(SPECIES, FWD_IN_Y[2], 0);
+        LongVector ox = LongVector.fromArray(SPECIES, FWD_OUT_X, 0);
+        LongVector oy = LongVector.fromArray(SPECIES, FWD_OUT_Y, 0);
+        LongVector dup1 = LongVector.fromArray(SPECIES, DUP[1], 0);
+        LongVector dup2 = LongVector.fromArray(SPECIES, DUP[2], 0);
+        for (int c = 0; c < n; c += 32) {
+            LongVector x0 = LongVector.fromArray(SPECIES, a, c + 0);
+            LongVector y0 = LongVector.fromArray(SPECIES, a, c + 8);
+            LongVector x1 = LongVector.fromArray(SPECIES, a, c + 16);
+            LongVector y1 = LongVector.fromArray(SPECIES, a, c + 24);
+            {
+                LongVector nx0 = ix0.selectFrom(x0, y0);
+                LongVector nx1 = ix0.selectFrom(x1, y1);
+                LongVector ny0 = iy0.selectFrom(x0, y0);
+                LongVector ny1 = iy0.selectFrom(x1, y1);
+                int base0 = (n + c + 0) >>> 3;
+                int base1 = (n + c + 16) >>> 3;
+                LongVector wv0 = LongVector.fromArray(SPECIES, w, base0);
+                LongVector wv1 = LongVector.fromArray(SPECIES, w, base1);
+                LongVector sv0 = LongVector.fromArray(SPECIES, wq, base0);
+                LongVector sv1 = LongVector.fromArray(SPECIES, wq, base1);
+                wv0 = dup2.selectFrom(wv0);
+                wv1 = dup2.selectFrom(wv1);
+                sv0 = dup2.selectFrom(sv0);
+                sv1 = dup2.selectFrom(sv1);
+                nx0 = nx0.lanewise(UMIN, nx0.sub(twoQ));
+                nx1 = nx1.lanewise(UMIN, nx1.sub(twoQ));
+                DoubleVector vd0 = (DoubleVector) ny0.convert(L2D, 0);
+                DoubleVector vd1 = (DoubleVector) ny1.convert(L2D, 0);
+                LongVector est0 = vd0.fma(sv0.viewAsFloatingLanes(), magic).viewAsIntegralLanes().sub(magicBits);
+                LongVector est1 = vd1.fma(sv1.viewAsFloatingLanes(), magic).viewAsIntegralLanes().sub(magicBits);
+                LongVector r0 = ny0.mul(wv0).sub(est0.mul(qv));
+                LongVector r1 = ny1.mul(wv1).sub(est1.mul(qv));
+                LongVector p0 = r0.lanewise(UMIN, r0.add(qv));
+                LongVector p1 = r1.lanewise(UMIN, r1.add(qv));
+                x0 = nx0.add(p0);
+                x1 = nx1.add(p1);
+                y0 = nx0.sub(p0).add(twoQ);
+                y1 = nx1.sub(p1).add(twoQ);
+            }
+            {
+                LongVector nx0 = ix1.selectFrom(x0, y0);
+                LongVector nx1 = ix1.selectFrom(x1, y1);
+                LongVector ny0 = iy1.selectFrom(x0, y0);
+                LongVector ny1 = iy1.selectFrom(x1, y1);
+                int base0 = (n + c + 0) >>> 2;
+                int base1 = (n + c + 16) >>> 2;
+                LongVector wv0 = LongVector.fromArray(SPECIES, w, base0);
+                LongVector wv1 = LongVector.fromArray(SPECIES, w, base1);
+                LongVector sv0 = LongVector.fromArray(SPECIES, wq, base0);
+                LongVector sv1 = LongVector.fromArray(SPECIES, wq, base1);
+                wv0 = dup1.selectFrom(wv0);
+                wv1 = dup1.selectFrom(wv1);
+                sv0 = dup1.selectFrom(sv0);
+                sv1 = dup1.selectFrom(sv1);
+                nx0 = nx0.lanewise(UMIN, nx0.sub(twoQ));
+                nx1 = nx1.lanewise(UMIN, nx1.sub(twoQ));
+                DoubleVector vd0 = (DoubleVector) ny0.convert(L2D, 0);
+                DoubleVector vd1 = (DoubleVector) ny1.convert(L2D, 0);
+                LongVector est0 = vd0.fma(sv0.viewAsFloatingLanes(), magic).viewAsIntegralLanes().sub(magicBits);
+                LongVector est1 = vd1.fma(sv1.viewAsFloatingLanes(), magic).viewAsIntegralLanes().sub(magicBits);
+                LongVector r0 = ny0.mul(wv0).sub(est0.mul(qv));
+                LongVector r1 = ny1.mul(wv1).sub(est1.mul(qv));
+                LongVector p0 = r0.lanewise(UMIN, r0.add(qv));
+                LongVector p1 = r1.lanewise(UMIN, r1.add(qv));
+                x0 = nx0.add(p0);
+                x1 = nx1.add(p1);
+                y0 = nx0.sub(p0).add(twoQ);
+                y1 = nx1.sub(p1).add(twoQ);
+            }
+            {
+                LongVector nx0 = ix2.selectFrom(x0, y0);
+                LongVector nx1 = ix2.selectFrom(x1, y1);
+                LongVector ny0 = iy2.selectFrom(x0, y0);
+                LongVector ny1 = iy2.selectFrom(x1, y1);
+                int base0 = (n + c + 0) >>> 1;
+                int base1 = (n + c + 16) >>> 1;
+                LongVector wv0 = LongVector.fromArray(SPECIES, w, base0);
+                LongVector wv1 = LongVector.fromArray(SPECIES, w, base1);
+                LongVector sv0 = LongVector.fromArray(SPECIES, wq, base0);
+                LongVector sv1 = LongVector.fromArray(SPECIES, wq, base1);
+                nx0 = nx0.lanewise(UMIN, nx0.sub(twoQ));
+                nx1 = nx1.lanewise(UMIN, nx1.sub(twoQ));
+                DoubleVector vd0 = (DoubleVector) ny0.convert(L2D, 0);
+                DoubleVector vd1 = (DoubleVector) ny1.convert(L2D, 0);
+                LongVector est0 = vd0.fma(sv0.viewAsFloatingLanes(), magic).viewAsIntegralLanes().sub(magicBits);
+                LongVector est1 = vd1.fma(sv1.viewAsFloatingLanes(), magic).viewAsIntegralLanes().sub(magicBits);
+                LongVector r0 = ny0.mul(wv0).sub(est0.mul(qv));
+                LongVector r1 = ny1.mul(wv1).sub(est1.mul(qv));
+                LongVector p0 = r0.lanewise(UMIN, r0.add(qv));
+                LongVector p1 = r1.lanewise(UMIN, r1.add(qv));
+                x0 = nx0.add(p0);
+                x1 = nx1.add(p1);
+                y0 = nx0.sub(p0).add(twoQ);
+                y1 = nx1.sub(p1).add(twoQ);
+            }
+            LongVector rx0 = ox.selectFrom(x0, y0);
+            LongVector ry0 = oy.selectFrom(x0, y0);
+            LongVector rx1 = ox.selectFrom(x1, y1);
+            LongVector ry1 = oy.selectFrom(x1, y1);
+            rx0 = rx0.lanewise(UMIN, rx0.sub(twoQ));
+            ry0 = ry0.lanewise(UMIN, ry0.sub(twoQ));
+            rx0.lanewise(UMIN, rx0.sub(qv)).intoArray(a, c + 0);
+            ry0.lanewise(UMIN, ry0.sub(qv)).intoArray(a, c + 8);
+            rx1 = rx1.lanewise(UMIN, rx1.sub(twoQ));
+            ry1 = ry1.lanewise(UMIN, ry1.sub(twoQ));
+            rx1.lanewise(UMIN, rx1.sub(qv)).intoArray(a, c + 16);
+            ry1.lanewise(UMIN, ry1.sub(qv)).intoArray(a, c + 24);
+        }
+    }
+
+    /** The first three inverse stages,
+     * for 8 lanes, 4 blocks of 16 elements per iteration (n a multiple of 64). */
+    static void inverseHead8(long[] a, int n, long[] w, long[] ws, long q) {
+        LongVector qv = splat(q);
+        LongVector twoQ = splat(2 * q);
+        LongVector m32 = splat(M32);
+        LongVector ix0 = LongVector.fromArray(SPECIES, INV_IN_X[0], 0);
+        LongVector iy0 = LongVector.fromArray(SPECIES, INV_IN_Y[0], 0);
+        LongVector ix1 = LongVector.fromArray(SPECIES, INV_IN_X[1], 0);
+        LongVector iy1 = LongVector.fromArray(SPECIES, INV_IN_Y[1], 0);
+        LongVector ix2 = LongVector.fromArray(SPECIES, INV_IN_X[2], 0);
+        LongVector iy2 = LongVector.fromArray(SPECIES, INV_IN_Y[2], 0);
+        LongVector ox = LongVector.fromArray(SPECIES, INV_OUT_X, 0);
+        LongVector oy = LongVector.fromArray(SPECIES, INV_OUT_Y, 0);
+        LongVector dup1 = LongVector.fromArray(SPECIES, DUP[1], 0);
+        LongVector dup2 = LongVector.fromArray(SPECIES, DUP[2], 0);
+        for (int c = 0; c < n; c += 64) {
+            LongVector x0 = LongVector.fromArray(SPECIES, a, c + 0);
+            LongVector y0 = LongVector.fromArray(SPECIES, a, c + 8);
+            LongVector x1 = LongVector.fromArray(SPECIES, a, c + 16);
+            LongVector y1 = LongVector.fromArray(SPECIES, a, c + 24);
+            LongVector x2 = LongVector.fromArray(SPECIES, a, c + 32);
+            LongVector y2 = LongVector.fromArray(SPECIES, a, c + 40);
+            LongVector x3 = LongVector.fromArray(SPECIES, a, c + 48);
+            LongVector y3 = LongVector.fromArray(SPECIES, a, c + 56);
+            {
+                LongVector nx0 = ix0.selectFrom(x0, y0);
+                LongVector nx1 = ix0.selectFrom(x1, y1);
+                LongVector nx2 = ix0.selectFrom(x2, y2);
+                LongVector nx3 = ix0.selectFrom(x3, y3);
+                LongVector ny0 = iy0.selectFrom(x0, y0);
+                LongVector ny1 = iy0.selectFrom(x1, y1);
+                LongVector ny2 = iy0.selectFrom(x2, y2);
+                LongVector ny3 = iy0.selectFrom(x3, y3);
+                int base0 = (n + c + 0) >>> 1;
+                int base1 = (n + c + 16) >>> 1;
+                int base2 = (n + c + 32) >>> 1;
+                int base3 = (n + c + 48) >>> 1;
+                LongVector wv0 = LongVector.fromArray(SPECIES, w, base0);
+                LongVector wv1 = LongVector.fromArray(SPECIES, w, base1);
+                LongVector wv2 = LongVector.fromArray(SPECIES, w, base2);
+                LongVector wv3 = LongVector.fromArray(SPECIES, w, base3);
+                LongVector sv0 = LongVector.fromArray(SPECIES, ws, base0);
+                LongVector sv1 = LongVector.fromArray(SPECIES, ws, base1);
+                LongVector sv2 = LongVector.fromArray(SPECIES, ws, base2);
+                LongVector sv3 = LongVector.fromArray(SPECIES, ws, base3);
+                LongVector u0 = nx0.add(ny0);
+                LongVector u1 = nx1.add(ny1);
+                LongVector u2 = nx2.add(ny2);
+                LongVector u3 = nx3.add(ny3);
+                LongVector v0 = nx0.sub(ny0).add(twoQ);
+                LongVector v1 = nx1.sub(ny1).add(twoQ);
+                LongVector v2 = nx2.sub(ny2).add(twoQ);
+                LongVector v3 = nx3.sub(ny3).add(twoQ);
+                LongVector wsLo0 = sv0.and(m32);
+                LongVector wsLo1 = sv1.and(m32);
+                LongVector wsLo2 = sv2.and(m32);
+                LongVector wsLo3 = sv3.and(m32);
+                LongVector wsHi0 = sv0.lanewise(LSHR, 32);
+                LongVector wsHi1 = sv1.lanewise(LSHR, 32);
+                LongVector wsHi2 = sv2.lanewise(LSHR, 32);
+                LongVector wsHi3 = sv3.lanewise(LSHR, 32);
+                LongVector vLo0 = v0.and(m32);
+                LongVector vLo1 = v1.and(m32);
+                LongVector vLo2 = v2.and(m32);
+                LongVector vLo3 = v3.and(m32);
+                LongVector vHi0 = v0.lanewise(LSHR, 32);
+                LongVector vHi1 = v1.lanewise(LSHR, 32);
+                LongVector vHi2 = v2.lanewise(LSHR, 32);
+                LongVector vHi3 = v3.lanewise(LSHR, 32);
+                LongVector mid0 = vLo0.mul(wsHi0).add(vLo0.mul(wsLo0).lanewise(LSHR, 32));
+                LongVector mid1 = vLo1.mul(wsHi1).add(vLo1.mul(wsLo1).lanewise(LSHR, 32));
+                LongVector mid2 = vLo2.mul(wsHi2).add(vLo2.mul(wsLo2).lanewise(LSHR, 32));
+                LongVector mid3 = vLo3.mul(wsHi3).add(vLo3.mul(wsLo3).lanewise(LSHR, 32));
+                LongVector mid20 = vHi0.mul(wsLo0).add(mid0.and(m32));
+                LongVector mid21 = vHi1.mul(wsLo1).add(mid1.and(m32));
+                LongVector mid22 = vHi2.mul(wsLo2).add(mid2.and(m32));
+                LongVector mid23 = vHi3.mul(wsLo3).add(mid3.and(m32));
+                LongVector hi0 = vHi0.mul(wsHi0).add(mid0.lanewise(LSHR, 32)).add(mid20.lanewise(LSHR, 32));
+                LongVector hi1 = vHi1.mul(wsHi1).add(mid1.lanewise(LSHR, 32)).add(mid21.lanewise(LSHR, 32));
+                LongVector hi2 = vHi2.mul(wsHi2).add(mid2.lanewise(LSHR, 32)).add(mid22.lanewise(LSHR, 32));
+                LongVector hi3 = vHi3.mul(wsHi3).add(mid3.lanewise(LSHR, 32)).add(mid23.lanewise(LSHR, 32));
+                LongVector p0 = v0.mul(wv0).sub(hi0.mul(qv));
+                LongVector p1 = v1.mul(wv1).sub(hi1.mul(qv));
+                LongVector p2 = v2.mul(wv2).sub(hi2.mul(qv));
+                LongVector p3 = v3.mul(wv3).sub(hi3.mul(qv));
+                x0 = u0.lanewise(UMIN, u0.sub(twoQ));
+                x1 = u1.lanewise(UMIN, u1.sub(twoQ));
+                x2 = u2.lanewise(UMIN, u2.sub(twoQ));
+                x3 = u3.lanewise(UMIN, u3.sub(twoQ));
+                y0 = p0;
+                y1 = p1;
+                y2 = p2;
+                y3 = p3;
+            }
+            {
+                LongVector nx0 = ix1.selectFrom(x0, y0);
+                LongVector nx1 = ix1.selectFrom(x1, y1);
+                LongVector nx2 = ix1.selectFrom(x2, y2);
+                LongVector nx3 = ix1.selectFrom(x3, y3);
+                LongVector ny0 = iy1.selectFrom(x0, y0);
+                LongVector ny1 = iy1.selectFrom(x1, y1);
+                LongVector ny2 = iy1.selectFrom(x2, y2);
+                LongVector ny3 = iy1.selectFrom(x3, y3);
+                int base0 = (n + c + 0) >>> 2;
+                int base1 = (n + c + 16) >>> 2;
+                int base2 = (n + c + 32) >>> 2;
+                int base3 = (n + c + 48) >>> 2;
+                LongVector wv0 = LongVector.fromArray(SPECIES, w, base0);
+                LongVector wv1 = LongVector.fromArray(SPECIES, w, base1);
+                LongVector wv2 = LongVector.fromArray(SPECIES, w, base2);
+                LongVector wv3 = LongVector.fromArray(SPECIES, w, base3);
+                LongVector sv0 = LongVector.fromArray(SPECIES, ws, base0);
+                LongVector sv1 = LongVector.fromArray(SPECIES, ws, base1);
+                LongVector sv2 = LongVector.fromArray(SPECIES, ws, base2);
+                LongVector sv3 = LongVector.fromArray(SPECIES, ws, base3);
+                wv0 = dup1.selectFrom(wv0);
+                wv1 = dup1.selectFrom(wv1);
+                wv2 = dup1.selectFrom(wv2);
+                wv3 = dup1.selectFrom(wv3);
+                sv0 = dup1.selectFrom(sv0);
+                sv1 = dup1.selectFrom(sv1);
+                sv2 = dup1.selectFrom(sv2);
+                sv3 = dup1.selectFrom(sv3);
+                LongVector u0 = nx0.add(ny0);
+                LongVector u1 = nx1.add(ny1);
+                LongVector u2 = nx2.add(ny2);
+                LongVector u3 = nx3.add(ny3);
+                LongVector v0 = nx0.sub(ny0).add(twoQ);
+                LongVector v1 = nx1.sub(ny1).add(twoQ);
+                LongVector v2 = nx2.sub(ny2).add(twoQ);
+                LongVector v3 = nx3.sub(ny3).add(twoQ);
+                LongVector wsLo0 = sv0.and(m32);
+                LongVector wsLo1 = sv1.and(m32);
+                LongVector wsLo2 = sv2.and(m32);
+                LongVector wsLo3 = sv3.and(m32);
+                LongVector wsHi0 = sv0.lanewise(LSHR, 32);
+                LongVector wsHi1 = sv1.lanewise(LSHR, 32);
+                LongVector wsHi2 = sv2.lanewise(LSHR, 32);
+                LongVector wsHi3 = sv3.lanewise(LSHR, 32);
+                LongVector vLo0 = v0.and(m32);
+                LongVector vLo1 = v1.and(m32);
+                LongVector vLo2 = v2.and(m32);
+                LongVector vLo3 = v3.and(m32);
+                LongVector vHi0 = v0.lanewise(LSHR, 32);
+                LongVector vHi1 = v1.lanewise(LSHR, 32);
+                LongVector vHi2 = v2.lanewise(LSHR, 32);
+                LongVector vHi3 = v3.lanewise(LSHR, 32);
+                LongVector mid0 = vLo0.mul(wsHi0).add(vLo0.mul(wsLo0).lanewise(LSHR, 32));
+                LongVector mid1 = vLo1.mul(wsHi1).add(vLo1.mul(wsLo1).lanewise(LSHR, 32));
+                LongVector mid2 = vLo2.mul(wsHi2).add(vLo2.mul(wsLo2).lanewise(LSHR, 32));
+                LongVector mid3 = vLo3.mul(wsHi3).add(vLo3.mul(wsLo3).lanewise(LSHR, 32));
+                LongVector mid20 = vHi0.mul(wsLo0).add(mid0.and(m32));
+                LongVector mid21 = vHi1.mul(wsLo1).add(mid1.and(m32));
+                LongVector mid22 = vHi2.mul(wsLo2).add(mid2.and(m32));
+                LongVector mid23 = vHi3.mul(wsLo3).add(mid3.and(m32));
+                LongVector hi0 = vHi0.mul(wsHi0).add(mid0.lanewise(LSHR, 32)).add(mid20.lanewise(LSHR, 32));
+                LongVector hi1 = vHi1.mul(wsHi1).add(mid1.lanewise(LSHR, 32)).add(mid21.lanewise(LSHR, 32));
+                LongVector hi2 = vHi2.mul(wsHi2).add(mid2.lanewise(LSHR, 32)).add(mid22.lanewise(LSHR, 32));
+                LongVector hi3 = vHi3.mul(wsHi3).add(mid3.lanewise(LSHR, 32)).add(mid23.lanewise(LSHR, 32));
+                LongVector p0 = v0.mul(wv0).sub(hi0.mul(qv));
+                LongVector p1 = v1.mul(wv1).sub(hi1.mul(qv));
+                LongVector p2 = v2.mul(wv2).sub(hi2.mul(qv));
+                LongVector p3 = v3.mul(wv3).sub(hi3.mul(qv));
+                x0 = u0.lanewise(UMIN, u0.sub(twoQ));
+                x1 = u1.lanewise(UMIN, u1.sub(twoQ));
+                x2 = u2.lanewise(UMIN, u2.sub(twoQ));
+                x3 = u3.lanewise(UMIN, u3.sub(twoQ));
+                y0 = p0;
+                y1 = p1;
+                y2 = p2;
+                y3 = p3;
+            }
+            {
+                LongVector nx0 = ix2.selectFrom(x0, y0);
+                LongVector nx1 = ix2.selectFrom(x1, y1);
+                LongVector nx2 = ix2.selectFrom(x2, y2);
+                LongVector nx3 = ix2.selectFrom(x3, y3);
+                LongVector ny0 = iy2.selectFrom(x0, y0);
+                LongVector ny1 = iy2.selectFrom(x1, y1);
+                LongVector ny2 = iy2.selectFrom(x2, y2);
+                LongVector ny3 = iy2.selectFrom(x3, y3);
+                int base0 = (n + c + 0) >>> 3;
+                int base1 = (n + c + 16) >>> 3;
+                int base2 = (n + c + 32) >>> 3;
+                int base3 = (n + c + 48) >>> 3;
+                LongVector wv0 = LongVector.fromArray(SPECIES, w, base0);
+                LongVector wv1 = LongVector.fromArray(SPECIES, w, base1);
+                LongVector wv2 = LongVector.fromArray(SPECIES, w, base2);
+                LongVector wv3 = LongVector.fromArray(SPECIES, w, base3);
+                LongVector sv0 = LongVector.fromArray(SPECIES, ws, base0);
+                LongVector sv1 = LongVector.fromArray(SPECIES, ws, base1);
+                LongVector sv2 = LongVector.fromArray(SPECIES, ws, base2);
+                LongVector sv3 = LongVector.fromArray(SPECIES, ws, base3);
+                wv0 = dup2.selectFrom(wv0);
+                wv1 = dup2.selectFrom(wv1);
+                wv2 = dup2.selectFrom(wv2);
+                wv3 = dup2.selectFrom(wv3);
+                sv0 = dup2.selectFrom(sv0);
+                sv1 = dup2.selectFrom(sv1);
+                sv2 = dup2.selectFrom(sv2);
+                sv3 = dup2.selectFrom(sv3);
+                LongVector u0 = nx0.add(ny0);
+                LongVector u1 = nx1.add(ny1);
+                LongVector u2 = nx2.add(ny2);
+                LongVector u3 = nx3.add(ny3);
+                LongVector v0 = nx0.sub(ny0).add(twoQ);
+                LongVector v1 = nx1.sub(ny1).add(twoQ);
+                LongVector v2 = nx2.sub(ny2).add(twoQ);
+                LongVector v3 = nx3.sub(ny3).add(twoQ);
+                LongVector wsLo0 = sv0.and(m32);
+                LongVector wsLo1 = sv1.and(m32);
+                LongVector wsLo2 = sv2.and(m32);
+                LongVector wsLo3 = sv3.and(m32);
+                LongVector wsHi0 = sv0.lanewise(LSHR, 32);
+                LongVector wsHi1 = sv1.lanewise(LSHR, 32);
+                LongVector wsHi2 = sv2.lanewise(LSHR, 32);
+                LongVector wsHi3 = sv3.lanewise(LSHR, 32);
+                LongVector vLo0 = v0.and(m32);
+                LongVector vLo1 = v1.and(m32);
+                LongVector vLo2 = v2.and(m32);
+                LongVector vLo3 = v3.and(m32);
+                LongVector vHi0 = v0.lanewise(LSHR, 32);
+                LongVector vHi1 = v1.lanewise(LSHR, 32);
+                LongVector vHi2 = v2.lanewise(LSHR, 32);
+                LongVector vHi3 = v3.lanewise(LSHR, 32);
+                LongVector mid0 = vLo0.mul(wsHi0).add(vLo0.mul(wsLo0).lanewise(LSHR, 32));
+                LongVector mid1 = vLo1.mul(wsHi1).add(vLo1.mul(wsLo1).lanewise(LSHR, 32));
+                LongVector mid2 = vLo2.mul(wsHi2).add(vLo2.mul(wsLo2).lanewise(LSHR, 32));
+                LongVector mid3 = vLo3.mul(wsHi3).add(vLo3.mul(wsLo3).lanewise(LSHR, 32));
+                LongVector mid20 = vHi0.mul(wsLo0).add(mid0.and(m32));
+                LongVector mid21 = vHi1.mul(wsLo1).add(mid1.and(m32));
+                LongVector mid22 = vHi2.mul(wsLo2).add(mid2.and(m32));
+                LongVector mid23 = vHi3.mul(wsLo3).add(mid3.and(m32));
+                LongVector hi0 = vHi0.mul(wsHi0).add(mid0.lanewise(LSHR, 32)).add(mid20.lanewise(LSHR, 32));
+                LongVector hi1 = vHi1.mul(wsHi1).add(mid1.lanewise(LSHR, 32)).add(mid21.lanewise(LSHR, 32));
+                LongVector hi2 = vHi2.mul(wsHi2).add(mid2.lanewise(LSHR, 32)).add(mid22.lanewise(LSHR, 32));
+                LongVector hi3 = vHi3.mul(wsHi3).add(mid3.lanewise(LSHR, 32)).add(mid23.lanewise(LSHR, 32));
+                LongVector p0 = v0.mul(wv0).sub(hi0.mul(qv));
+                LongVector p1 = v1.mul(wv1).sub(hi1.mul(qv));
+                LongVector p2 = v2.mul(wv2).sub(hi2.mul(qv));
+                LongVector p3 = v3.mul(wv3).sub(hi3.mul(qv));
+                x0 = u0.lanewise(UMIN, u0.sub(twoQ));
+                x1 = u1.lanewise(UMIN, u1.sub(twoQ));
+                x2 = u2.lanewise(UMIN, u2.sub(twoQ));
+                x3 = u3.lanewise(UMIN, u3.sub(twoQ));
+                y0 = p0;
+                y1 = p1;
+                y2 = p2;
+                y3 = p3;
+            }
+            LongVector rx0 = ox.selectFrom(x0, y0);
+            LongVector ry0 = oy.selectFrom(x0, y0);
+            LongVector rx1 = ox.selectFrom(x1, y1);
+            LongVector ry1 = oy.selectFrom(x1, y1);
+            LongVector rx2 = ox.selectFrom(x2, y2);
+            LongVector ry2 = oy.selectFrom(x2, y2);
+            LongVector rx3 = ox.selectFrom(x3, y3);
+            LongVector ry3 = oy.selectFrom(x3, y3);
+            rx0.intoArray(a, c + 0);
+            ry0.intoArray(a, c + 8);
+            rx1.intoArray(a, c + 16);
+            ry1.intoArray(a, c + 24);
+            rx2.intoArray(a, c + 32);
+            ry2.intoArray(a, c + 40);
+            rx3.intoArray(a, c + 48);
+            ry3.intoArray(a, c + 56);
+        }
+    }
+
+    /** The first three inverse stages,
+     * for 8 lanes, 2 blocks of 16 elements per iteration (n a multiple of 32). */
+    static void inverseHead8Fp(long[] a, int n, long[] w, long[] wq, long q) {
+        LongVector qv = splat(q);
+        LongVector twoQ = splat(2 * q);
+        DoubleVector magic = splat(MAGIC);
+        LongVector magicBits = splat(MAGIC_BITS);
+        LongVector ix0 = LongVector.fromArray(SPECIES, INV_IN_X[0], 0);
+        LongVector iy0 = LongVector.fromArray(SPECIES, INV_IN_Y[0], 0);
+        LongVector ix1 = LongVector.fromArray(SPECIES, INV_IN_X[1], 0);
+        LongVector iy1 = LongVector.fromArray(SPECIES, INV_IN_Y[1], 0);
+        LongVector ix2 = LongVector.fromArray(SPECIES, INV_IN_X[2], 0);
+        LongVector iy2 = LongVector.fromArray(SPECIES, INV_IN_Y[2], 0);
+        LongVector ox = LongVector.fromArray(SPECIES, INV_OUT_X, 0);
+        LongVector oy = LongVector.fromArray(SPECIES, INV_OUT_Y, 0);
+        LongVector dup1 = LongVector.fromArray(SPECIES, DUP[1], 0);
+        LongVector dup2 = LongVector.fromArray(SPECIES, DUP[2], 0);
+        for (int c = 0; c < n; c += 32) {
+            LongVector x0 = LongVector.fromArray(SPECIES, a, c + 0);
+            LongVector y0 = LongVector.fromArray(SPECIES, a, c + 8);
+            LongVector x1 = LongVector.fromArray(SPECIES, a, c + 16);
+            LongVector y1 = LongVector.fromArray(SPECIES, a, c + 24);
+            {
+                LongVector nx0 = ix0.selectFrom(x0, y0);
+                LongVector nx1 = ix0.selectFrom(x1, y1);
+                LongVector ny0 = iy0.selectFrom(x0, y0);
+                LongVector ny1 = iy0.selectFrom(x1, y1);
+                int base0 = (n + c + 0) >>> 1;
+                int base1 = (n + c + 16) >>> 1;
+                LongVector wv0 = LongVector.fromArray(SPECIES, w, base0);
+                LongVector wv1 = LongVector.fromArray(SPECIES, w, base1);
+                LongVector sv0 = LongVector.fromArray(SPECIES, wq, base0);
+                LongVector sv1 = LongVector.fromArray(SPECIES, wq, base1);
+                LongVector u0 = nx0.add(ny0);
+                LongVector u1 = nx1.add(ny1);
+                LongVector v0 = nx0.sub(ny0).add(twoQ);
+                LongVector v1 = nx1.sub(ny1).add(twoQ);
+                DoubleVector vd0 = (DoubleVector) v0.convert(L2D, 0);
+                DoubleVector vd1 = (DoubleVector) v1.convert(L2D, 0);
+                LongVector est0 = vd0.fma(sv0.viewAsFloatingLanes(), magic).viewAsIntegralLanes().sub(magicBits);
+                LongVector est1 = vd1.fma(sv1.viewAsFloatingLanes(), magic).viewAsIntegralLanes().sub(magicBits);
+                LongVector r0 = v0.mul(wv0).sub(est0.mul(qv));
+                LongVector r1 = v1.mul(wv1).sub(est1.mul(qv));
+                LongVector p0 = r0.lanewise(UMIN, r0.add(qv));
+                LongVector p1 = r1.lanewise(UMIN, r1.add(qv));
+                x0 = u0.lanewise(UMIN, u0.sub(twoQ));
+                x1 = u1.lanewise(UMIN, u1.sub(twoQ));
+                y0 = p0;
+                y1 = p1;
+            }
+            {
+                LongVector nx0 = ix1.selectFrom(x0, y0);
+                LongVector nx1 = ix1.selectFrom(x1, y1);
+                LongVector ny0 = iy1.selectFrom(x0, y0);
+                LongVector ny1 = iy1.selectFrom(x1, y1);
+                int base0 = (n + c + 0) >>> 2;
+                int base1 = (n + c + 16) >>> 2;
+                LongVector wv0 = LongVector.fromArray(SPECIES, w, base0);
+                LongVector wv1 = LongVector.fromArray(SPECIES, w, base1);
+                LongVector sv0 = LongVector.fromArray(SPECIES, wq, base0);
+                LongVector sv1 = LongVector.fromArray(SPECIES, wq, base1);
+                wv0 = dup1.selectFrom(wv0);
+                wv1 = dup1.selectFrom(wv1);
+                sv0 = dup1.selectFrom(sv0);
+                sv1 = dup1.selectFrom(sv1);
+                LongVector u0 = nx0.add(ny0);
+                LongVector u1 = nx1.add(ny1);
+                LongVector v0 = nx0.sub(ny0).add(twoQ);
+                LongVector v1 = nx1.sub(ny1).add(twoQ);
+                DoubleVector vd0 = (DoubleVector) v0.convert(L2D, 0);
+                DoubleVector vd1 = (DoubleVector) v1.convert(L2D, 0);
+                LongVector est0 = vd0.fma(sv0.viewAsFloatingLanes(), magic).viewAsIntegralLanes().sub(magicBits);
+                LongVector est1 = vd1.fma(sv1.viewAsFloatingLanes(), magic).viewAsIntegralLanes().sub(magicBits);
+                LongVector r0 = v0.mul(wv0).sub(est0.mul(qv));
+                LongVector r1 = v1.mul(wv1).sub(est1.mul(qv));
+                LongVector p0 = r0.lanewise(UMIN, r0.add(qv));
+                LongVector p1 = r1.lanewise(UMIN, r1.add(qv));
+                x0 = u0.lanewise(UMIN, u0.sub(twoQ));
+                x1 = u1.lanewise(UMIN, u1.sub(twoQ));
+                y0 = p0;
+                y1 = p1;
+            }
+            {
+                LongVector nx0 = ix2.selectFrom(x0, y0);
+                LongVector nx1 = ix2.selectFrom(x1, y1);
+                LongVector ny0 = iy2.selectFrom(x0, y0);
+                LongVector ny1 = iy2.selectFrom(x1, y1);
+                int base0 = (n + c + 0) >>> 3;
+                int base1 = (n + c + 16) >>> 3;
+                LongVector wv0 = LongVector.fromArray(SPECIES, w, base0);
+                LongVector wv1 = LongVector.fromArray(SPECIES, w, base1);
+                LongVector sv0 = LongVector.fromArray(SPECIES, wq, base0);
+                LongVector sv1 = LongVector.fromArray(SPECIES, wq, base1);
+                wv0 = dup2.selectFrom(wv0);
+                wv1 = dup2.selectFrom(wv1);
+                sv0 = dup2.selectFrom(sv0);
+                sv1 = dup2.selectFrom(sv1);
+                LongVector u0 = nx0.add(ny0);
+                LongVector u1 = nx1.add(ny1);
+                LongVector v0 = nx0.sub(ny0).add(twoQ);
+                LongVector v1 = nx1.sub(ny1).add(twoQ);
+                DoubleVector vd0 = (DoubleVector) v0.convert(L2D, 0);
+                DoubleVector vd1 = (DoubleVector) v1.convert(L2D, 0);
+                LongVector est0 = vd0.fma(sv0.viewAsFloatingLanes(), magic).viewAsIntegralLanes().sub(magicBits);
+                LongVector est1 = vd1.fma(sv1.viewAsFloatingLanes(), magic).viewAsIntegralLanes().sub(magicBits);
+                LongVector r0 = v0.mul(wv0).sub(est0.mul(qv));
+                LongVector r1 = v1.mul(wv1).sub(est1.mul(qv));
+                LongVector p0 = r0.lanewise(UMIN, r0.add(qv));
+                LongVector p1 = r1.lanewise(UMIN, r1.add(qv));
+                x0 = u0.lanewise(UMIN, u0.sub(twoQ));
+                x1 = u1.lanewise(UMIN, u1.sub(twoQ));
+                y0 = p0;
+                y1 = p1;
+            }
+            LongVector rx0 = ox.selectFrom(x0, y0);
+            LongVector ry0 = oy.selectFrom(x0, y0);
+            LongVector rx1 = ox.selectFrom(x1, y1);
+            LongVector ry1 = oy.selectFrom(x1, y1);
+            rx0.intoArray(a, c + 0);
+            ry0.intoArray(a, c + 8);
+            rx1.intoArray(a, c + 16);
+            ry1.intoArray(a, c + 24);
+        }
+    }
+
+    // ---- end of generated code ----
 
     // ------------------------------------------------------------------------------------------------------
     // Element-wise kernels

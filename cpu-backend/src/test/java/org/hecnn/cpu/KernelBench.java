@@ -126,22 +126,35 @@ public final class KernelBench {
         }
     }
 
-    /** Median ns per call over the samples (each about sampleMs long), after warmupMs of warm-up. */
+    private static final java.lang.management.ThreadMXBean THREADS =
+            java.lang.management.ManagementFactory.getThreadMXBean();
+
+    /** Clock: thread CPU time (default; robust against other processes on a shared machine) or wall time. */
+    private static final boolean WALL = Boolean.getBoolean("bench.wall");
+
+    static long now() {
+        return WALL ? System.nanoTime() : THREADS.getCurrentThreadCpuTime();
+    }
+
+    /**
+     * Median ns per call over the samples (each about sampleMs long), after warmupMs of warm-up. Time is this
+     * thread's CPU time unless -Dbench.wall=true: on a loaded machine, wall time mostly measures the scheduler.
+     */
     static double time(Op op, long warmupMs, long sampleMs, int samples) {
-        long end = System.nanoTime() + warmupMs * 1_000_000;
+        long end = now() + warmupMs * 1_000_000;
         long calls = 0;
-        while (System.nanoTime() < end) {
+        while (now() < end) {
             op.run();
             calls++;
         }
         long perSample = Math.max(1, calls * sampleMs / Math.max(1, warmupMs));
         double[] t = new double[samples];
         for (int s = 0; s < samples; s++) {
-            long t0 = System.nanoTime();
+            long t0 = now();
             for (long i = 0; i < perSample; i++) {
                 op.run();
             }
-            t[s] = (System.nanoTime() - t0) / (double) perSample;
+            t[s] = (now() - t0) / (double) perSample;
         }
         Arrays.sort(t);
         return t[samples / 2];

@@ -27,7 +27,17 @@ public final class NttStageBench {
         report("fwd stage t=64", n, () -> VectorLimbKernels.forwardStage(a, n / 128, 64, w, ws, qq));
         report("fwd stage t=lanes", n, () -> VectorLimbKernels.forwardStage(a, n / (2 * lanes), lanes, w, ws, qq));
         report("fwd tail", n, () -> VectorLimbKernels.forwardTail(a, n, w, ws, qq));
+        report("fwd tail scalar", n, () -> VectorLimbKernels.forwardTailScalar(a, n, w, ws, qq));
+        report("fwd tail", n, () -> VectorLimbKernels.forwardTail(a, n, w, ws, qq));
+        report("fwd tail scalar", n, () -> VectorLimbKernels.forwardTailScalar(a, n, w, ws, qq));
+        report("fwd tail8", n, () -> VectorLimbKernels.forwardTail8(a, n, w, ws, qq));
+        report("fwd tail", n, () -> VectorLimbKernels.forwardTail(a, n, w, ws, qq));
+        report("fwd tail8", n, () -> VectorLimbKernels.forwardTail8(a, n, w, ws, qq));
         report("inv head", n, () -> VectorLimbKernels.inverseHead(a, n, iw, iws, qq));
+        report("inv head8", n, () -> VectorLimbKernels.inverseHead8(a, n, iw, iws, qq));
+        report("inv head", n, () -> VectorLimbKernels.inverseHead(a, n, iw, iws, qq));
+        report("inv head8", n, () -> VectorLimbKernels.inverseHead8(a, n, iw, iws, qq));
+        report("inv head scalar", n, () -> VectorLimbKernels.inverseHeadScalar(a, n, iw, iws, qq));
         report("inv stage t=64", n, () -> VectorLimbKernels.inverseStage(a, n / 128, 64, iw, iws, qq));
         report("inv last", n, () -> VectorLimbKernels.inverseLast(a, n / 2, table.nInverse(), table.nInverseShoup(),
                 plan.lastTwiddle, plan.lastTwiddleShoup, qq));
@@ -35,7 +45,9 @@ public final class NttStageBench {
             report("fp fwd stage t=64", n, () -> VectorLimbKernels.forwardStageFp(a, n / 128, 64, w,
                     plan.forwardQuotients, qq));
             report("fp fwd tail", n, () -> VectorLimbKernels.forwardTailFp(a, n, w, plan.forwardQuotients, qq));
+            report("fp fwd tail8", n, () -> VectorLimbKernels.forwardTail8Fp(a, n, w, plan.forwardQuotients, qq));
             report("fp inv head", n, () -> VectorLimbKernels.inverseHeadFp(a, n, iw, plan.inverseQuotients, qq));
+            report("fp inv head8", n, () -> VectorLimbKernels.inverseHead8Fp(a, n, iw, plan.inverseQuotients, qq));
         }
     }
 

@@ -29,7 +29,7 @@ class VectorLimbKernelsTest {
     static final int MAX_LOG_N = 13;
     static final int[] BITS = {20, 31, 40, 49, 50, 51, 55, 59, 60, 61};
     static final List<Long> PRIMES = Primes.generate(MAX_LOG_N, BITS, List.of());
-    static final int[] LOG_NS = {1, 2, 3, 4, 5, 10, 13};
+    static final int[] LOG_NS = {1, 2, 3, 4, 5, 6, 10, 13};
 
     final LimbKernels scalar = new ScalarLimbKernels();
     final LimbKernels vector = new VectorLimbKernels();
