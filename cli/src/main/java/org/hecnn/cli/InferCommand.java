@@ -65,9 +65,27 @@ final class InferCommand implements Callable<Integer> {
                     net.context().parameters().isInsecure());
             try (InferenceClient client = new InferenceClient(service, options.backendProvider())) {
                 long t1 = System.nanoTime();
-                byte[] keys = client.evaluationKeys();
+                java.nio.file.Path keyFile = null;
+                long keyBytes;
+                InferenceServer.Session session;
+                try {
+                    keyFile = java.nio.file.Files.createTempFile("hecnn-keys", ".bin");
+                    try (var out = new java.io.BufferedOutputStream(java.nio.file.Files.newOutputStream(keyFile))) {
+                        client.writeEvaluationKeys(out);
+                    }
+                    keyBytes = java.nio.file.Files.size(keyFile);
+                    try (var in = new java.io.BufferedInputStream(java.nio.file.Files.newInputStream(keyFile))) {
+                        session = server.open(in, keyBytes);
+                    }
+                } catch (java.io.IOException e) {
+                    throw new HecnnException("cannot pass the evaluation keys through " + keyFile + ": "
+                            + e.getMessage(), e);
+                } finally {
+                    if (keyFile != null) {
+                        keyFile.toFile().delete();
+                    }
+                }
                 long keyNs = System.nanoTime() - t1;
-                InferenceServer.Session session = server.open(keys);
                 long t2 = System.nanoTime();
                 byte[] request = client.encrypt(image.pixels());
                 long encryptNs = System.nanoTime() - t2;
@@ -110,7 +128,7 @@ final class InferCommand implements Callable<Integer> {
                     m.put("evaluateSeconds", evalNs / 1e9);
                     m.put("requestBytes", request.length);
                     m.put("responseBytes", response.length);
-                    m.put("evaluationKeyBytes", keys.length);
+                    m.put("evaluationKeyBytes", keyBytes);
                     System.out.println(Json.write(m));
                     return 0;
                 }
@@ -130,7 +148,7 @@ final class InferCommand implements Callable<Integer> {
                         net.inputLevel(), net.context().parameters().maxLevel());
                 System.out.printf(Locale.ROOT, "time:        compile %.2f s, keys %.2f s (%.1f MiB), encrypt %.2f s "
                         + "(%.1f MiB), evaluate %.2f s, decrypt %.3f s%n", compileNs / 1e9, keyNs / 1e9,
-                        keys.length / 1048576.0, encryptNs / 1e9, request.length / 1048576.0, evalNs / 1e9,
+                        keyBytes / 1048576.0, encryptNs / 1e9, request.length / 1048576.0, evalNs / 1e9,
                         decryptNs / 1e9);
                 System.out.printf(Locale.ROOT, "%-28s %-14s %5s %10s%n", "layer", "kind", "level", "ms");
                 for (String[] row : perLayer) {

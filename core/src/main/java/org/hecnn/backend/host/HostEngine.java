@@ -15,13 +15,22 @@ import org.hecnn.ring.RnsRing;
  * The scalar reference backend and the vectorised CPU backend are both this engine with different kernels.
  */
 public class HostEngine implements PolyEngine {
+    /**
+     * System property: "true" keeps switching keys without Shoup companions (half the memory, slower inner
+     * products), "false" keeps the companions. Default: compact from N = 2^16 on, where a network's keys would
+     * otherwise not fit in memory.
+     */
+    public static final String COMPACT_KEYS = "hecnn.compactKeys";
+
     private final RnsRing ring;
+    private final boolean compactKeys;
     private final LimbKernels kernels;
     private final LimbExecutor executor;
     private final String name;
 
     public HostEngine(RnsRing ring, LimbKernels kernels, LimbExecutor executor, String name) {
         this.ring = ring;
+        this.compactKeys = Boolean.parseBoolean(System.getProperty(COMPACT_KEYS, String.valueOf(ring.logN() >= 16)));
         this.kernels = kernels;
         this.executor = executor;
         this.name = name;
@@ -322,10 +331,12 @@ public class HostEngine implements PolyEngine {
             }
             bc[j][t] = b[j][t].clone();
             ac[j][t] = a[j][t].clone();
-            bs[j][t] = shoupAll(bc[j][t], q);
-            as[j][t] = shoupAll(ac[j][t], q);
+            if (!compactKeys) {
+                bs[j][t] = shoupAll(bc[j][t], q);
+                as[j][t] = shoupAll(ac[j][t], q);
+            }
         });
-        return new HostSwitchKey(bc, ac, bs, as, keyQ);
+        return compactKeys ? new HostSwitchKey(bc, ac, null, null, keyQ) : new HostSwitchKey(bc, ac, bs, as, keyQ);
     }
 
     private static long[] shoupAll(long[] w, Modulus q) {
@@ -410,10 +421,16 @@ public class HostEngine implements PolyEngine {
             for (int j = 0; j < digits; j++) {
                 xs[j] = d.digits[j][t];
                 w[j] = second ? k.a[j][keyLimb] : k.b[j][keyLimb];
-                ws[j] = second ? k.aShoup[j][keyLimb] : k.bShoup[j][keyLimb];
+                if (k.bShoup != null) {
+                    ws[j] = second ? k.aShoup[j][keyLimb] : k.bShoup[j][keyLimb];
+                }
             }
             HostPoly acc = second ? acc1 : acc0;
-            kernels.innerProduct(xs, perm, w, ws, acc.limb(t), ring.limbModulus(t, ql));
+            if (k.bShoup != null) {
+                kernels.innerProduct(xs, perm, w, ws, acc.limb(t), ring.limbModulus(t, ql));
+            } else {
+                kernels.innerProductCompact(xs, perm, w, acc.limb(t), ring.limbModulus(t, ql));
+            }
         });
         return new DevicePoly[] {modDown(acc0), modDown(acc1)};
     }

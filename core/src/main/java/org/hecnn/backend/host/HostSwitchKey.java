@@ -3,8 +3,8 @@ package org.hecnn.backend.host;
 import org.hecnn.backend.DeviceSwitchKey;
 
 /**
- * A switching key in host memory with Shoup companions precomputed for the inner product, over its first
- * {@code qLimbs} data limbs and P.
+ * A switching key in host memory over its first {@code qLimbs} data limbs and P, with Shoup companions
+ * precomputed for the inner product (null when keys are stored compactly).
  */
 final class HostSwitchKey implements DeviceSwitchKey {
     /** [digit][limb over full QP][coefficient]. */

@@ -57,6 +57,28 @@ public interface LimbKernels {
      */
     void innerProduct(long[][] xs, int[] perm, long[][] w, long[][] wShoup, long[] out, Modulus q);
 
+    /**
+     * out[k] = Σ_j xs[j][perm[k]]·w[j][k] mod q without precomputed companions (keys stored compactly): one
+     * Barrett reduction per product, accumulated lazily. The scalar default is the reference.
+     */
+    default void innerProductCompact(long[][] xs, int[] perm, long[][] w, long[] out, Modulus q) {
+        for (int k = 0; k < out.length; k++) {
+            int src = perm == null ? k : perm[k];
+            long acc = 0;
+            for (int j = 0; j < xs.length; j++) {
+                long x = xs[j][src];
+                long lo = x * w[j][k];
+                long hi = Math.multiplyHigh(x, w[j][k]);
+                long sum = lo + acc;
+                if (Long.compareUnsigned(sum, lo) < 0) {
+                    hi++;
+                }
+                acc = q.reduceProduct(hi, sum);
+            }
+            out[k] = acc;
+        }
+    }
+
     /** out = (a − b)·c mod q. */
     void subtractAndScale(long[] a, long[] b, long c, long cShoup, long[] out, Modulus q);
 }

@@ -42,14 +42,22 @@ public final class InferenceClient implements AutoCloseable {
      * highest level it is used at.
      */
     public byte[] evaluationKeys() {
+        return KeyCodec.writeEvaluationKeys(service.parameters(), makeEvaluationKeys());
+    }
+
+    /** Streams the evaluation keys (for key sets larger than one array, e.g. a ResNet at N = 2^16). */
+    public void writeEvaluationKeys(java.io.OutputStream out) throws java.io.IOException {
+        KeyCodec.writeEvaluationKeys(service.parameters(), makeEvaluationKeys(), out);
+    }
+
+    private EvaluationKeys makeEvaluationKeys() {
         java.util.Map<Integer, Integer> levels = new java.util.TreeMap<>();
         int[] steps = service.rotationSteps();
         for (int i = 0; i < steps.length; i++) {
             levels.merge(Galois.rotationElement(steps[i], service.parameters().logN()), service.rotationLevels()[i],
                     Math::max);
         }
-        EvaluationKeys keys = keyGenerator.evaluationKeys(secretKey, service.inputLevel(), levels);
-        return KeyCodec.writeEvaluationKeys(service.parameters(), keys);
+        return keyGenerator.evaluationKeys(secretKey, service.inputLevel(), levels);
     }
 
     /** Encrypts a C×H×W image (already normalised as the model expects) into a request. */

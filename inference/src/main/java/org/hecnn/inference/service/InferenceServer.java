@@ -36,6 +36,13 @@ public final class InferenceServer {
         return new Session(new Evaluator(ctx, keys));
     }
 
+    /** As {@link #open(byte[])} from a stream, refusing key sets larger than {@code maxBytes}. */
+    public Session open(java.io.InputStream evaluationKeys, long maxBytes) throws java.io.IOException {
+        CkksContext ctx = network.context();
+        EvaluationKeys keys = KeyCodec.readEvaluationKeys(ctx.parameters(), evaluationKeys, maxBytes);
+        return new Session(new Evaluator(ctx, keys));
+    }
+
     /** Evaluates requests with one client's keys. */
     public final class Session {
         private final Evaluator evaluator;
