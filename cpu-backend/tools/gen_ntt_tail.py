@@ -6,16 +6,17 @@ Usage: python3 tools/gen_ntt_tail.py > /tmp/gen.java, then replace the block bet
 """
 # Generates 8-lane fused NTT tail/head methods processing several interleaved 16-element blocks per iteration.
 def shoup_int(v, wv, wsv, out, sfx):
-    # out = v*w mod q lazily in [0,2q); ws split on the fly
+    # out = v*w mod q in [0, 2q): Shoup with the high product from three 32x32 products (dropping the low x low
+    # product and the carries underestimates the quotient by at most 2, so v*w - estimate*q is in [0, 4q))
     return [
         f"LongVector wsLo{sfx} = {wsv}.and(m32);",
         f"LongVector wsHi{sfx} = {wsv}.lanewise(LSHR, 32);",
         f"LongVector vLo{sfx} = {v}.and(m32);",
         f"LongVector vHi{sfx} = {v}.lanewise(LSHR, 32);",
-        f"LongVector mid{sfx} = vLo{sfx}.mul(wsHi{sfx}).add(vLo{sfx}.mul(wsLo{sfx}).lanewise(LSHR, 32));",
-        f"LongVector mid2{sfx} = vHi{sfx}.mul(wsLo{sfx}).add(mid{sfx}.and(m32));",
-        f"LongVector hi{sfx} = vHi{sfx}.mul(wsHi{sfx}).add(mid{sfx}.lanewise(LSHR, 32)).add(mid2{sfx}.lanewise(LSHR, 32));",
-        f"LongVector {out} = {v}.mul({wv}).sub(hi{sfx}.mul(qv));",
+        f"LongVector hl{sfx} = vLo{sfx}.mul(wsHi{sfx}).lanewise(LSHR, 32);",
+        f"LongVector hi{sfx} = vHi{sfx}.mul(wsHi{sfx}).add(hl{sfx}).add(vHi{sfx}.mul(wsLo{sfx}).lanewise(LSHR, 32));",
+        f"LongVector r{sfx} = {v}.mul({wv}).sub(hi{sfx}.mul(qv));",
+        f"LongVector {out} = r{sfx}.lanewise(UMIN, r{sfx}.sub(twoQ));",
     ]
 
 def shoup_fp(v, wv, wqv, out, sfx):

@@ -216,10 +216,10 @@ public final class VectorLimbKernels implements LimbKernels {
                 // p = y·w mod q in [0, 2q) (Shoup, high product from 32-bit halves)
                 LongVector yLo = y.and(m32);
                 LongVector yHi = y.lanewise(LSHR, 32);
-                LongVector mid = yLo.mul(wsHi).add(yLo.mul(wsLo).lanewise(LSHR, 32));
-                LongVector mid2 = yHi.mul(wsLo).add(mid.and(m32));
-                LongVector hi = yHi.mul(wsHi).add(mid.lanewise(LSHR, 32)).add(mid2.lanewise(LSHR, 32));
+                LongVector hi = yHi.mul(wsHi).add(yLo.mul(wsHi).lanewise(LSHR, 32))
+                        .add(yHi.mul(wsLo).lanewise(LSHR, 32));
                 LongVector p = y.mul(wv).sub(hi.mul(qv));
+                p = p.lanewise(UMIN, p.sub(twoQ));
                 x.add(p).intoArray(a, j);
                 x.sub(p).add(twoQ).intoArray(a, j + t);
             }
@@ -276,10 +276,10 @@ public final class VectorLimbKernels implements LimbKernels {
                 LongVector wsHi = wsv.lanewise(LSHR, 32);
                 LongVector yLo = ny.and(m32);
                 LongVector yHi = ny.lanewise(LSHR, 32);
-                LongVector mid = yLo.mul(wsHi).add(yLo.mul(wsLo).lanewise(LSHR, 32));
-                LongVector mid2 = yHi.mul(wsLo).add(mid.and(m32));
-                LongVector hi = yHi.mul(wsHi).add(mid.lanewise(LSHR, 32)).add(mid2.lanewise(LSHR, 32));
+                LongVector hi = yHi.mul(wsHi).add(yLo.mul(wsHi).lanewise(LSHR, 32))
+                        .add(yHi.mul(wsLo).lanewise(LSHR, 32));
                 LongVector p = ny.mul(wv).sub(hi.mul(qv));
+                p = p.lanewise(UMIN, p.sub(twoQ));
                 x = nx.add(p);
                 y = nx.sub(p).add(twoQ);
             }
@@ -527,11 +527,11 @@ public final class VectorLimbKernels implements LimbKernels {
                 LongVector wsHi = wsv.lanewise(LSHR, 32);
                 LongVector vLo = v.and(m32);
                 LongVector vHi = v.lanewise(LSHR, 32);
-                LongVector mid = vLo.mul(wsHi).add(vLo.mul(wsLo).lanewise(LSHR, 32));
-                LongVector mid2 = vHi.mul(wsLo).add(mid.and(m32));
-                LongVector hi = vHi.mul(wsHi).add(mid.lanewise(LSHR, 32)).add(mid2.lanewise(LSHR, 32));
+                LongVector hi = vHi.mul(wsHi).add(vLo.mul(wsHi).lanewise(LSHR, 32))
+                        .add(vHi.mul(wsLo).lanewise(LSHR, 32));
                 x = u.lanewise(UMIN, u.sub(twoQ));
-                y = v.mul(wv).sub(hi.mul(qv));
+                LongVector p = v.mul(wv).sub(hi.mul(qv));
+                y = p.lanewise(UMIN, p.sub(twoQ));
             }
             LongVector.fromArray(SPECIES, INV_OUT_X, 0).selectFrom(x, y).intoArray(a, c);
             LongVector.fromArray(SPECIES, INV_OUT_Y, 0).selectFrom(x, y).intoArray(a, c + LANES);
@@ -696,11 +696,11 @@ public final class VectorLimbKernels implements LimbKernels {
                 LongVector v = x.sub(y).add(twoQ);
                 LongVector vLo = v.and(m32);
                 LongVector vHi = v.lanewise(LSHR, 32);
-                LongVector mid = vLo.mul(wsHi).add(vLo.mul(wsLo).lanewise(LSHR, 32));
-                LongVector mid2 = vHi.mul(wsLo).add(mid.and(m32));
-                LongVector hi = vHi.mul(wsHi).add(mid.lanewise(LSHR, 32)).add(mid2.lanewise(LSHR, 32));
+                LongVector hi = vHi.mul(wsHi).add(vLo.mul(wsHi).lanewise(LSHR, 32))
+                        .add(vHi.mul(wsLo).lanewise(LSHR, 32));
                 u.lanewise(UMIN, u.sub(twoQ)).intoArray(a, j);
-                v.mul(wv).sub(hi.mul(qv)).intoArray(a, j + t);
+                LongVector p = v.mul(wv).sub(hi.mul(qv));
+                p.lanewise(UMIN, p.sub(twoQ)).intoArray(a, j + t);
             }
         }
     }
@@ -751,17 +751,17 @@ public final class VectorLimbKernels implements LimbKernels {
             LongVector v = x.sub(y).add(twoQ);
             LongVector uLo = u.and(m32);
             LongVector uHi = u.lanewise(LSHR, 32);
-            LongVector mid = uLo.mul(nsHi).add(uLo.mul(nsLo).lanewise(LSHR, 32));
-            LongVector mid2 = uHi.mul(nsLo).add(mid.and(m32));
-            LongVector hi = uHi.mul(nsHi).add(mid.lanewise(LSHR, 32)).add(mid2.lanewise(LSHR, 32));
+            LongVector hi = uHi.mul(nsHi).add(uLo.mul(nsHi).lanewise(LSHR, 32))
+                    .add(uHi.mul(nsLo).lanewise(LSHR, 32));
             LongVector r = u.mul(nv).sub(hi.mul(qv));
+            r = r.lanewise(UMIN, r.sub(twoQ));
             r.lanewise(UMIN, r.sub(qv)).intoArray(a, j);
             LongVector vLo = v.and(m32);
             LongVector vHi = v.lanewise(LSHR, 32);
-            LongVector vmid = vLo.mul(wsHi).add(vLo.mul(wsLo).lanewise(LSHR, 32));
-            LongVector vmid2 = vHi.mul(wsLo).add(vmid.and(m32));
-            LongVector vhi = vHi.mul(wsHi).add(vmid.lanewise(LSHR, 32)).add(vmid2.lanewise(LSHR, 32));
+            LongVector vhi = vHi.mul(wsHi).add(vLo.mul(wsHi).lanewise(LSHR, 32))
+                    .add(vHi.mul(wsLo).lanewise(LSHR, 32));
             LongVector s = v.mul(wv).sub(vhi.mul(qv));
+            s = s.lanewise(UMIN, s.sub(twoQ));
             s.lanewise(UMIN, s.sub(qv)).intoArray(a, j + t);
         }
     }
@@ -868,22 +868,22 @@ public final class VectorLimbKernels implements LimbKernels {
                 LongVector vHi1 = ny1.lanewise(LSHR, 32);
                 LongVector vHi2 = ny2.lanewise(LSHR, 32);
                 LongVector vHi3 = ny3.lanewise(LSHR, 32);
-                LongVector mid0 = vLo0.mul(wsHi0).add(vLo0.mul(wsLo0).lanewise(LSHR, 32));
-                LongVector mid1 = vLo1.mul(wsHi1).add(vLo1.mul(wsLo1).lanewise(LSHR, 32));
-                LongVector mid2 = vLo2.mul(wsHi2).add(vLo2.mul(wsLo2).lanewise(LSHR, 32));
-                LongVector mid3 = vLo3.mul(wsHi3).add(vLo3.mul(wsLo3).lanewise(LSHR, 32));
-                LongVector mid20 = vHi0.mul(wsLo0).add(mid0.and(m32));
-                LongVector mid21 = vHi1.mul(wsLo1).add(mid1.and(m32));
-                LongVector mid22 = vHi2.mul(wsLo2).add(mid2.and(m32));
-                LongVector mid23 = vHi3.mul(wsLo3).add(mid3.and(m32));
-                LongVector hi0 = vHi0.mul(wsHi0).add(mid0.lanewise(LSHR, 32)).add(mid20.lanewise(LSHR, 32));
-                LongVector hi1 = vHi1.mul(wsHi1).add(mid1.lanewise(LSHR, 32)).add(mid21.lanewise(LSHR, 32));
-                LongVector hi2 = vHi2.mul(wsHi2).add(mid2.lanewise(LSHR, 32)).add(mid22.lanewise(LSHR, 32));
-                LongVector hi3 = vHi3.mul(wsHi3).add(mid3.lanewise(LSHR, 32)).add(mid23.lanewise(LSHR, 32));
-                LongVector p0 = ny0.mul(wv0).sub(hi0.mul(qv));
-                LongVector p1 = ny1.mul(wv1).sub(hi1.mul(qv));
-                LongVector p2 = ny2.mul(wv2).sub(hi2.mul(qv));
-                LongVector p3 = ny3.mul(wv3).sub(hi3.mul(qv));
+                LongVector hl0 = vLo0.mul(wsHi0).lanewise(LSHR, 32);
+                LongVector hl1 = vLo1.mul(wsHi1).lanewise(LSHR, 32);
+                LongVector hl2 = vLo2.mul(wsHi2).lanewise(LSHR, 32);
+                LongVector hl3 = vLo3.mul(wsHi3).lanewise(LSHR, 32);
+                LongVector hi0 = vHi0.mul(wsHi0).add(hl0).add(vHi0.mul(wsLo0).lanewise(LSHR, 32));
+                LongVector hi1 = vHi1.mul(wsHi1).add(hl1).add(vHi1.mul(wsLo1).lanewise(LSHR, 32));
+                LongVector hi2 = vHi2.mul(wsHi2).add(hl2).add(vHi2.mul(wsLo2).lanewise(LSHR, 32));
+                LongVector hi3 = vHi3.mul(wsHi3).add(hl3).add(vHi3.mul(wsLo3).lanewise(LSHR, 32));
+                LongVector r0 = ny0.mul(wv0).sub(hi0.mul(qv));
+                LongVector r1 = ny1.mul(wv1).sub(hi1.mul(qv));
+                LongVector r2 = ny2.mul(wv2).sub(hi2.mul(qv));
+                LongVector r3 = ny3.mul(wv3).sub(hi3.mul(qv));
+                LongVector p0 = r0.lanewise(UMIN, r0.sub(twoQ));
+                LongVector p1 = r1.lanewise(UMIN, r1.sub(twoQ));
+                LongVector p2 = r2.lanewise(UMIN, r2.sub(twoQ));
+                LongVector p3 = r3.lanewise(UMIN, r3.sub(twoQ));
                 x0 = nx0.add(p0);
                 x1 = nx1.add(p1);
                 x2 = nx2.add(p2);
@@ -942,22 +942,22 @@ public final class VectorLimbKernels implements LimbKernels {
                 LongVector vHi1 = ny1.lanewise(LSHR, 32);
                 LongVector vHi2 = ny2.lanewise(LSHR, 32);
                 LongVector vHi3 = ny3.lanewise(LSHR, 32);
-                LongVector mid0 = vLo0.mul(wsHi0).add(vLo0.mul(wsLo0).lanewise(LSHR, 32));
-                LongVector mid1 = vLo1.mul(wsHi1).add(vLo1.mul(wsLo1).lanewise(LSHR, 32));
-                LongVector mid2 = vLo2.mul(wsHi2).add(vLo2.mul(wsLo2).lanewise(LSHR, 32));
-                LongVector mid3 = vLo3.mul(wsHi3).add(vLo3.mul(wsLo3).lanewise(LSHR, 32));
-                LongVector mid20 = vHi0.mul(wsLo0).add(mid0.and(m32));
-                LongVector mid21 = vHi1.mul(wsLo1).add(mid1.and(m32));
-                LongVector mid22 = vHi2.mul(wsLo2).add(mid2.and(m32));
-                LongVector mid23 = vHi3.mul(wsLo3).add(mid3.and(m32));
-                LongVector hi0 = vHi0.mul(wsHi0).add(mid0.lanewise(LSHR, 32)).add(mid20.lanewise(LSHR, 32));
-                LongVector hi1 = vHi1.mul(wsHi1).add(mid1.lanewise(LSHR, 32)).add(mid21.lanewise(LSHR, 32));
-                LongVector hi2 = vHi2.mul(wsHi2).add(mid2.lanewise(LSHR, 32)).add(mid22.lanewise(LSHR, 32));
-                LongVector hi3 = vHi3.mul(wsHi3).add(mid3.lanewise(LSHR, 32)).add(mid23.lanewise(LSHR, 32));
-                LongVector p0 = ny0.mul(wv0).sub(hi0.mul(qv));
-                LongVector p1 = ny1.mul(wv1).sub(hi1.mul(qv));
-                LongVector p2 = ny2.mul(wv2).sub(hi2.mul(qv));
-                LongVector p3 = ny3.mul(wv3).sub(hi3.mul(qv));
+                LongVector hl0 = vLo0.mul(wsHi0).lanewise(LSHR, 32);
+                LongVector hl1 = vLo1.mul(wsHi1).lanewise(LSHR, 32);
+                LongVector hl2 = vLo2.mul(wsHi2).lanewise(LSHR, 32);
+                LongVector hl3 = vLo3.mul(wsHi3).lanewise(LSHR, 32);
+                LongVector hi0 = vHi0.mul(wsHi0).add(hl0).add(vHi0.mul(wsLo0).lanewise(LSHR, 32));
+                LongVector hi1 = vHi1.mul(wsHi1).add(hl1).add(vHi1.mul(wsLo1).lanewise(LSHR, 32));
+                LongVector hi2 = vHi2.mul(wsHi2).add(hl2).add(vHi2.mul(wsLo2).lanewise(LSHR, 32));
+                LongVector hi3 = vHi3.mul(wsHi3).add(hl3).add(vHi3.mul(wsLo3).lanewise(LSHR, 32));
+                LongVector r0 = ny0.mul(wv0).sub(hi0.mul(qv));
+                LongVector r1 = ny1.mul(wv1).sub(hi1.mul(qv));
+                LongVector r2 = ny2.mul(wv2).sub(hi2.mul(qv));
+                LongVector r3 = ny3.mul(wv3).sub(hi3.mul(qv));
+                LongVector p0 = r0.lanewise(UMIN, r0.sub(twoQ));
+                LongVector p1 = r1.lanewise(UMIN, r1.sub(twoQ));
+                LongVector p2 = r2.lanewise(UMIN, r2.sub(twoQ));
+                LongVector p3 = r3.lanewise(UMIN, r3.sub(twoQ));
                 x0 = nx0.add(p0);
                 x1 = nx1.add(p1);
                 x2 = nx2.add(p2);
@@ -1008,22 +1008,22 @@ public final class VectorLimbKernels implements LimbKernels {
                 LongVector vHi1 = ny1.lanewise(LSHR, 32);
                 LongVector vHi2 = ny2.lanewise(LSHR, 32);
                 LongVector vHi3 = ny3.lanewise(LSHR, 32);
-                LongVector mid0 = vLo0.mul(wsHi0).add(vLo0.mul(wsLo0).lanewise(LSHR, 32));
-                LongVector mid1 = vLo1.mul(wsHi1).add(vLo1.mul(wsLo1).lanewise(LSHR, 32));
-                LongVector mid2 = vLo2.mul(wsHi2).add(vLo2.mul(wsLo2).lanewise(LSHR, 32));
-                LongVector mid3 = vLo3.mul(wsHi3).add(vLo3.mul(wsLo3).lanewise(LSHR, 32));
-                LongVector mid20 = vHi0.mul(wsLo0).add(mid0.and(m32));
-                LongVector mid21 = vHi1.mul(wsLo1).add(mid1.and(m32));
-                LongVector mid22 = vHi2.mul(wsLo2).add(mid2.and(m32));
-                LongVector mid23 = vHi3.mul(wsLo3).add(mid3.and(m32));
-                LongVector hi0 = vHi0.mul(wsHi0).add(mid0.lanewise(LSHR, 32)).add(mid20.lanewise(LSHR, 32));
-                LongVector hi1 = vHi1.mul(wsHi1).add(mid1.lanewise(LSHR, 32)).add(mid21.lanewise(LSHR, 32));
-                LongVector hi2 = vHi2.mul(wsHi2).add(mid2.lanewise(LSHR, 32)).add(mid22.lanewise(LSHR, 32));
-                LongVector hi3 = vHi3.mul(wsHi3).add(mid3.lanewise(LSHR, 32)).add(mid23.lanewise(LSHR, 32));
-                LongVector p0 = ny0.mul(wv0).sub(hi0.mul(qv));
-                LongVector p1 = ny1.mul(wv1).sub(hi1.mul(qv));
-                LongVector p2 = ny2.mul(wv2).sub(hi2.mul(qv));
-                LongVector p3 = ny3.mul(wv3).sub(hi3.mul(qv));
+                LongVector hl0 = vLo0.mul(wsHi0).lanewise(LSHR, 32);
+                LongVector hl1 = vLo1.mul(wsHi1).lanewise(LSHR, 32);
+                LongVector hl2 = vLo2.mul(wsHi2).lanewise(LSHR, 32);
+                LongVector hl3 = vLo3.mul(wsHi3).lanewise(LSHR, 32);
+                LongVector hi0 = vHi0.mul(wsHi0).add(hl0).add(vHi0.mul(wsLo0).lanewise(LSHR, 32));
+                LongVector hi1 = vHi1.mul(wsHi1).add(hl1).add(vHi1.mul(wsLo1).lanewise(LSHR, 32));
+                LongVector hi2 = vHi2.mul(wsHi2).add(hl2).add(vHi2.mul(wsLo2).lanewise(LSHR, 32));
+                LongVector hi3 = vHi3.mul(wsHi3).add(hl3).add(vHi3.mul(wsLo3).lanewise(LSHR, 32));
+                LongVector r0 = ny0.mul(wv0).sub(hi0.mul(qv));
+                LongVector r1 = ny1.mul(wv1).sub(hi1.mul(qv));
+                LongVector r2 = ny2.mul(wv2).sub(hi2.mul(qv));
+                LongVector r3 = ny3.mul(wv3).sub(hi3.mul(qv));
+                LongVector p0 = r0.lanewise(UMIN, r0.sub(twoQ));
+                LongVector p1 = r1.lanewise(UMIN, r1.sub(twoQ));
+                LongVector p2 = r2.lanewise(UMIN, r2.sub(twoQ));
+                LongVector p3 = r3.lanewise(UMIN, r3.sub(twoQ));
                 x0 = nx0.add(p0);
                 x1 = nx1.add(p1);
                 x2 = nx2.add(p2);
@@ -1253,22 +1253,22 @@ public final class VectorLimbKernels implements LimbKernels {
                 LongVector vHi1 = v1.lanewise(LSHR, 32);
                 LongVector vHi2 = v2.lanewise(LSHR, 32);
                 LongVector vHi3 = v3.lanewise(LSHR, 32);
-                LongVector mid0 = vLo0.mul(wsHi0).add(vLo0.mul(wsLo0).lanewise(LSHR, 32));
-                LongVector mid1 = vLo1.mul(wsHi1).add(vLo1.mul(wsLo1).lanewise(LSHR, 32));
-                LongVector mid2 = vLo2.mul(wsHi2).add(vLo2.mul(wsLo2).lanewise(LSHR, 32));
-                LongVector mid3 = vLo3.mul(wsHi3).add(vLo3.mul(wsLo3).lanewise(LSHR, 32));
-                LongVector mid20 = vHi0.mul(wsLo0).add(mid0.and(m32));
-                LongVector mid21 = vHi1.mul(wsLo1).add(mid1.and(m32));
-                LongVector mid22 = vHi2.mul(wsLo2).add(mid2.and(m32));
-                LongVector mid23 = vHi3.mul(wsLo3).add(mid3.and(m32));
-                LongVector hi0 = vHi0.mul(wsHi0).add(mid0.lanewise(LSHR, 32)).add(mid20.lanewise(LSHR, 32));
-                LongVector hi1 = vHi1.mul(wsHi1).add(mid1.lanewise(LSHR, 32)).add(mid21.lanewise(LSHR, 32));
-                LongVector hi2 = vHi2.mul(wsHi2).add(mid2.lanewise(LSHR, 32)).add(mid22.lanewise(LSHR, 32));
-                LongVector hi3 = vHi3.mul(wsHi3).add(mid3.lanewise(LSHR, 32)).add(mid23.lanewise(LSHR, 32));
-                LongVector p0 = v0.mul(wv0).sub(hi0.mul(qv));
-                LongVector p1 = v1.mul(wv1).sub(hi1.mul(qv));
-                LongVector p2 = v2.mul(wv2).sub(hi2.mul(qv));
-                LongVector p3 = v3.mul(wv3).sub(hi3.mul(qv));
+                LongVector hl0 = vLo0.mul(wsHi0).lanewise(LSHR, 32);
+                LongVector hl1 = vLo1.mul(wsHi1).lanewise(LSHR, 32);
+                LongVector hl2 = vLo2.mul(wsHi2).lanewise(LSHR, 32);
+                LongVector hl3 = vLo3.mul(wsHi3).lanewise(LSHR, 32);
+                LongVector hi0 = vHi0.mul(wsHi0).add(hl0).add(vHi0.mul(wsLo0).lanewise(LSHR, 32));
+                LongVector hi1 = vHi1.mul(wsHi1).add(hl1).add(vHi1.mul(wsLo1).lanewise(LSHR, 32));
+                LongVector hi2 = vHi2.mul(wsHi2).add(hl2).add(vHi2.mul(wsLo2).lanewise(LSHR, 32));
+                LongVector hi3 = vHi3.mul(wsHi3).add(hl3).add(vHi3.mul(wsLo3).lanewise(LSHR, 32));
+                LongVector r0 = v0.mul(wv0).sub(hi0.mul(qv));
+                LongVector r1 = v1.mul(wv1).sub(hi1.mul(qv));
+                LongVector r2 = v2.mul(wv2).sub(hi2.mul(qv));
+                LongVector r3 = v3.mul(wv3).sub(hi3.mul(qv));
+                LongVector p0 = r0.lanewise(UMIN, r0.sub(twoQ));
+                LongVector p1 = r1.lanewise(UMIN, r1.sub(twoQ));
+                LongVector p2 = r2.lanewise(UMIN, r2.sub(twoQ));
+                LongVector p3 = r3.lanewise(UMIN, r3.sub(twoQ));
                 x0 = u0.lanewise(UMIN, u0.sub(twoQ));
                 x1 = u1.lanewise(UMIN, u1.sub(twoQ));
                 x2 = u2.lanewise(UMIN, u2.sub(twoQ));
@@ -1331,22 +1331,22 @@ public final class VectorLimbKernels implements LimbKernels {
                 LongVector vHi1 = v1.lanewise(LSHR, 32);
                 LongVector vHi2 = v2.lanewise(LSHR, 32);
                 LongVector vHi3 = v3.lanewise(LSHR, 32);
-                LongVector mid0 = vLo0.mul(wsHi0).add(vLo0.mul(wsLo0).lanewise(LSHR, 32));
-                LongVector mid1 = vLo1.mul(wsHi1).add(vLo1.mul(wsLo1).lanewise(LSHR, 32));
-                LongVector mid2 = vLo2.mul(wsHi2).add(vLo2.mul(wsLo2).lanewise(LSHR, 32));
-                LongVector mid3 = vLo3.mul(wsHi3).add(vLo3.mul(wsLo3).lanewise(LSHR, 32));
-                LongVector mid20 = vHi0.mul(wsLo0).add(mid0.and(m32));
-                LongVector mid21 = vHi1.mul(wsLo1).add(mid1.and(m32));
-                LongVector mid22 = vHi2.mul(wsLo2).add(mid2.and(m32));
-                LongVector mid23 = vHi3.mul(wsLo3).add(mid3.and(m32));
-                LongVector hi0 = vHi0.mul(wsHi0).add(mid0.lanewise(LSHR, 32)).add(mid20.lanewise(LSHR, 32));
-                LongVector hi1 = vHi1.mul(wsHi1).add(mid1.lanewise(LSHR, 32)).add(mid21.lanewise(LSHR, 32));
-                LongVector hi2 = vHi2.mul(wsHi2).add(mid2.lanewise(LSHR, 32)).add(mid22.lanewise(LSHR, 32));
-                LongVector hi3 = vHi3.mul(wsHi3).add(mid3.lanewise(LSHR, 32)).add(mid23.lanewise(LSHR, 32));
-                LongVector p0 = v0.mul(wv0).sub(hi0.mul(qv));
-                LongVector p1 = v1.mul(wv1).sub(hi1.mul(qv));
-                LongVector p2 = v2.mul(wv2).sub(hi2.mul(qv));
-                LongVector p3 = v3.mul(wv3).sub(hi3.mul(qv));
+                LongVector hl0 = vLo0.mul(wsHi0).lanewise(LSHR, 32);
+                LongVector hl1 = vLo1.mul(wsHi1).lanewise(LSHR, 32);
+                LongVector hl2 = vLo2.mul(wsHi2).lanewise(LSHR, 32);
+                LongVector hl3 = vLo3.mul(wsHi3).lanewise(LSHR, 32);
+                LongVector hi0 = vHi0.mul(wsHi0).add(hl0).add(vHi0.mul(wsLo0).lanewise(LSHR, 32));
+                LongVector hi1 = vHi1.mul(wsHi1).add(hl1).add(vHi1.mul(wsLo1).lanewise(LSHR, 32));
+                LongVector hi2 = vHi2.mul(wsHi2).add(hl2).add(vHi2.mul(wsLo2).lanewise(LSHR, 32));
+                LongVector hi3 = vHi3.mul(wsHi3).add(hl3).add(vHi3.mul(wsLo3).lanewise(LSHR, 32));
+                LongVector r0 = v0.mul(wv0).sub(hi0.mul(qv));
+                LongVector r1 = v1.mul(wv1).sub(hi1.mul(qv));
+                LongVector r2 = v2.mul(wv2).sub(hi2.mul(qv));
+                LongVector r3 = v3.mul(wv3).sub(hi3.mul(qv));
+                LongVector p0 = r0.lanewise(UMIN, r0.sub(twoQ));
+                LongVector p1 = r1.lanewise(UMIN, r1.sub(twoQ));
+                LongVector p2 = r2.lanewise(UMIN, r2.sub(twoQ));
+                LongVector p3 = r3.lanewise(UMIN, r3.sub(twoQ));
                 x0 = u0.lanewise(UMIN, u0.sub(twoQ));
                 x1 = u1.lanewise(UMIN, u1.sub(twoQ));
                 x2 = u2.lanewise(UMIN, u2.sub(twoQ));
@@ -1409,22 +1409,22 @@ public final class VectorLimbKernels implements LimbKernels {
                 LongVector vHi1 = v1.lanewise(LSHR, 32);
                 LongVector vHi2 = v2.lanewise(LSHR, 32);
                 LongVector vHi3 = v3.lanewise(LSHR, 32);
-                LongVector mid0 = vLo0.mul(wsHi0).add(vLo0.mul(wsLo0).lanewise(LSHR, 32));
-                LongVector mid1 = vLo1.mul(wsHi1).add(vLo1.mul(wsLo1).lanewise(LSHR, 32));
-                LongVector mid2 = vLo2.mul(wsHi2).add(vLo2.mul(wsLo2).lanewise(LSHR, 32));
-                LongVector mid3 = vLo3.mul(wsHi3).add(vLo3.mul(wsLo3).lanewise(LSHR, 32));
-                LongVector mid20 = vHi0.mul(wsLo0).add(mid0.and(m32));
-                LongVector mid21 = vHi1.mul(wsLo1).add(mid1.and(m32));
-                LongVector mid22 = vHi2.mul(wsLo2).add(mid2.and(m32));
-                LongVector mid23 = vHi3.mul(wsLo3).add(mid3.and(m32));
-                LongVector hi0 = vHi0.mul(wsHi0).add(mid0.lanewise(LSHR, 32)).add(mid20.lanewise(LSHR, 32));
-                LongVector hi1 = vHi1.mul(wsHi1).add(mid1.lanewise(LSHR, 32)).add(mid21.lanewise(LSHR, 32));
-                LongVector hi2 = vHi2.mul(wsHi2).add(mid2.lanewise(LSHR, 32)).add(mid22.lanewise(LSHR, 32));
-                LongVector hi3 = vHi3.mul(wsHi3).add(mid3.lanewise(LSHR, 32)).add(mid23.lanewise(LSHR, 32));
-                LongVector p0 = v0.mul(wv0).sub(hi0.mul(qv));
-                LongVector p1 = v1.mul(wv1).sub(hi1.mul(qv));
-                LongVector p2 = v2.mul(wv2).sub(hi2.mul(qv));
-                LongVector p3 = v3.mul(wv3).sub(hi3.mul(qv));
+                LongVector hl0 = vLo0.mul(wsHi0).lanewise(LSHR, 32);
+                LongVector hl1 = vLo1.mul(wsHi1).lanewise(LSHR, 32);
+                LongVector hl2 = vLo2.mul(wsHi2).lanewise(LSHR, 32);
+                LongVector hl3 = vLo3.mul(wsHi3).lanewise(LSHR, 32);
+                LongVector hi0 = vHi0.mul(wsHi0).add(hl0).add(vHi0.mul(wsLo0).lanewise(LSHR, 32));
+                LongVector hi1 = vHi1.mul(wsHi1).add(hl1).add(vHi1.mul(wsLo1).lanewise(LSHR, 32));
+                LongVector hi2 = vHi2.mul(wsHi2).add(hl2).add(vHi2.mul(wsLo2).lanewise(LSHR, 32));
+                LongVector hi3 = vHi3.mul(wsHi3).add(hl3).add(vHi3.mul(wsLo3).lanewise(LSHR, 32));
+                LongVector r0 = v0.mul(wv0).sub(hi0.mul(qv));
+                LongVector r1 = v1.mul(wv1).sub(hi1.mul(qv));
+                LongVector r2 = v2.mul(wv2).sub(hi2.mul(qv));
+                LongVector r3 = v3.mul(wv3).sub(hi3.mul(qv));
+                LongVector p0 = r0.lanewise(UMIN, r0.sub(twoQ));
+                LongVector p1 = r1.lanewise(UMIN, r1.sub(twoQ));
+                LongVector p2 = r2.lanewise(UMIN, r2.sub(twoQ));
+                LongVector p3 = r3.lanewise(UMIN, r3.sub(twoQ));
                 x0 = u0.lanewise(UMIN, u0.sub(twoQ));
                 x1 = u1.lanewise(UMIN, u1.sub(twoQ));
                 x2 = u2.lanewise(UMIN, u2.sub(twoQ));
@@ -1772,6 +1772,7 @@ public final class VectorLimbKernels implements LimbKernels {
     /** out = (a − b)·c (b null: a·c) with Shoup's method; returns the number of elements done. */
     static int scaleShoup(long[] a, long[] b, long c, long cShoup, long[] out, int n, long q, boolean accumulate) {
         LongVector qv = splat(q);
+        LongVector twoQ = splat(2 * q);
         LongVector m32 = splat(M32);
         LongVector cv = splat(c);
         LongVector cs = splat(cShoup);
@@ -1786,10 +1787,10 @@ public final class VectorLimbKernels implements LimbKernels {
             }
             LongVector yLo = y.and(m32);
             LongVector yHi = y.lanewise(LSHR, 32);
-            LongVector mid = yLo.mul(csHi).add(yLo.mul(csLo).lanewise(LSHR, 32));
-            LongVector mid2 = yHi.mul(csLo).add(mid.and(m32));
-            LongVector hi = yHi.mul(csHi).add(mid.lanewise(LSHR, 32)).add(mid2.lanewise(LSHR, 32));
+            LongVector hi = yHi.mul(csHi).add(yLo.mul(csHi).lanewise(LSHR, 32))
+                    .add(yHi.mul(csLo).lanewise(LSHR, 32));
             LongVector r = y.mul(cv).sub(hi.mul(qv));
+            r = r.lanewise(UMIN, r.sub(twoQ));
             r = r.lanewise(UMIN, r.sub(qv));
             if (accumulate) {
                 r = r.add(LongVector.fromArray(SPECIES, out, k));
@@ -1859,6 +1860,7 @@ public final class VectorLimbKernels implements LimbKernels {
         long fromModTo = to.reduce(from.value());
         long oneShoup = to.shoup(1);
         LongVector tv = splat(to.value());
+        LongVector twoT = splat(2 * to.value());
         LongVector m32 = splat(M32);
         LongVector halfv = splat(half);
         LongVector fv = splat(fromModTo);
@@ -1870,10 +1872,10 @@ public final class VectorLimbKernels implements LimbKernels {
             LongVector y = LongVector.fromArray(SPECIES, x, k);
             LongVector yLo = y.and(m32);
             LongVector yHi = y.lanewise(LSHR, 32);
-            LongVector mid = yLo.mul(osHi).add(yLo.mul(osLo).lanewise(LSHR, 32));
-            LongVector mid2 = yHi.mul(osLo).add(mid.and(m32));
-            LongVector hi = yHi.mul(osHi).add(mid.lanewise(LSHR, 32)).add(mid2.lanewise(LSHR, 32));
+            LongVector hi = yHi.mul(osHi).add(yLo.mul(osHi).lanewise(LSHR, 32))
+                    .add(yHi.mul(osLo).lanewise(LSHR, 32));
             LongVector r = y.sub(hi.mul(tv));
+            r = r.lanewise(UMIN, r.sub(twoT));
             r = r.lanewise(UMIN, r.sub(tv));
             LongVector d = r.sub(fv);
             VectorMask<Long> upper = y.compare(VectorOperators.GT, halfv);
@@ -2012,10 +2014,11 @@ public final class VectorLimbKernels implements LimbKernels {
             LongVector x = LongVector.fromArray(SPECIES, y, k);
             LongVector xLo = x.and(m32);
             LongVector xHi = x.lanewise(LSHR, 32);
-            LongVector mid = xLo.mul(csHi).add(xLo.mul(csLo).lanewise(LSHR, 32));
-            LongVector mid2 = xHi.mul(csLo).add(mid.and(m32));
-            LongVector hi = xHi.mul(csHi).add(mid.lanewise(LSHR, 32)).add(mid2.lanewise(LSHR, 32));
-            LongVector s = LongVector.fromArray(SPECIES, acc, k).add(x.mul(cv).sub(hi.mul(qv)));
+            LongVector hi = xHi.mul(csHi).add(xLo.mul(csHi).lanewise(LSHR, 32))
+                    .add(xHi.mul(csLo).lanewise(LSHR, 32));
+            LongVector p = x.mul(cv).sub(hi.mul(qv));
+            p = p.lanewise(UMIN, p.sub(twoQ));
+            LongVector s = LongVector.fromArray(SPECIES, acc, k).add(p);
             s = s.lanewise(UMIN, s.sub(twoQ));
             s.lanewise(UMIN, s.sub(bound)).intoArray(acc, k);
         }
@@ -2088,10 +2091,10 @@ public final class VectorLimbKernels implements LimbKernels {
             LongVector wsHi = wsv.lanewise(LSHR, 32);
             LongVector vLo = v.and(m32);
             LongVector vHi = v.lanewise(LSHR, 32);
-            LongVector mid = vLo.mul(wsHi).add(vLo.mul(wsLo).lanewise(LSHR, 32));
-            LongVector mid2 = vHi.mul(wsLo).add(mid.and(m32));
-            LongVector hi = vHi.mul(wsHi).add(mid.lanewise(LSHR, 32)).add(mid2.lanewise(LSHR, 32));
+            LongVector hi = vHi.mul(wsHi).add(vLo.mul(wsHi).lanewise(LSHR, 32))
+                    .add(vHi.mul(wsLo).lanewise(LSHR, 32));
             LongVector p = v.mul(LongVector.fromArray(SPECIES, w, k)).sub(hi.mul(qv));
+            p = p.lanewise(UMIN, p.sub(twoQ));
             LongVector s = (first ? zero : LongVector.fromArray(SPECIES, acc, k)).add(p);
             s = s.lanewise(UMIN, s.sub(twoQ));
             s.lanewise(UMIN, s.sub(bound)).intoArray(acc, k);

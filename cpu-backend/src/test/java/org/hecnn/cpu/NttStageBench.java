@@ -25,6 +25,7 @@ public final class NttStageBench {
         int lanes = VectorLimbKernels.LANES;
         report("fwd stage m=1 (t=N/2)", n, () -> VectorLimbKernels.forwardStage(a, 1, n / 2, w, ws, qq));
         report("fwd stage t=64", n, () -> VectorLimbKernels.forwardStage(a, n / 128, 64, w, ws, qq));
+        report("fwd stage t=64", n, () -> VectorLimbKernels.forwardStage(a, n / 128, 64, w, ws, qq));
         report("fwd stage t=lanes", n, () -> VectorLimbKernels.forwardStage(a, n / (2 * lanes), lanes, w, ws, qq));
         report("fwd tail", n, () -> VectorLimbKernels.forwardTail(a, n, w, ws, qq));
         report("fwd tail scalar", n, () -> VectorLimbKernels.forwardTailScalar(a, n, w, ws, qq));
