@@ -16,6 +16,8 @@ final class BenchConfig {
     /** N = 2^16 with eight Galois keys needs about 2 GB of keys; leave room for the product temporaries. */
     static final String HEAP = "-Xmx10g";
     static final String HEAP_MIN = "-Xms2g";
+    /** JMH 1.37 reads fields through sun.misc.Unsafe; JDK 25 warns about that unless told it is allowed. */
+    static final String UNSAFE = "--sun-misc-unsafe-memory-access=allow";
     /** SEAL's reference numbers are single-threaded. */
     static final String ONE_THREAD = "-Dhecnn.threads=1";
     static final String TWO_THREADS = "-Dhecnn.threads=2";

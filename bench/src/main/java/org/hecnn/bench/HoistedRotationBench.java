@@ -26,8 +26,8 @@ import org.openjdk.jmh.annotations.Warmup;
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
 @Warmup(iterations = 5, time = 1)
 @Measurement(iterations = 5, time = 3)
-@Fork(value = 1, jvmArgsAppend = {BenchConfig.VECTOR, BenchConfig.NATIVE, BenchConfig.HEAP_MIN, BenchConfig.HEAP,
-        BenchConfig.ONE_THREAD})
+@Fork(value = 1, jvmArgsAppend = {BenchConfig.VECTOR, BenchConfig.NATIVE, BenchConfig.UNSAFE, BenchConfig.HEAP_MIN,
+        BenchConfig.HEAP, BenchConfig.ONE_THREAD})
 public class HoistedRotationBench {
     static final int[] STEPS = {1, 2, 3, 4, 5, 6, 7, 8};
 

@@ -15,8 +15,8 @@ import org.openjdk.jmh.annotations.Warmup;
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
 @Warmup(iterations = 5, time = 1)
 @Measurement(iterations = 5, time = 2)
-@Fork(value = 1, jvmArgsAppend = {BenchConfig.VECTOR, BenchConfig.NATIVE, BenchConfig.HEAP_MIN, BenchConfig.HEAP,
-        BenchConfig.ONE_THREAD})
+@Fork(value = 1, jvmArgsAppend = {BenchConfig.VECTOR, BenchConfig.NATIVE, BenchConfig.UNSAFE, BenchConfig.HEAP_MIN,
+        BenchConfig.HEAP, BenchConfig.ONE_THREAD})
 public class KeySwitch1ThreadBench {
     @Benchmark
     public DevicePoly[] keySwitch(KeySwitchState state) {

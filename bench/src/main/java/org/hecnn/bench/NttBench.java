@@ -31,8 +31,8 @@ import org.openjdk.jmh.annotations.Warmup;
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
 @Warmup(iterations = 5, time = 1)
 @Measurement(iterations = 5, time = 1)
-@Fork(value = 1, jvmArgsAppend = {BenchConfig.VECTOR, BenchConfig.NATIVE, BenchConfig.HEAP_MIN, BenchConfig.HEAP,
-        BenchConfig.ONE_THREAD})
+@Fork(value = 1, jvmArgsAppend = {BenchConfig.VECTOR, BenchConfig.NATIVE, BenchConfig.UNSAFE, BenchConfig.HEAP_MIN,
+        BenchConfig.HEAP, BenchConfig.ONE_THREAD})
 public class NttBench {
     @Param({"cpu"})
     public String backend;
