@@ -19,7 +19,7 @@ import org.hecnn.ring.Primes;
  * sample are printed. Run from cpu-backend after {@code mvn test-compile}:
  * <pre>
  * java --add-modules jdk.incubator.vector -cp target/classes:target/test-classes:$CORE_JAR \
- *     org.hecnn.cpu.KernelBench [logN=14] [bits=60,50] [kernels=all|ntt,intt,...] [warmupMs=1000]
+ *     org.hecnn.cpu.KernelBench [logN=14] [bits=60,50] [kernels=all|forwardNtt+inverseNtt+...] [warmupMs=1000]
  * </pre>
  */
 public final class KernelBench {
@@ -90,7 +90,7 @@ public final class KernelBench {
                 "innerProduct(3,perm)", "linearCombination(2)", "conversionQuotients(2)", "multiply", "multiplyAdd", "add",
                 "subtractAndScale", "permute", "reduceCentered"};
             for (String name : names) {
-                if (!kernels.equals("all") && !Arrays.asList(kernels.split(",")).contains(name)) {
+                if (!kernels.equals("all") && !Arrays.asList(kernels.split("\\+")).contains(name)) {
                     continue;
                 }
                 double[] perEl = new double[2];
