@@ -325,16 +325,21 @@ public final class KeyCodec {
         byte[] head = Frames.readFrame(in, ObjectType.EVALUATION_KEYS, Math.min(indexMax, maxBytes),
                 maxBytes < indexMax ? "the caller's limit" : "the largest index these parameters allow");
         Index index = parseIndex(p, Frames.open(head, 0, ObjectType.EVALUATION_KEYS, true).body());
+        // Keys may be truncated to the levels they serve: the smallest possible set must fit the limit up front,
+        // and every frame is bounded by the largest key and by what is left of the limit.
         long keyFrame = Frames.frameBytes(switchingKeyBodyBytes(ring));
-        long total = head.length + index.keyCount() * keyFrame;
-        if (total > maxBytes) {
-            throw new MalformedDataException("evaluation keys: the index promises " + index.keyCount() + " keys, "
-                    + total + " bytes in all, more than the caller's limit (" + maxBytes + ")");
+        long smallest = head.length + index.keyCount() * Frames.frameBytes(switchingKeyBodyBytes(ring, 1));
+        if (smallest > maxBytes) {
+            throw new MalformedDataException("evaluation keys: the index promises " + index.keyCount() + " keys, at "
+                    + "least " + smallest + " bytes in all, more than the caller's limit (" + maxBytes + ")");
         }
+        long left = maxBytes - head.length;
         SwitchingKey[] keys = new SwitchingKey[index.keyCount()];
         for (int k = 0; k < keys.length; k++) {
-            byte[] frame = Frames.readFrame(in, ObjectType.SWITCHING_KEY, keyFrame,
-                    "a switching key under these parameters");
+            long bound = Math.min(keyFrame, left);
+            byte[] frame = Frames.readFrame(in, ObjectType.SWITCHING_KEY, bound,
+                    bound < keyFrame ? "the caller's limit" : "a switching key under these parameters");
+            left -= frame.length;
             keys[k] = parseSwitchingKey(p, Frames.open(frame, 0, ObjectType.SWITCHING_KEY, true).body(),
                     index.role(k));
         }

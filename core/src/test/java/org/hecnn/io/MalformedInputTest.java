@@ -182,7 +182,7 @@ class MalformedInputTest {
         }
         IoFixtures.fixChecksums(index);
         refused(MalformedDataException.class, "more than the caller's limit",
-                () -> KeyCodec.readEvaluationKeys(f.params, new ByteArrayInputStream(index), 100_000_000));
+                () -> KeyCodec.readEvaluationKeys(f.params, new ByteArrayInputStream(index), 10_000_000));
         refused(MalformedDataException.class, "truncated",
                 () -> KeyCodec.readEvaluationKeys(f.params, new ByteArrayInputStream(index), Long.MAX_VALUE));
     }
