@@ -65,26 +65,9 @@ final class InferCommand implements Callable<Integer> {
                     net.context().parameters().isInsecure());
             try (InferenceClient client = new InferenceClient(service, options.backendProvider())) {
                 long t1 = System.nanoTime();
-                java.nio.file.Path keyFile = null;
-                long keyBytes;
-                InferenceServer.Session session;
-                try {
-                    keyFile = java.nio.file.Files.createTempFile("hecnn-keys", ".bin");
-                    try (var out = new java.io.BufferedOutputStream(java.nio.file.Files.newOutputStream(keyFile))) {
-                        client.writeEvaluationKeys(out);
-                    }
-                    keyBytes = java.nio.file.Files.size(keyFile);
-                    try (var in = new java.io.BufferedInputStream(java.nio.file.Files.newInputStream(keyFile))) {
-                        session = server.open(in, keyBytes);
-                    }
-                } catch (java.io.IOException e) {
-                    throw new HecnnException("cannot pass the evaluation keys through " + keyFile + ": "
-                            + e.getMessage(), e);
-                } finally {
-                    if (keyFile != null) {
-                        keyFile.toFile().delete();
-                    }
-                }
+                KeyTransfer.Opened opened = KeyTransfer.open(client, server);
+                InferenceServer.Session session = opened.session();
+                long keyBytes = opened.keyBytes();
                 long keyNs = System.nanoTime() - t1;
                 long t2 = System.nanoTime();
                 byte[] request = client.encrypt(image.pixels());

@@ -1,0 +1,113 @@
+package org.hecnn.cli;
+
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.hecnn.HecnnException;
+import org.hecnn.cnn.model.Model;
+import org.hecnn.cnn.model.Tensor;
+import org.hecnn.cnn.plain.PlainEvaluator;
+import org.hecnn.inference.LayerProgress;
+import org.hecnn.inference.NetworkCompiler;
+import org.hecnn.inference.service.InferenceClient;
+import org.hecnn.inference.service.InferenceServer;
+import org.hecnn.inference.service.ServiceDescription;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/**
+ * Accuracy on a range of a CIFAR-10 binary file: plaintext accuracy of the model, and (unless --plain) encrypted
+ * accuracy, agreement between encrypted and plaintext predictions, the largest logit error and mean latency.
+ */
+@Command(name = "eval", mixinStandardHelpOptions = true,
+        description = "Evaluate a model on a range of CIFAR-10 images, in plaintext and under encryption.")
+final class EvalCommand implements Callable<Integer> {
+    @Mixin
+    ModelOptions options;
+
+    @Option(names = "--data", required = true, description = "CIFAR-10 binary file")
+    Path data;
+
+    @Option(names = "--from", description = "first image index (default: ${DEFAULT-VALUE})", defaultValue = "0")
+    int from;
+
+    @Option(names = "--count", description = "number of images (default: all from --from)", defaultValue = "-1")
+    int count;
+
+    @Option(names = "--plain", description = "plaintext evaluation only")
+    boolean plainOnly;
+
+    @Override
+    public Integer call() {
+        int total = ImageInput.cifarCount(data);
+        int n = count < 0 ? total - from : count;
+        if (from < 0 || n < 1 || from + n > total) {
+            throw new HecnnException("images " + from + ".." + (from + n - 1) + " are outside " + data + " (" + total
+                    + " images)");
+        }
+        Model imported = options.load();
+        int plainCorrect = 0;
+        int heCorrect = 0;
+        int agree = 0;
+        double maxErr = 0;
+        long heNanos = 0;
+        Progress progress = new Progress("images");
+        NetworkCompiler.Compiled compiled = plainOnly ? null
+                : NetworkCompiler.compile(imported, options.backendProvider(), options.options());
+        try (InferenceClient client = compiled == null ? null : new InferenceClient(
+                ServiceDescription.fromBytes(new InferenceServer(compiled.network()).description().toBytes(),
+                        compiled.network().context().parameters().isInsecure()), options.backendProvider())) {
+            InferenceServer server = compiled == null ? null : new InferenceServer(compiled.network());
+            InferenceServer.Session session = server == null ? null : KeyTransfer.open(client, server).session();
+            for (int i = 0; i < n; i++) {
+                ImageInput.Labelled img = ImageInput.cifar(data, from + i, ImageInput.CIFAR_MEAN, ImageInput.CIFAR_STD);
+                double[] plain = PlainEvaluator.evaluate(imported, Tensor.of(InferCommand.flatten(img.pixels()), 3, 32,
+                        32)).toArray();
+                int p = InferCommand.argMax(plain);
+                plainCorrect += p == img.label() ? 1 : 0;
+                if (session != null) {
+                    long t0 = System.nanoTime();
+                    double[] logits = client.decrypt(session.evaluate(client.encrypt(img.pixels()), LayerProgress.NONE));
+                    heNanos += System.nanoTime() - t0;
+                    int h = InferCommand.argMax(logits);
+                    heCorrect += h == img.label() ? 1 : 0;
+                    agree += h == p ? 1 : 0;
+                    for (int k = 0; k < logits.length; k++) {
+                        maxErr = Math.max(maxErr, Math.abs(logits[k] - plain[k]));
+                    }
+                }
+                progress.update(i + 1, n, "image " + (from + i));
+            }
+        } finally {
+            if (compiled != null) {
+                compiled.close();
+            }
+        }
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("images", n);
+        m.put("plaintextAccuracy", plainCorrect / (double) n);
+        if (!plainOnly) {
+            m.put("accuracy", heCorrect / (double) n);
+            m.put("agreement", agree / (double) n);
+            m.put("maxLogitError", maxErr);
+            m.put("meanSecondsPerImage", heNanos / 1e9 / n);
+        } else {
+            m.put("accuracy", plainCorrect / (double) n);
+        }
+        if (options.json) {
+            System.out.println(Json.write(m));
+        } else {
+            System.out.printf(Locale.ROOT, "%d images from %s, model %s%n", n, data, imported.name());
+            System.out.printf(Locale.ROOT, "plaintext accuracy %.2f%%%n", 100.0 * plainCorrect / n);
+            if (!plainOnly) {
+                System.out.printf(Locale.ROOT, "encrypted accuracy %.2f%%, agreement with plaintext %.2f%%, largest "
+                        + "logit error %.3e, %.2f s per image%n", 100.0 * heCorrect / n, 100.0 * agree / n, maxErr,
+                        heNanos / 1e9 / n);
+            }
+        }
+        return 0;
+    }
+}
