@@ -2,8 +2,6 @@ package org.hecnn.ckks;
 
 import java.math.BigDecimal;
 import java.math.BigInteger;
-import java.util.HashMap;
-import java.util.Map;
 import org.hecnn.backend.DeviceDecomposition;
 import org.hecnn.backend.DevicePoly;
 import org.hecnn.backend.DeviceSwitchKey;
@@ -11,8 +9,6 @@ import org.hecnn.backend.PolyEngine;
 import org.hecnn.ring.Galois;
 import org.hecnn.ring.RnsRing;
 import org.hecnn.rlwe.EvaluationKeys;
-import org.hecnn.rlwe.KeyGenerator;
-import org.hecnn.rlwe.SwitchingKey;
 
 /**
  * Homomorphic operations on CKKS ciphertexts. It holds only evaluation keys, never a secret key. Every operation
@@ -26,11 +22,16 @@ public final class Evaluator {
     private final CkksContext context;
     private final PolyEngine engine;
     private final RnsRing ring;
-    private final EvaluationKeys keys;
-    private final Map<Integer, DeviceSwitchKey> deviceKeys = new HashMap<>();
-    private DeviceSwitchKey relinKey;
+    private final DeviceKeys keys;
 
+    /** An evaluator that uploads the given keys (null: none) to the context's engine. */
     public Evaluator(CkksContext context, EvaluationKeys keys) {
+        this(context, DeviceKeys.of(context, keys));
+    }
+
+    /** An evaluator over keys already on the engine (loaded one by one, e.g. from a stream). */
+    public Evaluator(CkksContext context, DeviceKeys keys) {
+        context.checkOwner(keys.context(), "the evaluation keys");
         this.context = context;
         this.engine = context.engine();
         this.ring = context.ring();
@@ -231,9 +232,9 @@ public final class Evaluator {
         if (a.size() == 2) {
             return new Ciphertext(context, copyParts(a), a.scale());
         }
-        DeviceSwitchKey relin = relinearizationKey();
-        keyCovers(keys.relinearization().dataLimbs(ring.pCount()), a.level(), () -> "the relinearisation key");
-        DevicePoly[] u = engine.keySwitch(a.part(2), relin);
+        DeviceKeys.Entry relin = relinearizationKey();
+        keyCovers(relin.dataLimbs(), a.level(), () -> "the relinearisation key");
+        DevicePoly[] u = engine.keySwitch(a.part(2), relin.key());
         engine.add(u[0], a.part(0), u[0]);
         engine.add(u[1], a.part(1), u[1]);
         return new Ciphertext(context, u, a.scale());
@@ -369,11 +370,12 @@ public final class Evaluator {
         linear(op, a);
         DeviceSwitchKey[] keysForSteps = new DeviceSwitchKey[elements.length];
         for (int i = 0; i < elements.length; i++) {
-            keysForSteps[i] = elements[i] == 1 ? null : galoisKey(elements[i], op);
             if (elements[i] != 1) {
                 int element = elements[i];
-                keyCovers(keys.galois().get(element).dataLimbs(ring.pCount()), a.level(),
+                DeviceKeys.Entry entry = galoisKey(element, op);
+                keyCovers(entry.dataLimbs(), a.level(),
                         () -> "the Galois key for element " + element + describeElement(element));
+                keysForSteps[i] = entry.key();
             }
         }
         Ciphertext[] out = new Ciphertext[elements.length];
@@ -404,30 +406,23 @@ public final class Evaluator {
 
     // ---- keys -----------------------------------------------------------------------------------------------
 
-    private synchronized DeviceSwitchKey relinearizationKey() {
-        if (relinKey == null) {
-            if (keys == null || keys.relinearization() == null) {
-                throw new MissingKeyException("multiply/relinearize needs a relinearisation key, and the evaluation "
-                        + "keys have none: generate them with KeyGenerator.evaluationKeys(...)");
-            }
-            relinKey = upload(keys.relinearization());
+    private DeviceKeys.Entry relinearizationKey() {
+        DeviceKeys.Entry e = keys.relinearization();
+        if (e == null) {
+            throw new MissingKeyException("multiply/relinearize needs a relinearisation key, and the evaluation "
+                    + "keys have none: generate them with KeyGenerator.evaluationKeys(...)");
         }
-        return relinKey;
+        return e;
     }
 
-    private synchronized DeviceSwitchKey galoisKey(int element, String op) {
-        DeviceSwitchKey k = deviceKeys.get(element);
-        if (k == null) {
-            SwitchingKey key = keys == null ? null : keys.galois().get(element);
-            if (key == null) {
-                throw new MissingKeyException(op + " needs the Galois key for element " + element
-                        + describeElement(element) + ", which the evaluation keys lack; generate keys for the "
-                        + "rotations you use (KeyGenerator.evaluationKeys(sk, elements...))");
-            }
-            k = upload(key);
-            deviceKeys.put(element, k);
+    private DeviceKeys.Entry galoisKey(int element, String op) {
+        DeviceKeys.Entry e = keys.galois(element);
+        if (e == null) {
+            throw new MissingKeyException(op + " needs the Galois key for element " + element
+                    + describeElement(element) + ", which the evaluation keys lack; generate keys for the "
+                    + "rotations you use (KeyGenerator.evaluationKeys(sk, elements...))");
         }
-        return k;
+        return e;
     }
 
     private String describeElement(int element) {
@@ -443,15 +438,6 @@ public final class Evaluator {
             g = g * Galois.GENERATOR % m;
         }
         return "";
-    }
-
-    private DeviceSwitchKey upload(SwitchingKey key) {
-        int limbs = key.dataLimbs(ring.pCount());
-        if (limbs < 1 || limbs > ring.qCount() || key.digits() != ring.digitCount(limbs)) {
-            throw new ParameterMismatchException("switching key has " + key.digits() + " digits over " + limbs
-                    + " data limbs, which these parameters cannot have: it was made under other parameters");
-        }
-        return engine.uploadSwitchKey(key.b(), KeyGenerator.expandSwitchingKeyA(ring, key));
     }
 
     /** Throws unless a key covering {@code keyLimbs} data limbs serves a ciphertext at {@code level}. */

@@ -186,8 +186,11 @@ public final class KeyCodec {
     // ---- evaluation keys ------------------------------------------------------------------------------------
 
     private static byte[] indexFrame(CkksParameters p, EvaluationKeys keys) {
+        return indexFrame(p, keys.relinearization() != null, new ArrayList<>(keys.galois().keySet()));
+    }
+
+    private static byte[] indexFrame(CkksParameters p, boolean relin, List<Integer> elements) {
         RnsRing ring = p.ring();
-        List<Integer> elements = new ArrayList<>(keys.galois().keySet());
         for (int g : elements) {
             if ((g & 1) == 0 || g < 1 || g >= 2 * ring.n()) {
                 throw new IllegalArgumentException("Galois element " + g + " is not odd and below 2N = "
@@ -196,10 +199,43 @@ public final class KeyCodec {
         }
         return Frames.frame(ObjectType.EVALUATION_KEYS, indexBodyBytes(elements.size()), s -> {
             Binding.write(s, p);
-            s.u8(keys.relinearization() != null ? 1 : 0);
+            s.u8(relin ? 1 : 0);
             s.u32(elements.size());
             elements.forEach(s::u32);
         });
+    }
+
+    /** Makes one key on demand (so a large set is generated and written one key at a time). */
+    @FunctionalInterface
+    public interface KeySource {
+        SwitchingKey key(int role) throws IOException;
+    }
+
+    /** Receives keys as they are read: role 0 is the relinearisation key, otherwise the Galois element. */
+    @FunctionalInterface
+    public interface KeySink {
+        void accept(int role, SwitchingKey key);
+    }
+
+    /**
+     * Writes an evaluation-key set without holding it: the index (relinearisation key if {@code relin}, then the
+     * Galois elements in increasing order), then each key as {@code source} makes it.
+     */
+    public static void writeEvaluationKeys(CkksParameters p, boolean relin, int[] elements, KeySource source,
+                                           OutputStream out) throws IOException {
+        Binding.checkWritable(p);
+        List<Integer> sorted = new ArrayList<>();
+        for (int g : elements) {
+            sorted.add(g);
+        }
+        java.util.Collections.sort(sorted);
+        out.write(indexFrame(p, relin, sorted));
+        if (relin) {
+            out.write(switchingKeyFrame(p, source.key(0), 0));
+        }
+        for (int g : sorted) {
+            out.write(switchingKeyFrame(p, source.key(g), g));
+        }
     }
 
     /** Writes the index and every key to {@code out}, one frame at a time (no size limit for the whole set). */
@@ -320,6 +356,20 @@ public final class KeyCodec {
     /** Reads a set from a stream, refusing it once it would exceed {@code maxBytes} in all. */
     public static EvaluationKeys readEvaluationKeys(CkksParameters p, InputStream in, long maxBytes)
             throws IOException {
+        Map<Integer, SwitchingKey> read = new LinkedHashMap<>();
+        boolean relin = readEvaluationKeys(p, in, maxBytes, read::put);
+        Map<Integer, SwitchingKey> galois = new LinkedHashMap<>(read);
+        galois.remove(0);
+        return new EvaluationKeys(relin ? read.get(0) : null, galois);
+    }
+
+    /**
+     * Reads a set from a stream and hands every key to {@code sink} as soon as it is read and checked, so the
+     * caller can move it to its engine without ever holding the whole set; returns whether a relinearisation key
+     * was present.
+     */
+    public static boolean readEvaluationKeys(CkksParameters p, InputStream in, long maxBytes, KeySink sink)
+            throws IOException {
         RnsRing ring = p.ring();
         long indexMax = Frames.frameBytes(indexBodyBytes(ring.n()));
         byte[] head = Frames.readFrame(in, ObjectType.EVALUATION_KEYS, Math.min(indexMax, maxBytes),
@@ -334,15 +384,14 @@ public final class KeyCodec {
                     + "least " + smallest + " bytes in all, more than the caller's limit (" + maxBytes + ")");
         }
         long left = maxBytes - head.length;
-        SwitchingKey[] keys = new SwitchingKey[index.keyCount()];
-        for (int k = 0; k < keys.length; k++) {
+        for (int k = 0; k < index.keyCount(); k++) {
             long bound = Math.min(keyFrame, left);
             byte[] frame = Frames.readFrame(in, ObjectType.SWITCHING_KEY, bound,
                     bound < keyFrame ? "the caller's limit" : "a switching key under these parameters");
             left -= frame.length;
-            keys[k] = parseSwitchingKey(p, Frames.open(frame, 0, ObjectType.SWITCHING_KEY, true).body(),
-                    index.role(k));
+            sink.accept(index.role(k), parseSwitchingKey(p, Frames.open(frame, 0, ObjectType.SWITCHING_KEY, true)
+                    .body(), index.role(k)));
         }
-        return assemble(index, keys);
+        return index.relin;
     }
 }

@@ -27,7 +27,7 @@ class ClientServerTest {
     }
 
     @Test
-    void bytesOnlyRoundTripMatchesPlaintext() {
+    void bytesOnlyRoundTripMatchesPlaintext() throws java.io.IOException {
         Random r = new Random(3);
         Model model = HeNetworkTest.miniResNet(r);
         PrecisionTargets t = new PrecisionTargets(25, 17, 8);
@@ -55,6 +55,18 @@ class ClientServerTest {
                     err = Math.max(err, Math.abs(logits[k] - expected.get(k)));
                 }
                 assertTrue(err <= expected.maxAbs() * 0x1p-10, "logit error " + err);
+
+                // The streamed key path (one key at a time, for sets larger than memory) gives the same result.
+                java.io.ByteArrayOutputStream streamed = new java.io.ByteArrayOutputStream();
+                client.writeEvaluationKeys(streamed);
+                InferenceServer.Session fromStream = server.open(
+                        new java.io.ByteArrayInputStream(streamed.toByteArray()), streamed.size());
+                double[] again = client.decrypt(fromStream.evaluate(request, LayerProgress.NONE));
+                for (int k = 0; k < logits.length; k++) {
+                    assertTrue(Math.abs(again[k] - expected.get(k)) <= expected.maxAbs() * 0x1p-10);
+                }
+                assertThrows(MalformedDataException.class, () -> server.open(
+                        new java.io.ByteArrayInputStream(streamed.toByteArray()), streamed.size() / 2));
 
                 // Corrupt and foreign inputs give typed errors.
                 byte[] broken = request.clone();

@@ -45,19 +45,31 @@ public final class InferenceClient implements AutoCloseable {
         return KeyCodec.writeEvaluationKeys(service.parameters(), makeEvaluationKeys());
     }
 
-    /** Streams the evaluation keys (for key sets larger than one array, e.g. a ResNet at N = 2^16). */
+    /**
+     * Streams the evaluation keys, generating each just before it is written, so that a key set larger than
+     * memory (a ResNet at N = 2^16) is never held whole.
+     */
     public void writeEvaluationKeys(java.io.OutputStream out) throws java.io.IOException {
-        KeyCodec.writeEvaluationKeys(service.parameters(), makeEvaluationKeys(), out);
+        java.util.Map<Integer, Integer> levels = keyLevels();
+        int[] elements = levels.keySet().stream().mapToInt(Integer::intValue).toArray();
+        KeyCodec.writeEvaluationKeys(service.parameters(), true, elements, role -> role == 0
+                ? keyGenerator.relinearizationKey(secretKey, service.inputLevel())
+                : keyGenerator.galoisKey(secretKey, role, levels.get(role)), out);
     }
 
     private EvaluationKeys makeEvaluationKeys() {
+        return keyGenerator.evaluationKeys(secretKey, service.inputLevel(), keyLevels());
+    }
+
+    /** Galois element → highest level it is used at. */
+    private java.util.Map<Integer, Integer> keyLevels() {
         java.util.Map<Integer, Integer> levels = new java.util.TreeMap<>();
         int[] steps = service.rotationSteps();
         for (int i = 0; i < steps.length; i++) {
             levels.merge(Galois.rotationElement(steps[i], service.parameters().logN()), service.rotationLevels()[i],
                     Math::max);
         }
-        return keyGenerator.evaluationKeys(secretKey, service.inputLevel(), levels);
+        return levels;
     }
 
     /** Encrypts a C×H×W image (already normalised as the model expects) into a request. */

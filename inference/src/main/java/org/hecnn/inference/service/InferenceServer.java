@@ -2,6 +2,7 @@ package org.hecnn.inference.service;
 
 import org.hecnn.ckks.Ciphertext;
 import org.hecnn.ckks.CkksContext;
+import org.hecnn.ckks.DeviceKeys;
 import org.hecnn.ckks.Evaluator;
 import org.hecnn.inference.HeNetwork;
 import org.hecnn.inference.HeOps;
@@ -36,10 +37,20 @@ public final class InferenceServer {
         return new Session(new Evaluator(ctx, keys));
     }
 
-    /** As {@link #open(byte[])} from a stream, refusing key sets larger than {@code maxBytes}. */
+    /**
+     * As {@link #open(byte[])} from a stream, refusing key sets larger than {@code maxBytes}; each key moves to the
+     * engine as soon as it is read, so the set is never held twice.
+     */
     public Session open(java.io.InputStream evaluationKeys, long maxBytes) throws java.io.IOException {
         CkksContext ctx = network.context();
-        EvaluationKeys keys = KeyCodec.readEvaluationKeys(ctx.parameters(), evaluationKeys, maxBytes);
+        DeviceKeys keys = new DeviceKeys(ctx);
+        KeyCodec.readEvaluationKeys(ctx.parameters(), evaluationKeys, maxBytes, (role, key) -> {
+            if (role == 0) {
+                keys.addRelinearization(key);
+            } else {
+                keys.addGalois(role, key);
+            }
+        });
         return new Session(new Evaluator(ctx, keys));
     }
 
