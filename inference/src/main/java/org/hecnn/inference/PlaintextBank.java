@@ -8,7 +8,7 @@ import org.hecnn.ckks.Plaintext;
 /**
  * The plaintexts of one layer, encoded once per model (not per image). In {@link Mode#NTT} every plaintext is
  * kept ready in NTT form at the layer's level (fast, L limbs each); in {@link Mode#COEFFICIENTS} only the integer
- * coefficients are kept (one limb's worth each) and each use re-enters the NTT domain (L transforms) — the
+ * coefficients are kept (32 bits each when they fit) and each use re-enters the NTT domain (L transforms) — the
  * compiler picks by the memory budget.
  */
 public final class PlaintextBank implements AutoCloseable {
@@ -19,7 +19,8 @@ public final class PlaintextBank implements AutoCloseable {
     private final int level;
     private final double scale;
     private final Mode mode;
-    private final List<double[]> coefficients = new ArrayList<>();
+    /** Integer coefficients, as int[] when they fit 32 bits (the usual case) and as long[] otherwise. */
+    private final List<Object> coefficients = new ArrayList<>();
     private final List<Plaintext> ready = new ArrayList<>();
     private int planned;
 
@@ -39,9 +40,44 @@ public final class PlaintextBank implements AutoCloseable {
         if (mode == Mode.NTT) {
             ready.add(encoder.encodeCoefficients(coeffs, level, scale));
         } else {
-            coefficients.add(coeffs);
+            coefficients.add(compact(coeffs));
         }
         return size() - 1;
+    }
+
+    private static Object compact(double[] c) {
+        boolean fits = true;
+        for (double v : c) {
+            fits &= Math.abs(v) < Integer.MAX_VALUE;
+        }
+        if (fits) {
+            int[] a = new int[c.length];
+            for (int i = 0; i < c.length; i++) {
+                a[i] = (int) c[i];
+            }
+            return a;
+        }
+        long[] a = new long[c.length];
+        for (int i = 0; i < c.length; i++) {
+            a[i] = (long) c[i];
+        }
+        return a;
+    }
+
+    private static double[] expand(Object stored) {
+        if (stored instanceof int[] a) {
+            double[] d = new double[a.length];
+            for (int i = 0; i < a.length; i++) {
+                d[i] = a[i];
+            }
+            return d;
+        }
+        long[] a = (long[]) stored;
+        double[] d = new double[a.length];
+        for (int i = 0; i < a.length; i++) {
+            d[i] = a[i];
+        }
+        return d;
     }
 
     public int size() {
@@ -56,7 +92,7 @@ public final class PlaintextBank implements AutoCloseable {
     public long bytes(int n) {
         return switch (mode) {
             case NTT -> (long) ready.size() * (level + 1) * n * 8;
-            case COEFFICIENTS -> (long) coefficients.size() * n * 8;
+            case COEFFICIENTS -> coefficients.stream().mapToLong(c -> c instanceof int[] ? 4L * n : 8L * n).sum();
             case PLAN_ONLY -> 0;
         };
     }
@@ -82,7 +118,7 @@ public final class PlaintextBank implements AutoCloseable {
         if (mode == Mode.NTT) {
             use.accept(ready.get(i));
         } else {
-            try (Plaintext p = encoder.encodeCoefficients(coefficients.get(i), level, scale)) {
+            try (Plaintext p = encoder.encodeCoefficients(expand(coefficients.get(i)), level, scale)) {
                 use.accept(p);
             }
         }
