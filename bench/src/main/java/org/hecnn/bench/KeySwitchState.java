@@ -39,7 +39,7 @@ public class KeySwitchState {
         engine = fixture.context.engine();
         SwitchingKey relin = fixture.keyGenerator.relinearizationKey(fixture.secretKey);
         key = engine.uploadSwitchKey(relin.b(), KeyGenerator.expandSwitchingKeyA(fixture.context.ring(), relin));
-        Evaluator evaluator = new Evaluator(fixture.context, null);
+        Evaluator evaluator = new Evaluator(fixture.context);
         try (Ciphertext x = fixture.encryptTop(fixture.randomSlots());
              Ciphertext y = fixture.encryptTop(fixture.randomSlots())) {
             product = evaluator.multiplyNoRelinearize(x, y);

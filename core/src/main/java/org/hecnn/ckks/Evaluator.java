@@ -24,6 +24,11 @@ public final class Evaluator {
     private final RnsRing ring;
     private final DeviceKeys keys;
 
+    /** An evaluator without keys: everything but multiplication with relinearisation and rotations. */
+    public Evaluator(CkksContext context) {
+        this(context, new DeviceKeys(context));
+    }
+
     /** An evaluator that uploads the given keys (null: none) to the context's engine. */
     public Evaluator(CkksContext context, EvaluationKeys keys) {
         this(context, DeviceKeys.of(context, keys));

@@ -34,7 +34,7 @@ class BadInputTest {
         EvaluationKeys evk = kg.evaluationKeys(sk, Galois.rotationElement(1, 10));
         encryptor = Encryptor.withSecretKey(ctx, sk);
         eval = new Evaluator(ctx, evk);
-        keyless = new Evaluator(ctx, null);
+        keyless = new Evaluator(ctx);
     }
 
     @AfterAll
