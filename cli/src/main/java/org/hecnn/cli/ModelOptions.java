@@ -37,6 +37,11 @@ final class ModelOptions {
             defaultValue = "19")
     int weightBits;
 
+    @Option(names = "--baby-steps", description = "most baby steps per convolution: fewer means fewer rotation "
+            + "keys (less memory) and more giant-step rotations (default: chosen by the cost model)",
+            defaultValue = "0")
+    int babySteps;
+
     @Option(names = "--json", description = "machine-readable output")
     boolean json;
 
@@ -64,7 +69,8 @@ final class ModelOptions {
             case "per-channel", "per_channel" -> Layout.PER_CHANNEL;
             default -> throw new HecnnException("unknown layout '" + layout + "': use auto, packed or per-channel");
         };
-        return NetworkCompiler.Options.defaults().withTargets(new PrecisionTargets(scaleBits, weightBits, 8))
-                .withLayout(forced);
+        NetworkCompiler.Options o = NetworkCompiler.Options.defaults()
+                .withTargets(new PrecisionTargets(scaleBits, weightBits, 8)).withLayout(forced);
+        return babySteps > 0 ? o.withMaxBabySteps(babySteps) : o;
     }
 }

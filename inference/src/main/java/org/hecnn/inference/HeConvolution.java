@@ -43,6 +43,17 @@ public final class HeConvolution implements AutoCloseable {
     public HeConvolution(CkksEncoder encoder, double[][][][] weights, double[] bias, int stride, int padTop,
                          int padLeft, FeatureMap in, FeatureMap out, int level, double ptScale, double ctScale,
                          PlaintextBank.Mode mode) {
+        this(encoder, weights, bias, stride, padTop, padLeft, in, out, level, ptScale, ctScale, mode,
+                Integer.MAX_VALUE);
+    }
+
+    /**
+     * As above with at most {@code maxBabySteps} baby steps per diagonal group: fewer baby steps mean fewer
+     * distinct rotations (smaller key sets) at the price of more giant-step rotations.
+     */
+    public HeConvolution(CkksEncoder encoder, double[][][][] weights, double[] bias, int stride, int padTop,
+                         int padLeft, FeatureMap in, FeatureMap out, int level, double ptScale, double ctScale,
+                         PlaintextBank.Mode mode, int maxBabySteps) {
         int co = weights.length;
         int ci = weights[0].length;
         int kh = weights[0][0].length;
@@ -74,7 +85,8 @@ public final class HeConvolution implements AutoCloseable {
                 }
             }
         }
-        this.babySteps = chooseBabySteps(usedDiagonals, cpc, taps, in.ciphertexts(), out.ciphertexts());
+        this.babySteps = chooseBabySteps(usedDiagonals, Math.min(cpc, Math.max(1, maxBabySteps)), taps,
+                in.ciphertexts(), out.ciphertexts());
         java.util.TreeSet<Integer> usedBaby = new java.util.TreeSet<>();
         for (int d : usedDiagonals) {
             usedBaby.add(d % babySteps);
@@ -129,15 +141,15 @@ public final class HeConvolution implements AutoCloseable {
     }
 
     /**
-     * Baby-step count (a power of two up to the blocks per ciphertext) minimising the estimated rotation cost of
+     * Baby-step count (a power of two up to {@code maxBaby}) minimising the estimated rotation cost of
      * the used diagonals: hoisted baby rotations per input plus full giant rotations (about 3 times dearer) per
      * output.
      */
-    static int chooseBabySteps(java.util.Set<Integer> diagonals, int cpc, int taps, int inputs, int outputs) {
+    static int chooseBabySteps(java.util.Set<Integer> diagonals, int maxBaby, int taps, int inputs, int outputs) {
         double fullRotationCost = 3.0;
         int best = 1;
         double bestCost = Double.MAX_VALUE;
-        for (int b1 = 1; b1 <= cpc; b1 <<= 1) {
+        for (int b1 = 1; b1 <= maxBaby; b1 <<= 1) {
             java.util.Set<Integer> babies = new java.util.HashSet<>();
             java.util.Set<Integer> giants = new java.util.HashSet<>();
             for (int d : diagonals) {

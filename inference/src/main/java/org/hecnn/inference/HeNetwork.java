@@ -39,6 +39,7 @@ public final class HeNetwork implements AutoCloseable {
     private final FeatureMap inputMap;
     private final int outputs;
     private final Layout layout;
+    private final int maxBabySteps;
 
     /** One compiled node. */
     private interface Layer extends AutoCloseable {
@@ -61,6 +62,13 @@ public final class HeNetwork implements AutoCloseable {
 
     public HeNetwork(Model model, CkksContext context, PrecisionTargets targets, PlaintextBank.Mode mode,
                      Layout layout) {
+        this(model, context, targets, mode, layout, Integer.MAX_VALUE);
+    }
+
+    /** As above, limiting convolutions to {@code maxBabySteps} baby steps (fewer distinct rotation keys). */
+    public HeNetwork(Model model, CkksContext context, PrecisionTargets targets, PlaintextBank.Mode mode,
+                     Layout layout, int maxBabySteps) {
+        this.maxBabySteps = maxBabySteps;
         this.model = model;
         this.layout = layout;
         this.context = context;
@@ -333,7 +341,7 @@ public final class HeNetwork implements AutoCloseable {
             }
         }
         HeConvolution conv = new HeConvolution(encoder, w, bias.toArray(), strideH, padTop, padLeft, inMap, outMap,
-                level, ptScale, scale, mode);
+                level, ptScale, scale, mode, maxBabySteps);
         addRotations(conv.rotationSteps(), level);
         maps.put(name, outMap);
         return new Layer() {

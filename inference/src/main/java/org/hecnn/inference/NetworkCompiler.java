@@ -23,22 +23,28 @@ public final class NetworkCompiler {
      * @param layout            a forced layout, or null to choose by the cost model
      * @param plaintextBudget   bytes the encoded plaintexts may hold; beyond it they are kept as coefficients
      * @param parameters        explicit CKKS parameters (tests), or null to plan them
+     * @param maxBabySteps      the most baby steps a convolution may use (fewer: fewer rotation keys)
      */
-    public record Options(PrecisionTargets targets, Layout layout, long plaintextBudget, CkksParameters parameters) {
+    public record Options(PrecisionTargets targets, Layout layout, long plaintextBudget, CkksParameters parameters,
+                          int maxBabySteps) {
         public static Options defaults() {
-            return new Options(PrecisionTargets.standard(), null, 6L << 30, null);
+            return new Options(PrecisionTargets.standard(), null, 6L << 30, null, Integer.MAX_VALUE);
         }
 
         public Options withLayout(Layout l) {
-            return new Options(targets, l, plaintextBudget, parameters);
+            return new Options(targets, l, plaintextBudget, parameters, maxBabySteps);
         }
 
         public Options withParameters(CkksParameters p) {
-            return new Options(targets, layout, plaintextBudget, p);
+            return new Options(targets, layout, plaintextBudget, p, maxBabySteps);
         }
 
         public Options withTargets(PrecisionTargets t) {
-            return new Options(t, layout, plaintextBudget, parameters);
+            return new Options(t, layout, plaintextBudget, parameters, maxBabySteps);
+        }
+
+        public Options withMaxBabySteps(int b) {
+            return new Options(targets, layout, plaintextBudget, parameters, b);
         }
     }
 
@@ -81,9 +87,9 @@ public final class NetworkCompiler {
             HeNetwork planned = null;
             if (layout == null) {
                 try (HeNetwork packed = new HeNetwork(prepared, ctx, options.targets(), PlaintextBank.Mode.PLAN_ONLY,
-                        Layout.PACKED);
+                        Layout.PACKED, options.maxBabySteps());
                      HeNetwork perChannel = new HeNetwork(prepared, ctx, options.targets(),
-                             PlaintextBank.Mode.PLAN_ONLY, Layout.PER_CHANNEL)) {
+                             PlaintextBank.Mode.PLAN_ONLY, Layout.PER_CHANNEL, options.maxBabySteps())) {
                     double a = packed.estimatedCost();
                     double b = perChannel.estimatedCost();
                     layout = a <= b ? Layout.PACKED : Layout.PER_CHANNEL;
@@ -93,7 +99,8 @@ public final class NetworkCompiler {
             } else {
                 why.append("layout ").append(layout).append(" as requested");
             }
-            planned = new HeNetwork(prepared, ctx, options.targets(), PlaintextBank.Mode.PLAN_ONLY, layout);
+            planned = new HeNetwork(prepared, ctx, options.targets(), PlaintextBank.Mode.PLAN_ONLY, layout,
+                    options.maxBabySteps());
             long nttBytes = planned.plan().stream().mapToLong(LayerPlan::plaintextBytesIfNtt).sum();
             planned.close();
             PlaintextBank.Mode mode;
@@ -106,7 +113,8 @@ public final class NetworkCompiler {
             }
             why.append(String.format("; plaintexts %s (%.2f GiB in NTT form, budget %.2f GiB)", mode,
                     nttBytes / (double) (1L << 30), options.plaintextBudget() / (double) (1L << 30)));
-            return new Compiled(new HeNetwork(prepared, ctx, options.targets(), mode, layout), prepared,
+            return new Compiled(new HeNetwork(prepared, ctx, options.targets(), mode, layout, options.maxBabySteps()),
+                    prepared,
                     why.toString());
         } catch (RuntimeException e) {
             ctx.close();
