@@ -153,8 +153,8 @@ def normalize(x_uint8, mean, std):
     return (x - m) / s
 
 
-def augment_crop_flip(x, generator, pad=4):
-    """Random crop (size unchanged) with zero padding `pad` and random horizontal flip, per image (uint8 batch)."""
+def augment_crop_flip(x, generator, pad=4, flip=True):
+    """Random crop (size unchanged) with zero padding `pad` and (if flip) random horizontal flip, per image (uint8 batch)."""
     n, c, h, w = x.shape
     xp = torch.zeros((n, c, h + 2 * pad, w + 2 * pad), dtype=x.dtype)
     xp[:, :, pad:pad + h, pad:pad + w] = x
@@ -164,7 +164,7 @@ def augment_crop_flip(x, generator, pad=4):
     for i in range(n):
         dy, dx = int(offs[i, 0]), int(offs[i, 1])
         crop = xp[i, :, dy:dy + h, dx:dx + w]
-        out[i] = crop.flip(-1) if flips[i] else crop
+        out[i] = crop.flip(-1) if (flip and flips[i]) else crop
     return out
 
 

@@ -155,9 +155,12 @@ def write_card(card, out_dir, name):
 
 
 def cifar_command(a):
-    return ("/usr/bin/python3 -m training.train --model %s --out %s --epochs %d --lr %g --zeta %g --seed %d --prescale %g --train-source %s --batch %d%s%s"
+    return ("/usr/bin/python3 -m training.train --model %s --out %s --epochs %d --lr %g --zeta %g --seed %d --prescale %g --train-source %s --batch %d%s%s%s"
             % (a["model"], a["out"], a["epochs"], a["lr"], a["zeta"], a["seed"], a["prescale"], a["train_source"], a["batch"],
-               " --init %s" % a["init"] if a["init"] not in ("auto", "akamaster") else "", " --name %s" % a["name"] if a.get("name") else ""))
+               " --init %s" % a["init"] if a["init"] not in ("auto", "akamaster") else "", " --name %s" % a["name"] if a.get("name") else "",
+               " --epoch-size %d" % a["epoch_size"] if a.get("epoch_size") else "")
+            + (" --no-penalty-warmup" if a.get("no_penalty_warmup") else "")
+            + (" --lr-warmup-epochs %g" % a["lr_warmup_epochs"] if a.get("lr_warmup_epochs", 1.0) != 1.0 else ""))
 
 
 def export_cifar(model, args, name, fit, test_acc, relu_acc, init_desc, rows):
@@ -188,7 +191,8 @@ def export_cifar(model, args, name, fit, test_acc, relu_acc, init_desc, rows):
     card["training"] = {
         "command": cifar_command(a),
         "init": init_desc,
-        "data": "CIFAR-10 training images, source '%s' (JPEG q75 tar: 50,000 images; lossless: 5,170 images), random crop 32 with padding 4 + horizontal flip" % a["train_source"],
+        "data": "CIFAR-10 training images, source '%s' (JPEG q75 tar: 50,000 images; lossless: 5,170 images), random crop 32 with padding 4 + horizontal flip; %s" % (
+            a["train_source"], "each epoch a fresh seeded random subset of %d images" % a["epoch_size"] if a.get("epoch_size") else "each epoch all images"),
         "epochs": epochs_done,
         "seed": a["seed"],
         "optimizer": "SGD momentum %g, weight decay %g, batch %d, lr %g with %g-epoch linear warm-up then cosine to 0" % (a["momentum"], a["wd"], a["batch"], a["lr"], a["lr_warmup_epochs"]),
@@ -197,6 +201,15 @@ def export_cifar(model, args, name, fit, test_acc, relu_acc, init_desc, rows):
         "epoch_seconds": [float(r["epoch_seconds"]) for r in rows],
         "torch": torch.__version__,
     }
+    if a["init"].startswith("run:"):
+        prev = common.torch_load_trusted(os.path.join(a["init"][4:], "checkpoint.pt"))
+        pm = json.loads(prev["meta"])["meta"]
+        card["training"]["previous_stage"] = {"command": cifar_command(pm["args"]), "epochs": pm["epoch"],
+                                              "test_acc_at_end": None}
+        prow = common.CsvLog(os.path.join(a["init"][4:], "log.csv"), []).rows()
+        if prow:
+            card["training"]["previous_stage"]["test_acc_at_end"] = float(prow[-1]["test_acc"])
+            card["training"]["previous_stage"]["per_epoch_test_acc"] = [round(float(r["test_acc"]), 4) for r in prow]
     card["accuracy"] = {
         "test_set": "the 500 lossless CIFAR-10 test images test_lossless_0-499.bin (official test images 0-499)",
         "relu_original": None if relu_acc is None else round(relu_acc, 4),
@@ -206,7 +219,7 @@ def export_cifar(model, args, name, fit, test_acc, relu_acc, init_desc, rows):
     }
     card["onnx"] = dict(rep, file=os.path.basename(path), sha256=sha256(path), bytes=os.path.getsize(path),
                         settings="model.eval(); torch.onnx.export(opset_version=13, training=TrainingMode.PRESERVE, do_constant_folding=False), batch 1, static shapes; constant-only nodes folded into initializers by training/export.py fold_constants")
-    card["licence"] = "derived from the akamaster ResNet weights (BSD-2-Clause, Copyright (c) 2018 Yerlan Idelbayev; notice in LICENSE-akamaster beside this file)" if "akamaster" in init_desc or "ReLU checkpoint" in init_desc else None
+    card["licence"] = "derived from the akamaster ResNet weights (BSD-2-Clause, Copyright (c) 2018 Yerlan Idelbayev; notice in LICENSE-akamaster beside this file)" if a["init"] != "scratch" else None
     write_card(card, out, name)
     print("[export] %s (%d bytes), card %s.card.json/.md; nodes %s; max relative difference vs torch %.2e"
           % (path, card["onnx"]["bytes"], name, json.dumps(rep["nodes"]), rep.get("max_relative_difference_vs_torch", float("nan"))), flush=True)
@@ -248,7 +261,12 @@ def main(argv=None):
     _, acc, _ = common.evaluate(model, data.normalize(test_x8, data.CIFAR_MEAN, data.CIFAR_STD), test_y)
     name = args.get("name") or "%s_quad_s%d" % (args["model"], args["seed"])
     rows = common.CsvLog(os.path.join(a.run, "log.csv"), []).rows()
-    init_desc = "fine-tuned from the ReLU checkpoint (akamaster), pre-activations rescaled by %g" % args.get("prescale", 1.0) if args["init"] != "scratch" else "trained from scratch"
+    if args["init"].startswith("run:"):
+        init_desc = "continued from the run %s" % args["init"][4:]
+    elif args["init"] != "scratch":
+        init_desc = "fine-tuned from the ReLU checkpoint (akamaster), pre-activations rescaled by %g" % args.get("prescale", 1.0)
+    else:
+        init_desc = "trained from scratch"
     export_cifar(model, args, name, fit, acc, meta.get("relu_acc"), init_desc, rows)
     if a.copy_to:
         copy_to(a.run, name, a.copy_to, args["data"])

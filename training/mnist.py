@@ -55,7 +55,9 @@ def parse_args(argv=None):
     p.add_argument("--batch", type=int, default=64)
     p.add_argument("--zeta", type=float, default=0.01)
     p.add_argument("--act-range", type=float, default=4.0)
+    p.add_argument("--shift", type=int, default=0, help="augmentation: random translation by up to N pixels (zero padding + crop)")
     p.add_argument("--limit", type=int, default=None, help="training images (smoke tests)")
+    p.add_argument("--epoch-size", type=int, default=None, help="images per epoch: a fresh seeded random subset each epoch (default: all 60,000)")
     p.add_argument("--test-limit", type=int, default=None)
     p.add_argument("--max-steps", type=int, default=None)
     p.add_argument("--threads", type=int, default=2)
@@ -217,10 +219,9 @@ def main(argv=None):
         tx8, ty = tx8[:a.limit], ty[:a.limit]
     if a.test_limit:
         vx8, vy = vx8[:a.test_limit], vy[:a.test_limit]
-    tx = data.normalize(tx8, (data.MNIST_MEAN,), (data.MNIST_STD,))
     vx = data.normalize(vx8, (data.MNIST_MEAN,), (data.MNIST_STD,))
     print("[data] MNIST %d training, %d test images; activation %s (pow2 fit on [-%g, %g], unconstrained %s)"
-          % (tx.shape[0], vx.shape[0], " + ".join("%s%s" % (p, t) for p, t in zip(fit["pow2"], ["*x^2", "*x", ""])), a.act_range, a.act_range,
+          % (tx8.shape[0], vx.shape[0], " + ".join("%s%s" % (p, t) for p, t in zip(fit["pow2"], ["*x^2", "*x", ""])), a.act_range, a.act_range,
              [round(v, 4) for v in fit["unconstrained"]]), flush=True)
 
     opt = torch.optim.SGD(model.parameters(), lr=a.lr, momentum=0.9, weight_decay=1e-4)
@@ -250,11 +251,19 @@ def main(argv=None):
         timer = common.Timer()
         s_loss = s_ce = s_pen = 0.0
         correct = seen = 0
-        for bi, (xb, yb) in enumerate(data.batches(tx, ty, a.batch, generator=gen, shuffle=True)):
+        ex, ey = tx8, ty
+        if a.epoch_size and a.epoch_size < tx8.shape[0]:
+            sub = torch.randperm(tx8.shape[0], generator=gen)[:a.epoch_size]
+            ex, ey = tx8[sub], ty[sub]
+        for bi, (xb, yb) in enumerate(data.batches(ex, ey, a.batch, generator=gen, shuffle=True)):
             if a.max_steps and bi >= a.max_steps:
                 break
+            if a.shift:
+                xb = data.normalize(data.augment_crop_flip(xb, gen, pad=a.shift, flip=False), (data.MNIST_MEAN,), (data.MNIST_STD,))
+            else:
+                xb = data.normalize(xb, (data.MNIST_MEAN,), (data.MNIST_STD,))
             if phase == "dns" and pe < max(1, a.dns_epochs - 2) and bi % a.dns_every == 0:
-                nb = math.ceil(tx.shape[0] / a.batch)
+                nb = math.ceil(ex.shape[0] / a.batch)
                 ramp = min(1.0, (pe * nb + bi + 1) / max(1, a.dns_ramp_epochs * nb))
                 dns_update(model, state, targets, ramp)
             act.penalties = []
@@ -332,8 +341,9 @@ def export_mnist(model, a, fit, acc, results, chk, rows, check_inputs):
         "onnx_pattern": "t1=Mul(x,x); t2=Mul(t1,c2); t3=Mul(x,c1); t4=Add(t2,t3); y=Add(t4,c0)",
     }
     card["training"] = {
-        "command": "/usr/bin/python3 -m training.mnist --out %s --seed %d --dense-epochs %d --dns-epochs %d --inq-epochs %d --sparsity %s" % (a.out, a.seed, a.dense_epochs, a.dns_epochs, a.inq_epochs, a.sparsity),
-        "data": "MNIST train-images-idx3-ubyte (60,000), no augmentation",
+        "command": "/usr/bin/python3 -m training.mnist --out %s --seed %d --dense-epochs %d --dns-epochs %d --dns-ramp-epochs %d --inq-epochs %d --sparsity %s --batch %d --lr %g --shift %d%s" % (
+            a.out, a.seed, a.dense_epochs, a.dns_epochs, a.dns_ramp_epochs, a.inq_epochs, a.sparsity, a.batch, a.lr, a.shift, " --epoch-size %d" % a.epoch_size if a.epoch_size else ""),
+        "data": "MNIST train-images-idx3-ubyte (60,000), %s; %s" % ("random translation up to %d pixels" % a.shift if a.shift else "no augmentation","each epoch a fresh seeded random subset of %d images" % a.epoch_size if a.epoch_size else "each epoch all images"),
         "steps": "dense %d epochs -> dynamic network surgery %d epochs (target sparsity conv/fc1/fc2 = %s) -> INQ to signed powers of two, fractions %s, %d epochs each" % (a.dense_epochs, a.dns_epochs, a.sparsity, a.inq_fractions, a.inq_epochs),
         "seed": a.seed,
         "epochs": len(rows),

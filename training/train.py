@@ -8,6 +8,7 @@ export + model card (<out>/<name>.onnx, <out>/<name>.card.json, <out>/<name>.car
 Test accuracy is measured only on the 500 lossless test images (test_lossless_0-499.bin).
 """
 import argparse
+import json
 import math
 import os
 import sys
@@ -31,7 +32,8 @@ def parse_args(argv=None):
     p.add_argument("--model", default="resnet20", choices=["resnet20", "resnet32", "wide_resnet20", "wide_resnet32"])
     p.add_argument("--out", required=True, help="run folder (checkpoint, log, plot, export)")
     p.add_argument("--data", default=data.DEFAULT_DATA, help="folder holding cifar10/ and weights/ (default ../shared/data)")
-    p.add_argument("--init", default="auto", help="'akamaster' (fine-tune the ReLU checkpoint), 'scratch', or a path to a legacy .th file; 'auto' = akamaster when one exists for the model")
+    p.add_argument("--init", default="auto", help="'akamaster' (fine-tune the ReLU checkpoint), 'scratch', a path to a legacy .th file, "
+                   "or 'run:<folder>' (continue from another run's final checkpoint); 'auto' = akamaster when one exists for the model")
     p.add_argument("--epochs", type=int, default=15)
     p.add_argument("--lr", type=float, default=0.01)
     p.add_argument("--lr-warmup-epochs", type=float, default=1.0, help="linear lr warm-up, then cosine to 0")
@@ -46,6 +48,9 @@ def parse_args(argv=None):
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--train-source", default="jpeg+lossless", choices=["jpeg", "lossless", "jpeg+lossless"])
     p.add_argument("--limit", type=int, default=None, help="use only this many training images (smoke tests)")
+    p.add_argument("--epoch-size", type=int, default=None,
+                   help="images per epoch: a fresh seeded random subset of the training set every epoch (default: all); "
+                        "shortens epochs on a busy CPU while keeping the per-epoch penalty warm-up and checkpoints")
     p.add_argument("--max-steps", type=int, default=None, help="stop each epoch after this many steps (smoke tests)")
     p.add_argument("--device", default="auto")
     p.add_argument("--threads", type=int, default=2)
@@ -106,6 +111,9 @@ class RangeMonitor:
 
 def relu_reference(args, test_x, test_y, dev):
     """Accuracy of the ReLU original (akamaster checkpoint) on the same lossless test images."""
+    if args.init.startswith("run:"):
+        prev = os.path.join(args.init[4:], "checkpoint.pt")
+        return json.loads(common.torch_load_trusted(prev)["meta"])["meta"].get("relu_acc")
     if args.init not in ("auto", "akamaster") or args.model not in AKAMASTER:
         if args.init not in ("auto", "akamaster", "scratch"):
             path = args.init
@@ -136,7 +144,12 @@ def main(argv=None):
     init_desc = "random (Kaiming normal), trained from scratch"
     if args.init == "auto":
         args.init = "akamaster" if args.model in AKAMASTER else "scratch"
-    if args.init != "scratch":
+    if args.init.startswith("run:"):
+        # continue from the final checkpoint of an earlier run of this recipe (a second fine-tuning stage)
+        prev = os.path.join(args.init[4:], "checkpoint.pt")
+        pmeta = common.load_checkpoint(prev, model)
+        init_desc = "continued from %s (epoch %d of that run)" % (prev, pmeta["epoch"])
+    elif args.init != "scratch":
         path = os.path.join(args.data, "weights", "akamaster", AKAMASTER[args.model]) if args.init == "akamaster" else args.init
         sd, prec = load_akamaster_state_dict(data.require(path))
         if args.prescale != 1.0:
@@ -152,7 +165,7 @@ def main(argv=None):
     print("[data] %d training images (%s), %d lossless test images, loaded in %.1f s" % (train_x8.shape[0], args.train_source, test_x8.shape[0], time.time() - t0), flush=True)
 
     opt = torch.optim.SGD(model.parameters(), lr=args.lr, momentum=args.momentum, weight_decay=args.wd)
-    steps_per_epoch = math.ceil(train_x8.shape[0] / args.batch)
+    steps_per_epoch = math.ceil(min(train_x8.shape[0], args.epoch_size or train_x8.shape[0]) / args.batch)
     if args.max_steps:
         steps_per_epoch = min(steps_per_epoch, args.max_steps)
     total_steps = steps_per_epoch * args.epochs
@@ -184,7 +197,11 @@ def main(argv=None):
         s_loss = s_ce = s_pen = 0.0
         correct = seen = 0
         nsteps = 0
-        for xb8, yb in data.batches(train_x8, train_y, args.batch, generator=gen, shuffle=True):
+        ex8, ey = train_x8, train_y
+        if args.epoch_size and args.epoch_size < train_x8.shape[0]:
+            sub = torch.randperm(train_x8.shape[0], generator=gen)[:args.epoch_size]
+            ex8, ey = train_x8[sub], train_y[sub]
+        for xb8, yb in data.batches(ex8, ey, args.batch, generator=gen, shuffle=True):
             if args.max_steps and nsteps >= args.max_steps:
                 break
             lr = lr_at(step, total_steps, warmup_steps, args.lr)
