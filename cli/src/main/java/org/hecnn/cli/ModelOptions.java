@@ -38,7 +38,7 @@ final class ModelOptions {
     int weightBits;
 
     @Option(names = "--baby-steps", description = "most baby steps per convolution: fewer means fewer rotation "
-            + "keys (less memory) and more giant-step rotations (default: chosen by the cost model)",
+            + "keys (less memory) and more giant-step rotations (default: 2)",
             defaultValue = "0")
     int babySteps;
 

@@ -36,7 +36,9 @@ final class PlanCommand implements Callable<Integer> {
                 keyLimbs += keyLimbs(net, level);
             }
             long keyBytes = keyLimbs * p.n() * avgBits(p) / 8;
-            long keyMemory = keyLimbs * p.n() * 8 * 4;
+            // b and the expanded a, plus Shoup companions of both unless the host engine keeps keys compactly
+            // (its default from N = 2^16 on).
+            long keyMemory = keyLimbs * p.n() * 8 * (p.logN() >= 16 ? 2 : 4);
             long ptBytes = plan.stream().mapToLong(LayerPlan::plaintextBytesIfNtt).sum();
             if (options.json) {
                 Map<String, Object> m = new LinkedHashMap<>();

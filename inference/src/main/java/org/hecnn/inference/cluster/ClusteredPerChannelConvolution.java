@@ -1,0 +1,383 @@
+package org.hecnn.inference.cluster;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+import org.hecnn.ckks.Ciphertext;
+import org.hecnn.ckks.CkksEncoder;
+import org.hecnn.inference.FeatureMap;
+import org.hecnn.inference.HeOps;
+import org.hecnn.inference.OpCounts;
+import org.hecnn.inference.PlaintextBank;
+import org.hecnn.inference.SlotGrid;
+
+/**
+ * A 2-D convolution in the per-channel layout (one channel per ciphertext, {@code Layout.PER_CHANNEL}) that exploits
+ * clustered weights (method part A, item 9): for every output channel o and tap t, the rotated inputs
+ * rot(x_c, δ_t) whose weights w[o][c][t] share one value v are first ADDED, and the sum is multiplied ONCE by the
+ * plaintext v·mask_t (mask_t: 1 on the output pixels whose tap-t input lies inside the image, 0 elsewhere — the
+ * zero padding and the stride). So
+ * <pre>  y_o = Σ_t Σ_v (v·mask_t) · Σ_{c : w[o][c][t] = v} rot(x_c, δ_t)  (+ bias_o)</pre>
+ * Plaintext multiplications per output channel are the number of distinct non-zero (tap, value) pairs — at most
+ * k·taps after clustering with k values — instead of one per non-zero (input channel, tap). Rotations (one hoisted
+ * decomposition per input, shared by all taps and outputs) and additions are the same as the unclustered
+ * per-channel convolution. The plaintexts depend only on (value, tap), not on the output channel, so they are
+ * encoded once per model and shared by every output channel that uses the value ({@link #plaintextCount()}).
+ *
+ * <p><b>Ensembles</b> ({@link #ensemble}): M members of the same architecture sit in M slot regions of
+ * {@code regionSlots} slots (member m's image at offset m·regionSlots). After joint clustering all members share one
+ * cluster index per weight position, so the grouping is by the M-tuple (w_1[o][c][t], …, w_M[o][c][t]) and the
+ * plaintext of (tuple, tap) carries w_m·mask_t in region m: one multiplication serves all members.
+ *
+ * <p>Works on any weights (unclustered ones just form groups of size one, plus chance coincidences); the result is
+ * the same as {@code HeConvolution} in the per-channel layout to CKKS precision. The result is not rescaled: its
+ * scale is the input scale times the plaintext scale, bias included.
+ */
+public final class ClusteredPerChannelConvolution implements AutoCloseable {
+    private final FeatureMap in;
+    private final FeatureMap out;
+    private final int members;
+    private final int regionSlots;
+    /** Rotation step of each used tap (hoisted, one decomposition per input ciphertext). */
+    private final int[] tapSteps;
+    /** Original tap index (ky·kw + kx) of each used tap. */
+    private final int[] tapIndex;
+    /** groups.get(o): the groups summed and multiplied for output channel o. */
+    private final List<List<Group>> groups = new ArrayList<>();
+    private final PlaintextBank bank;
+    private final PlaintextBank biasBank;
+    private final int[] distinctPerOutput;
+
+    /** Inputs {@code inputs} rotated by used tap {@code tap}, multiplied by plaintext {@code plaintext}. */
+    private record Group(int tap, int[] inputs, int plaintext) {
+    }
+
+    /**
+     * A single-model clustered convolution.
+     *
+     * @param weights  [Co][Ci][kh][kw] (typically with few distinct values per output channel and tap)
+     * @param bias     [Co], may be null
+     * @param stride   the convolution's stride (both directions)
+     * @param padTop   zero rows above (bottom padding follows from the output size)
+     * @param padLeft  zero columns on the left
+     * @param in       input map, per-channel grid (one channel per ciphertext)
+     * @param out      output map on the same grid, stride {@code in.stride()·stride}
+     * @param level    level of the input ciphertexts
+     * @param ptScale  scale of the weight plaintexts
+     * @param ctScale  scale of the input ciphertexts (for the bias plaintexts)
+     */
+    public ClusteredPerChannelConvolution(CkksEncoder encoder, double[][][][] weights, double[] bias, int stride,
+                                          int padTop, int padLeft, FeatureMap in, FeatureMap out, int level,
+                                          double ptScale, double ctScale, PlaintextBank.Mode mode) {
+        this(encoder, new double[][][][][] {weights}, bias == null ? null : new double[][] {bias}, stride, padTop,
+                padLeft, in, out, in.grid().slots(), level, ptScale, ctScale, mode);
+    }
+
+    /**
+     * An ensemble convolution: member m's weights act on slot region m ({@code regionSlots} slots from
+     * m·regionSlots). The feature maps describe one region (their grid is the per-channel grid; pixels of region m are
+     * at m·regionSlots + {@code slotOf}).
+     *
+     * @param weights [M][Co][Ci][kh][kw], jointly clustered for the savings
+     * @param biases  [M][Co], may be null
+     */
+    public static ClusteredPerChannelConvolution ensemble(CkksEncoder encoder, double[][][][][] weights,
+                                                          double[][] biases, int stride, int padTop, int padLeft,
+                                                          FeatureMap in, FeatureMap out, int regionSlots, int level,
+                                                          double ptScale, double ctScale, PlaintextBank.Mode mode) {
+        return new ClusteredPerChannelConvolution(encoder, weights, biases, stride, padTop, padLeft, in, out,
+                regionSlots, level, ptScale, ctScale, mode);
+    }
+
+    private ClusteredPerChannelConvolution(CkksEncoder encoder, double[][][][][] weights, double[][] biases,
+                                           int stride, int padTop, int padLeft, FeatureMap in, FeatureMap out,
+                                           int regionSlots, int level, double ptScale, double ctScale,
+                                           PlaintextBank.Mode mode) {
+        SlotGrid grid = in.grid();
+        int m = weights.length;
+        int co = weights[0].length;
+        int ci = weights[0][0].length;
+        int kh = weights[0][0][0].length;
+        int kw = weights[0][0][0][0].length;
+        if (grid.channelsPerCiphertext() != 1 || !out.grid().equals(grid)) {
+            throw new IllegalArgumentException("the clustered convolution needs the per-channel layout (one channel "
+                    + "per ciphertext) on both sides, got " + in + " -> " + out);
+        }
+        if (ci != in.channels() || co != out.channels() || out.stride() != in.stride() * stride) {
+            throw new IllegalArgumentException("convolution shape " + co + "x" + ci + " stride " + stride
+                    + " does not connect " + in + " to " + out);
+        }
+        for (double[][][][] w : weights) {
+            if (w.length != co || w[0].length != ci || w[0][0].length != kh || w[0][0][0].length != kw) {
+                throw new IllegalArgumentException("ensemble members' weights differ in shape");
+            }
+        }
+        if (regionSlots < 1 || (long) regionSlots * m > grid.slots()
+                || (long) grid.height() * grid.rowStride() > regionSlots) {
+            throw new IllegalArgumentException(m + " regions of " + regionSlots + " slots do not fit "
+                    + grid.slots() + " slots with " + grid.height() + "x" + grid.rowStride() + " planes");
+        }
+        this.in = in;
+        this.out = out;
+        this.members = m;
+        this.regionSlots = regionSlots;
+        int slots = grid.slots();
+        int r = grid.rowStride();
+        int taps = kh * kw;
+        // Taps that read at least one in-range input pixel for some output pixel, and their masks.
+        List<Integer> usedTaps = new ArrayList<>();
+        List<int[]> maskSlots = new ArrayList<>();
+        for (int t = 0; t < taps; t++) {
+            int[] mask = maskSlots(t / kw - padTop, t % kw - padLeft, stride);
+            boolean any = false;
+            for (int mm = 0; mm < m && mask.length > 0 && !any; mm++) {
+                for (int o = 0; o < co && !any; o++) {
+                    for (int c = 0; c < ci && !any; c++) {
+                        any = weights[mm][o][c][t / kw][t % kw] != 0;
+                    }
+                }
+            }
+            if (any) {
+                usedTaps.add(t);
+                maskSlots.add(mask);
+            }
+        }
+        tapIndex = usedTaps.stream().mapToInt(Integer::intValue).toArray();
+        tapSteps = new int[tapIndex.length];
+        for (int u = 0; u < tapIndex.length; u++) {
+            int dy = tapIndex[u] / kw - padTop;
+            int dx = tapIndex[u] % kw - padLeft;
+            tapSteps[u] = Math.floorMod(in.stride() * (dy * r + dx), slots);
+        }
+        this.bank = new PlaintextBank(encoder, level, ptScale, mode);
+        Map<TapValue, Integer> cache = new HashMap<>();
+        distinctPerOutput = new int[co];
+        for (int o = 0; o < co; o++) {
+            List<Group> list = new ArrayList<>();
+            for (int u = 0; u < tapIndex.length; u++) {
+                int ky = tapIndex[u] / kw;
+                int kx = tapIndex[u] % kw;
+                Map<Tuple, List<Integer>> byValue = new LinkedHashMap<>();
+                for (int c = 0; c < ci; c++) {
+                    double[] v = new double[m];
+                    boolean zero = true;
+                    for (int mm = 0; mm < m; mm++) {
+                        v[mm] = weights[mm][o][c][ky][kx];
+                        zero &= v[mm] == 0;
+                    }
+                    if (!zero) {
+                        byValue.computeIfAbsent(new Tuple(v), x -> new ArrayList<>()).add(c);
+                    }
+                }
+                for (Map.Entry<Tuple, List<Integer>> e : byValue.entrySet()) {
+                    int uu = u;
+                    int index = cache.computeIfAbsent(new TapValue(u, e.getKey()), key -> mode
+                            == PlaintextBank.Mode.PLAN_ONLY ? bank.add(null)
+                            : bank.add(plaintext(e.getKey().values, maskSlots.get(uu), slots)));
+                    list.add(new Group(u, e.getValue().stream().mapToInt(Integer::intValue).toArray(), index));
+                }
+            }
+            distinctPerOutput[o] = list.size();
+            groups.add(list);
+        }
+        if (biases != null) {
+            biasBank = new PlaintextBank(encoder, level, ctScale * ptScale, mode);
+            for (int o = 0; o < co; o++) {
+                double[] v = new double[slots];
+                for (int mm = 0; mm < m; mm++) {
+                    for (int h = 0; h < out.height(); h++) {
+                        for (int x = 0; x < out.width(); x++) {
+                            v[mm * regionSlots + out.slotOf(o, h, x)] = biases[mm][o];
+                        }
+                    }
+                }
+                biasBank.add(mode == PlaintextBank.Mode.PLAN_ONLY ? null : v);
+            }
+        } else {
+            biasBank = null;
+        }
+    }
+
+    /** Output slots (within one region) whose input pixel at offset (dy, dx) lies inside the image. */
+    private int[] maskSlots(int dy, int dx, int stride) {
+        List<Integer> s = new ArrayList<>();
+        for (int h = 0; h < out.height(); h++) {
+            int hi = h * stride + dy;
+            if (hi < 0 || hi >= in.height()) {
+                continue;
+            }
+            for (int x = 0; x < out.width(); x++) {
+                int wi = x * stride + dx;
+                if (wi >= 0 && wi < in.width()) {
+                    s.add(out.slotOf(0, h, x));
+                }
+            }
+        }
+        return s.stream().mapToInt(Integer::intValue).toArray();
+    }
+
+    private double[] plaintext(double[] values, int[] mask, int slots) {
+        double[] v = new double[slots];
+        for (int mm = 0; mm < values.length; mm++) {
+            for (int s : mask) {
+                v[mm * regionSlots + s] = values[mm];
+            }
+        }
+        return v;
+    }
+
+    public FeatureMap output() {
+        return out;
+    }
+
+    /** Ensemble members (slot regions); 1 for a single model. */
+    public int members() {
+        return members;
+    }
+
+    /** Every rotation step the layer uses (for generating Galois keys). */
+    public int[] rotationSteps() {
+        TreeSet<Integer> s = new TreeSet<>();
+        for (int st : tapSteps) {
+            if (st != 0) {
+                s.add(st);
+            }
+        }
+        return s.stream().mapToInt(Integer::intValue).toArray();
+    }
+
+    /** Plaintext multiplications of output channel o: its distinct non-zero (tap, value) pairs. */
+    public int multiplicationsOf(int o) {
+        return distinctPerOutput[o];
+    }
+
+    /** Operations one evaluation performs, exactly as {@link HeOps} counts them. */
+    public OpCounts counts() {
+        long nonZeroSteps = Arrays.stream(tapSteps).filter(s -> s != 0).count();
+        long decompositions = nonZeroSteps > 0 ? in.ciphertexts() : 0;
+        long hoisted = nonZeroSteps * in.ciphertexts();
+        long plain = 0;
+        long add = 0;
+        long constant = 0;
+        for (List<Group> list : groups) {
+            plain += list.size();
+            for (Group g : list) {
+                add += g.inputs().length - 1;
+            }
+            add += Math.max(0, list.size() - 1);
+            constant += list.isEmpty() ? 1 : 0;
+            add += biasBank != null ? 1 : 0;
+        }
+        return new OpCounts(0, 0, plain, constant, add, 0, hoisted, decompositions, 0);
+    }
+
+    /** Rotations one evaluation performs (all hoisted: the used non-centre taps of every input). */
+    public long rotationCount() {
+        return Arrays.stream(tapSteps).filter(s -> s != 0).count() * in.ciphertexts();
+    }
+
+    /** Plaintexts this layer keeps: one per distinct (tap, value) of the whole layer, plus the biases. */
+    public int plaintextCount() {
+        return bank.size() + (biasBank == null ? 0 : biasBank.size());
+    }
+
+    /** Bytes the plaintexts hold between evaluations, and what they would hold cached in NTT form. */
+    public long[] plaintextBytes(int n) {
+        long held = bank.bytes(n) + (biasBank == null ? 0 : biasBank.bytes(n));
+        long ntt = bank.nttBytes(n) + (biasBank == null ? 0 : biasBank.nttBytes(n));
+        return new long[] {held, ntt};
+    }
+
+    /** Evaluates the convolution; the outputs are at the input level with scale ctScale·ptScale. */
+    public Ciphertext[] apply(HeOps ops, Ciphertext[] inputs) {
+        if (inputs.length != in.ciphertexts()) {
+            throw new IllegalArgumentException("expected " + in.ciphertexts() + " input ciphertexts, got "
+                    + inputs.length);
+        }
+        Ciphertext[][] rotated = new Ciphertext[inputs.length][];
+        for (int c = 0; c < inputs.length; c++) {
+            rotated[c] = ops.rotateHoisted(inputs[c], tapSteps);
+        }
+        Ciphertext[] result = new Ciphertext[out.ciphertexts()];
+        for (int o = 0; o < result.length; o++) {
+            Ciphertext acc = null;
+            for (Group g : groups.get(o)) {
+                int[] cs = g.inputs();
+                Ciphertext sum = rotated[cs[0]][g.tap()];
+                boolean temporary = cs.length > 1;
+                if (temporary) {
+                    sum = ops.add(sum, rotated[cs[1]][g.tap()]);
+                    for (int j = 2; j < cs.length; j++) {
+                        ops.addInPlace(sum, rotated[cs[j]][g.tap()]);
+                    }
+                }
+                Ciphertext x = sum;
+                if (acc == null) {
+                    Ciphertext[] first = new Ciphertext[1];
+                    bank.with(g.plaintext(), p -> first[0] = ops.multiplyPlain(x, p));
+                    acc = first[0];
+                } else {
+                    Ciphertext a = acc;
+                    bank.with(g.plaintext(), p -> ops.multiplyPlainAccumulate(a, x, p));
+                }
+                if (temporary) {
+                    sum.close();
+                }
+            }
+            if (acc == null) {
+                // Every weight into this output channel is zero: a zero ciphertext at the right level and scale.
+                acc = ops.multiplyConstant(inputs[0], 0.0, bank.scale());
+            }
+            if (biasBank != null) {
+                Ciphertext t = acc;
+                Ciphertext[] withBias = new Ciphertext[1];
+                biasBank.with(o, p -> withBias[0] = ops.addPlain(t, p));
+                acc.close();
+                acc = withBias[0];
+            }
+            result[o] = acc;
+        }
+        for (Ciphertext[] cts : rotated) {
+            for (Ciphertext c : cts) {
+                c.close();
+            }
+        }
+        return result;
+    }
+
+    @Override
+    public void close() {
+        bank.close();
+        if (biasBank != null) {
+            biasBank.close();
+        }
+    }
+
+    /** Exact equality of weight tuples (bitwise, as {@link Arrays#equals(double[], double[])}). */
+    private static final class Tuple {
+        final double[] values;
+        final int hash;
+
+        Tuple(double[] values) {
+            this.values = values;
+            this.hash = Arrays.hashCode(values);
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Tuple t && Arrays.equals(values, t.values);
+        }
+
+        @Override
+        public int hashCode() {
+            return hash;
+        }
+    }
+
+    private record TapValue(int tap, Tuple value) {
+    }
+}
