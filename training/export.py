@@ -211,10 +211,11 @@ def export_cifar(model, args, name, fit, test_acc, relu_acc, init_desc, rows):
             card["training"]["previous_stage"]["test_acc_at_end"] = float(prow[-1]["test_acc"])
             card["training"]["previous_stage"]["per_epoch_test_acc"] = [round(float(r["test_acc"]), 4) for r in prow]
     card["accuracy"] = {
-        "test_set": "the 500 lossless CIFAR-10 test images test_lossless_0-499.bin (official test images 0-499)",
+        "test_set": "the 500 lossless CIFAR-10 test images test_lossless_0-499.bin (official test images 0-499)" if not a.get("test_limit")
+                    else "only the first %d lossless test images (--test-limit)" % a["test_limit"],
         "relu_original": None if relu_acc is None else round(relu_acc, 4),
         "quadratic_plaintext": round(test_acc, 4),
-        "quadratic_plaintext_correct": int(round(test_acc * 500)),
+        "quadratic_plaintext_correct": int(round(test_acc * (a.get("test_limit") or 500))),
         "encrypted": "pending (encrypted evaluator not yet built)",
     }
     card["onnx"] = dict(rep, file=os.path.basename(path), sha256=sha256(path), bytes=os.path.getsize(path),

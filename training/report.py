@@ -12,7 +12,7 @@ from .data import REPO_ROOT
 
 
 def pct(v):
-    return "—" if v is None else "%.1f%%" % (100 * v)
+    return "—" if v is None else "%.2f%%" % (100 * v)
 
 
 def main(argv=None):

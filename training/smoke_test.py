@@ -143,7 +143,7 @@ def _():
 
     with tempfile.TemporaryDirectory() as d:
         base = ["--model", "resnet20", "--out", d, "--data", DATA, "--train-source", "lossless", "--limit", "64",
-                "--max-steps", "2", "--batch", "32", "--name", "smoke"]
+                "--max-steps", "2", "--batch", "32", "--name", "smoke", "--test-limit", "50"]
         train.main(base + ["--epochs", "1", "--no-export"])
         train.main(base + ["--epochs", "2"])  # resumes at epoch 2, then exports
         rows = open(os.path.join(d, "log.csv")).read().strip().splitlines()

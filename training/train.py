@@ -52,6 +52,7 @@ def parse_args(argv=None):
                    help="images per epoch: a fresh seeded random subset of the training set every epoch (default: all); "
                         "shortens epochs on a busy CPU while keeping the per-epoch penalty warm-up and checkpoints")
     p.add_argument("--max-steps", type=int, default=None, help="stop each epoch after this many steps (smoke tests)")
+    p.add_argument("--test-limit", type=int, default=None, help="evaluate on the first N lossless test images only (smoke tests)")
     p.add_argument("--device", default="auto")
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--progress-every", type=int, default=50, help="a progress line every N steps (0: per epoch only)")
@@ -159,6 +160,8 @@ def main(argv=None):
     model.to(dev)
 
     test_x8, test_y = data.load_cifar_test(args.data)
+    if args.test_limit:
+        test_x8, test_y = test_x8[:args.test_limit], test_y[:args.test_limit]
     test_x = data.normalize(test_x8, data.CIFAR_MEAN, data.CIFAR_STD)
     t0 = time.time()
     train_x8, train_y = data.load_cifar_train(args.data, args.train_source, args.limit)
