@@ -99,7 +99,7 @@ class CsvLog:
             w.writerow({k: row.get(k, "") for k in self.fields})
 
 
-def plot_curves(csv_path, png_path, title, x="epoch", panels=(("train_loss", "loss"), ("test_acc", "accuracy"))):
+def plot_curves(csv_path, png_path, title, x="epoch", test_label="500 lossless"):
     import matplotlib
 
     matplotlib.use("Agg")
@@ -109,25 +109,35 @@ def plot_curves(csv_path, png_path, title, x="epoch", panels=(("train_loss", "lo
         rows = list(csv.DictReader(f))
     if not rows:
         return
-    fig, axes = plt.subplots(1, 2, figsize=(10, 4))
+    has_pen = "train_penalty" in rows[0]
+    fig, axes = plt.subplots(1, 3 if has_pen else 2, figsize=(15 if has_pen else 10, 4))
     xs = [float(r[x]) for r in rows]
     ax = axes[0]
-    for key, label in (("train_loss", "train loss (CE + penalty)"), ("train_ce", "train CE"), ("test_loss", "test CE (500 lossless)")):
-        ys = [float(r[key]) if r.get(key) not in (None, "") else float("nan") for r in rows]
+    for key, label in (("train_loss", "train loss (CE + penalty)"), ("train_ce", "train CE"), ("test_loss", "test CE (clipped at 100 = overflow)")):
+        ys = [min(100.0, float(r[key])) if r.get(key) not in (None, "", "nan") else 100.0 for r in rows]
         ax.plot(xs, ys, marker="o", label=label)
     ax.set_xlabel(x)
     ax.set_ylabel("loss")
     ax.set_yscale("log")
-    ax.legend()
+    ax.legend(fontsize=8)
     ax.grid(alpha=0.3)
     ax = axes[1]
-    for key, label in (("train_acc", "train accuracy (augmented, clamped)"), ("test_acc", "test accuracy (500 lossless)")):
+    for key, label in (("train_acc", "train accuracy (augmented, clamped)"), ("test_acc", "test accuracy (%s)" % test_label)):
         ys = [100 * float(r[key]) if r.get(key) not in (None, "") else float("nan") for r in rows]
         ax.plot(xs, ys, marker="o", label=label)
     ax.set_xlabel(x)
     ax.set_ylabel("accuracy (%)")
-    ax.legend()
+    ax.legend(fontsize=8)
     ax.grid(alpha=0.3)
+    if has_pen:
+        ax = axes[2]
+        ax.plot(xs, [float(r["train_penalty"]) for r in rows], marker="o", label="mean ||x - clamp(x)||_2 per activation (train)")
+        if "test_frac_out_of_range" in rows[0]:
+            ax.plot(xs, [max(1e-8, float(r["test_frac_out_of_range"])) for r in rows], marker="s", label="fraction of test pre-activations out of range")
+        ax.set_yscale("log")
+        ax.set_xlabel(x)
+        ax.legend(fontsize=8)
+        ax.grid(alpha=0.3)
     fig.suptitle(title)
     fig.tight_layout()
     fig.savefig(png_path, dpi=100)

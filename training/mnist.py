@@ -303,7 +303,8 @@ def main(argv=None):
         ck["state"] = ck_tensors
         common.save_atomic(ck, ck_path)
         log.append(row)
-        common.plot_curves(log.path, os.path.join(a.out, "curves.png"), "MNIST CryptoNets-style: dense -> DNS -> INQ (pow2)")
+        common.plot_curves(log.path, os.path.join(a.out, "curves.png"), "MNIST CryptoNets-style: dense -> DNS -> INQ (pow2)",
+                           test_label="MNIST t10k" if not a.test_limit else "first %d MNIST test images" % a.test_limit)
         print("[epoch %d/%d] %s%s lr %.4f | train loss %.4f acc %.2f%% | test acc %.2f%% | sparsity %.2f%% (conv %.1f%%, fc1 %.1f%%, fc2 %.1f%%) | pow2-quantised %.1f%% | %.1f s"
               % (epoch, len(sched), phase, "" if phase != "inq" else "[%s]" % fractions[sidx], lr, s_loss / seen, 100 * correct / seen, 100 * test_acc,
                  100 * sp, 100 * spl["conv"], 100 * spl["fc1"], 100 * spl["fc2"], 100 * qf, float(row["epoch_seconds"])), flush=True)
