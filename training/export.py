@@ -235,7 +235,7 @@ def copy_to(run_dir, name, dest, data_dir):
         shutil.copy2(os.path.join(run_dir, "curves.png"), os.path.join(dest, name + ".curves.png"))
     lic = os.path.join(data_dir, "weights", "akamaster", "LICENSE")
     if os.path.exists(lic):
-        shutil.copy2(lic, os.path.join(dest, "LICENSE-akamaster"))
+        shutil.copyfile(lic, os.path.join(dest, "LICENSE-akamaster"))
 
 
 def main(argv=None):
