@@ -1,0 +1,374 @@
+package org.hecnn.inference.cluster;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.Random;
+import java.util.Set;
+import org.hecnn.ckks.Ciphertext;
+import org.hecnn.ckks.CkksContext;
+import org.hecnn.ckks.CkksEncoder;
+import org.hecnn.ckks.CkksParameters;
+import org.hecnn.ckks.Decryptor;
+import org.hecnn.ckks.Encryptor;
+import org.hecnn.ckks.Evaluator;
+import org.hecnn.ckks.TestContexts;
+import org.hecnn.cnn.cluster.WeightKMeans;
+import org.hecnn.inference.FeatureMap;
+import org.hecnn.inference.HeConvolution;
+import org.hecnn.inference.HeOps;
+import org.hecnn.inference.Layout;
+import org.hecnn.inference.OpCounts;
+import org.hecnn.inference.PlaintextBank;
+import org.hecnn.ring.Galois;
+import org.hecnn.rlwe.KeyGenerator;
+import org.hecnn.rlwe.SecretKey;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The clustered per-channel convolution against {@link HeConvolution} in the per-channel layout on the same
+ * clustered weights, under encryption with small insecure parameters, and its operation counts.
+ */
+class ClusteredPerChannelConvolutionTest {
+    static final int LOG_N = 11;
+    static final CkksParameters PARAMS = CkksParameters.builder().logN(LOG_N).dataPrimeBits(52, 59, 59)
+            .specialPrimeBits(61, 61).dnum(3).scaleBits(25).allowInsecureForTestsOnly().build();
+
+    static double[][][][] randomConv(Random r, int co, int ci, int k, double scale) {
+        double[][][][] w = new double[co][ci][k][k];
+        for (double[][][] a : w) {
+            for (double[][] b : a) {
+                for (double[] c : b) {
+                    for (int i = 0; i < k; i++) {
+                        c[i] = (r.nextDouble() * 2 - 1) * scale;
+                    }
+                }
+            }
+        }
+        return w;
+    }
+
+    /** Each member's weights replaced by its coordinate of the joint k-means centroid (per layer). */
+    static double[][][][][] clusterJointly(double[][][][][] w, int k) {
+        int m = w.length;
+        int co = w[0].length;
+        int ci = w[0][0].length;
+        int kk = w[0][0][0].length;
+        int n = co * ci * kk * kk;
+        double[][] points = new double[n][m];
+        for (int i = 0; i < n; i++) {
+            for (int j = 0; j < m; j++) {
+                points[i][j] = w[j][i / (ci * kk * kk)][i / (kk * kk) % ci][i / kk % kk][i % kk];
+            }
+        }
+        WeightKMeans.Result res = WeightKMeans.cluster(points, k, 1, 100);
+        double[][][][][] out = new double[m][co][ci][kk][kk];
+        for (int i = 0; i < n; i++) {
+            double[] c = res.centroidOf(i);
+            for (int j = 0; j < m; j++) {
+                out[j][i / (ci * kk * kk)][i / (kk * kk) % ci][i / kk % kk][i % kk] = c[j];
+            }
+        }
+        return out;
+    }
+
+    static double[][][] conv(double[][][] x, double[][][][] w, double[] bias, int stride, int pad) {
+        int co = w.length;
+        int ci = w[0].length;
+        int k = w[0][0].length;
+        int h = (x[0].length + 2 * pad - k) / stride + 1;
+        int wd = (x[0][0].length + 2 * pad - k) / stride + 1;
+        double[][][] y = new double[co][h][wd];
+        for (int o = 0; o < co; o++) {
+            for (int i = 0; i < h; i++) {
+                for (int j = 0; j < wd; j++) {
+                    double s = bias == null ? 0 : bias[o];
+                    for (int c = 0; c < ci; c++) {
+                        for (int ky = 0; ky < k; ky++) {
+                            for (int kx = 0; kx < k; kx++) {
+                                int hi = i * stride + ky - pad;
+                                int wi = j * stride + kx - pad;
+                                if (hi >= 0 && hi < x[0].length && wi >= 0 && wi < x[0][0].length) {
+                                    s += w[o][c][ky][kx] * x[c][hi][wi];
+                                }
+                            }
+                        }
+                    }
+                    y[o][i][j] = s;
+                }
+            }
+        }
+        return y;
+    }
+
+    static double[][][] randomImage(Random r, int c, int h, int w) {
+        double[][][] x = new double[c][h][w];
+        for (double[][] ch : x) {
+            for (double[] row : ch) {
+                for (int j = 0; j < row.length; j++) {
+                    row[j] = r.nextDouble() * 2 - 1;
+                }
+            }
+        }
+        return x;
+    }
+
+    /** Σ over output channels and taps of the distinct non-zero values of w[o][*][t]: the expected multiplications. */
+    static long expectedMultiplications(double[][][][] w) {
+        long total = 0;
+        for (double[][][] wo : w) {
+            for (int ky = 0; ky < wo[0].length; ky++) {
+                for (int kx = 0; kx < wo[0][0].length; kx++) {
+                    Set<Double> s = new HashSet<>();
+                    for (double[][] wc : wo) {
+                        if (wc[ky][kx] != 0) {
+                            s.add(wc[ky][kx]);
+                        }
+                    }
+                    total += s.size();
+                }
+            }
+        }
+        return total;
+    }
+
+    static double maxAbsDiff(double[][][] a, double[][][] b) {
+        double m = 0;
+        for (int c = 0; c < a.length; c++) {
+            for (int i = 0; i < a[0].length; i++) {
+                for (int j = 0; j < a[0][0].length; j++) {
+                    m = Math.max(m, Math.abs(a[c][i][j] - b[c][i][j]));
+                }
+            }
+        }
+        return m;
+    }
+
+    @Test
+    void matchesHeConvolutionUnderEncryptionWithFewerMultiplications() {
+        Random r = new Random(3);
+        int ci = 8;
+        int co = 4;
+        int k = 4;
+        double[][][] image = randomImage(r, ci, 8, 8);
+        double[][][][] w1 = clusterJointly(new double[][][][][] {randomConv(r, co, ci, 3, 0.25)}, k)[0];
+        double[] b1 = {0.1, -0.2, 0.05, 0.0};
+        double[][][][] w2 = clusterJointly(new double[][][][][] {randomConv(r, co, ci, 3, 0.25)}, k)[0];
+        try (CkksContext ctx = TestContexts.context(PARAMS)) {
+            CkksEncoder encoder = new CkksEncoder(ctx);
+            int slots = PARAMS.slots();
+            var grid = Layout.PER_CHANNEL.grid(slots, 8, 8);
+            FeatureMap m0 = new FeatureMap(grid, ci, 8, 8, 1);
+            FeatureMap m1 = new FeatureMap(grid, co, 8, 8, 1);
+            FeatureMap m2 = new FeatureMap(grid, co, 4, 4, 2);
+            double s = PARAMS.defaultScale();
+            double ptScale = Math.sqrt(s * ctx.ring().q(2).value()) / s;
+            // stride 1, pad 1 with bias (NTT plaintexts); stride 2, pad 1 without (coefficient plaintexts)
+            ClusteredPerChannelConvolution c1 = new ClusteredPerChannelConvolution(encoder, w1, b1, 1, 1, 1, m0, m1, 2,
+                    ptScale, s, PlaintextBank.Mode.NTT);
+            HeConvolution h1 = new HeConvolution(encoder, w1, b1, 1, 1, m0, m1, 2, ptScale, s,
+                    PlaintextBank.Mode.NTT);
+            ClusteredPerChannelConvolution c2 = new ClusteredPerChannelConvolution(encoder, w2, null, 2, 1, 1, m0, m2,
+                    2, ptScale, s, PlaintextBank.Mode.COEFFICIENTS);
+            HeConvolution h2 = new HeConvolution(encoder, w2, null, 2, 1, m0, m2, 2, ptScale, s,
+                    PlaintextBank.Mode.COEFFICIENTS);
+
+            Set<Integer> steps = new LinkedHashSet<>();
+            for (int[] a : new int[][] {c1.rotationSteps(), h1.rotationSteps(), c2.rotationSteps(),
+                h2.rotationSteps()}) {
+                for (int st : a) {
+                    steps.add(st);
+                }
+            }
+            int[] elements = steps.stream().mapToInt(st -> Galois.rotationElement(st, LOG_N)).toArray();
+            KeyGenerator kg = KeyGenerator.insecureDeterministicForTestsOnly(ctx.engine(), new byte[32]);
+            SecretKey sk = kg.secretKey();
+            Evaluator ev = new Evaluator(ctx, kg.evaluationKeys(sk, elements));
+            Encryptor enc = Encryptor.withPublicKey(ctx, kg.publicKey(sk));
+            Decryptor dec = new Decryptor(ctx, sk);
+            Ciphertext[] x = new Ciphertext[m0.ciphertexts()];
+            double[][] packed = m0.pack(image);
+            for (int i = 0; i < x.length; i++) {
+                x[i] = enc.encrypt(encoder.encode(packed[i], 2, s));
+            }
+            Object[][] cases = {{c1, h1, m1, conv(image, w1, b1, 1, 1)}, {c2, h2, m2, conv(image, w2, null, 2, 1)}};
+            for (Object[] cs : cases) {
+                ClusteredPerChannelConvolution c = (ClusteredPerChannelConvolution) cs[0];
+                HeConvolution h = (HeConvolution) cs[1];
+                FeatureMap om = (FeatureMap) cs[2];
+                double[][][] expected = (double[][][]) cs[3];
+                HeOps opsC = new HeOps(ev);
+                HeOps opsH = new HeOps(ev);
+                Ciphertext[] yc = c.apply(opsC, x);
+                Ciphertext[] yh = h.apply(opsH, x);
+                assertEquals(yh[0].level(), yc[0].level());
+                assertEquals(yh[0].scale(), yc[0].scale(), yh[0].scale() * 1e-12);
+                double[][] dc = new double[yc.length][];
+                double[][] dh = new double[yh.length][];
+                for (int i = 0; i < yc.length; i++) {
+                    dc[i] = encoder.decode(dec.decrypt(yc[i]));
+                    dh[i] = encoder.decode(dec.decrypt(yh[i]));
+                }
+                double errC = maxAbsDiff(om.unpack(dc), expected);
+                double errH = maxAbsDiff(om.unpack(dh), expected);
+                double between = maxAbsDiff(om.unpack(dc), om.unpack(dh));
+                // every non-output slot stays zero (masks), so later rotations cannot pull in garbage
+                double outside = 0;
+                Set<Integer> valid = new HashSet<>();
+                for (int hh = 0; hh < om.height(); hh++) {
+                    for (int ww = 0; ww < om.width(); ww++) {
+                        valid.add(om.slotOf(0, hh, ww));
+                    }
+                }
+                for (double[] v : dc) {
+                    for (int j = 0; j < v.length; j++) {
+                        if (!valid.contains(j)) {
+                            outside = Math.max(outside, Math.abs(v[j]));
+                        }
+                    }
+                }
+                System.out.printf("clustered conv %s: error %.2e (HeConvolution %.2e, between %.2e, outside %.2e)%n"
+                        + "  clustered ops %s%n  HeConvolution ops %s%n", om, errC, errH, between, outside,
+                        opsC.counts(), opsH.counts());
+                // The plaintexts of both are the same (value × mask) encodings and Σ_v p_v·Σ_c x_c = Σ_c p_{w_c}·x_c
+                // holds exactly in the ring mod q (no rescale in between): the ciphertexts are identical.
+                assertEquals(0.0, between, "clustered and HeConvolution results differ");
+                // CKKS precision: each weight slot carries a coefficient-rounding error of standard deviation
+                // sqrt(N/12)/ptScale, summed over ci·9 terms of inputs |x| <= 1; allow 6 standard deviations
+                double bound = 6 * Math.sqrt(PARAMS.n() / 12.0) / ptScale * Math.sqrt(ci * 9.0);
+                assertTrue(errC < bound && errH < bound && outside < bound,
+                        errC + " " + errH + " " + outside + " vs bound " + bound);
+                // static counts are what ran; multiplications are the distinct (tap, value) pairs per output
+                assertEquals(c.counts(), opsC.counts());
+                assertEquals(h.counts(), opsH.counts());
+                double[][][][] w = c == c1 ? w1 : w2;
+                assertEquals(expectedMultiplications(w), opsC.counts().plainMultiplications());
+                long taps = 9;
+                for (int o = 0; o < co; o++) {
+                    assertTrue(c.multiplicationsOf(o) <= k * taps);
+                }
+                assertTrue(opsC.counts().plainMultiplications() < opsH.counts().plainMultiplications());
+                assertTrue(opsC.counts().hoistedRotations() <= opsH.counts().hoistedRotations());
+                assertEquals(opsH.counts().additions(), opsC.counts().additions());
+                assertTrue(c.plaintextCount() < h.plaintextCount());
+            }
+        }
+    }
+
+    @Test
+    void ensembleMembersRunInSeparateSlotRegions() {
+        Random r = new Random(9);
+        int ci = 4;
+        int co = 3;
+        int members = 2;
+        double[][][][][] w = clusterJointly(new double[][][][][] {randomConv(r, co, ci, 3, 0.25),
+            randomConv(r, co, ci, 3, 0.25)}, 6);
+        double[][] b = {{0.1, 0.2, 0.3}, {-0.1, -0.2, -0.3}};
+        double[][][][] images = {randomImage(r, ci, 8, 8), randomImage(r, ci, 8, 8)};
+        try (CkksContext ctx = TestContexts.context(PARAMS)) {
+            CkksEncoder encoder = new CkksEncoder(ctx);
+            int slots = PARAMS.slots();
+            int region = slots / 2;
+            var grid = Layout.PER_CHANNEL.grid(slots, 8, 8);
+            FeatureMap m0 = new FeatureMap(grid, ci, 8, 8, 1);
+            FeatureMap m1 = new FeatureMap(grid, co, 8, 8, 1);
+            double s = PARAMS.defaultScale();
+            double ptScale = Math.sqrt(s * ctx.ring().q(2).value()) / s;
+            ClusteredPerChannelConvolution c = ClusteredPerChannelConvolution.ensemble(encoder, w, b, 1, 1, 1, m0, m1,
+                    region, 2, ptScale, s, PlaintextBank.Mode.NTT);
+            assertEquals(2, c.members());
+            int[] elements = java.util.Arrays.stream(c.rotationSteps())
+                    .map(st -> Galois.rotationElement(st, LOG_N)).toArray();
+            KeyGenerator kg = KeyGenerator.insecureDeterministicForTestsOnly(ctx.engine(), new byte[32]);
+            SecretKey sk = kg.secretKey();
+            HeOps ops = new HeOps(new Evaluator(ctx, kg.evaluationKeys(sk, elements)));
+            Encryptor enc = Encryptor.withPublicKey(ctx, kg.publicKey(sk));
+            Ciphertext[] x = new Ciphertext[ci];
+            for (int i = 0; i < ci; i++) {
+                double[] v = new double[slots];
+                for (int m = 0; m < members; m++) {
+                    double[] p = m0.pack(images[m])[i];
+                    System.arraycopy(p, 0, v, m * region, region);
+                }
+                x[i] = enc.encrypt(encoder.encode(v, 2, s));
+            }
+            Ciphertext[] y = c.apply(ops, x);
+            Decryptor dec = new Decryptor(ctx, sk);
+            double[][] decoded = new double[co][];
+            for (int o = 0; o < co; o++) {
+                decoded[o] = encoder.decode(dec.decrypt(y[o]));
+            }
+            long shared = ops.counts().plainMultiplications();
+            for (int m = 0; m < members; m++) {
+                double[][] region_m = new double[co][];
+                for (int o = 0; o < co; o++) {
+                    region_m[o] = java.util.Arrays.copyOfRange(decoded[o], m * region, m * region + slots);
+                    region_m[o] = java.util.Arrays.copyOf(region_m[o], slots);
+                }
+                double err = maxAbsDiff(m1.unpack(region_m), conv(images[m], w[m], b[m], 1, 1));
+                System.out.printf("ensemble member %d: error %.2e%n", m, err);
+                double bound = 6 * Math.sqrt(PARAMS.n() / 12.0) / ptScale * Math.sqrt(ci * 9.0);
+                assertTrue(err < bound, "member " + m + ": " + err + " vs bound " + bound);
+            }
+            // one multiplication per distinct (tap, value pair) serves both members
+            assertEquals(c.counts(), ops.counts());
+            assertTrue(shared <= 6L * 9 * co, shared + " multiplications");
+        }
+        var grid = Layout.PER_CHANNEL.grid(1024, 8, 8);
+        FeatureMap m0 = new FeatureMap(grid, ci, 8, 8, 1);
+        FeatureMap m1 = new FeatureMap(grid, co, 8, 8, 1);
+        assertThrows(IllegalArgumentException.class, () -> ClusteredPerChannelConvolution.ensemble(null, w, b, 1, 1,
+                1, m0, m1, 32, 2, 1, 1, PlaintextBank.Mode.PLAN_ONLY), "regions smaller than an 8x8 plane");
+        var packed = Layout.PACKED.grid(1024, 8, 8);
+        assertThrows(IllegalArgumentException.class, () -> new ClusteredPerChannelConvolution(null, w[0], null, 1, 1,
+                1, new FeatureMap(packed, ci, 8, 8, 1), new FeatureMap(packed, co, 8, 8, 1), 2, 1, 1,
+                PlaintextBank.Mode.PLAN_ONLY), "packed layout");
+    }
+
+    /**
+     * Planned operation counts of a 64→64 3×3 layer on a 32×32 image for k ∈ {4, 16, 64} (per-layer clustering),
+     * against HeConvolution's per-channel layout on the same weights; printed for the report.
+     */
+    @Test
+    void operationCountsAgainstK() {
+        Random r = new Random(1);
+        int c = 64;
+        double[][][][] original = randomConv(r, c, c, 3, 0.1);
+        double[] bias = new double[c];
+        CkksParameters params = CkksParameters.builder().logN(LOG_N).dataPrimeBits(52, 59)
+                .specialPrimeBits(61).dnum(2).scaleBits(25).allowInsecureForTestsOnly().build();
+        try (CkksContext ctx = TestContexts.context(params)) {
+            CkksEncoder encoder = new CkksEncoder(ctx);
+            var grid = Layout.PER_CHANNEL.grid(params.slots(), 32, 32);
+            FeatureMap in = new FeatureMap(grid, c, 32, 32, 1);
+            FeatureMap out = new FeatureMap(grid, c, 32, 32, 1);
+            HeConvolution plain = new HeConvolution(encoder, original, bias, 1, 1, in, out, 1, 1, 1,
+                    PlaintextBank.Mode.PLAN_ONLY);
+            System.out.printf("64->64 3x3 conv, 32x32, per-channel layout: HeConvolution %s, %d plaintexts%n",
+                    plain.counts(), plain.plaintextCount());
+            long previous = 0;
+            for (int k : new int[] {4, 16, 64}) {
+                double[][][][] w = clusterJointly(new double[][][][][] {original}, k)[0];
+                HeConvolution h = new HeConvolution(encoder, w, bias, 1, 1, in, out, 1, 1, 1,
+                        PlaintextBank.Mode.PLAN_ONLY);
+                ClusteredPerChannelConvolution cc = new ClusteredPerChannelConvolution(encoder, w, bias, 1, 1, 1, in,
+                        out, 1, 1, 1, PlaintextBank.Mode.PLAN_ONLY);
+                OpCounts oc = cc.counts();
+                System.out.printf("k=%d: clustered %s, %d plaintexts; HeConvolution same weights: plain %d, "
+                        + "%d plaintexts%n", k, oc, cc.plaintextCount(), h.counts().plainMultiplications(),
+                        h.plaintextCount());
+                assertEquals(expectedMultiplications(w), oc.plainMultiplications());
+                assertTrue(oc.plainMultiplications() <= (long) k * 9 * c);
+                assertTrue(oc.plainMultiplications() < h.counts().plainMultiplications());
+                assertEquals(h.counts().additions(), oc.additions());
+                assertEquals(h.counts().hoistedRotations(), oc.hoistedRotations());
+                assertTrue(cc.plaintextCount() <= k * 9 + c);
+                assertTrue(oc.plainMultiplications() > previous);
+                previous = oc.plainMultiplications();
+            }
+        }
+    }
+}
