@@ -42,6 +42,14 @@ final class ModelOptions {
             defaultValue = "0")
     int babySteps;
 
+    @Option(names = "--clusters", description = "k-means clustering of convolution weights to k values per group "
+            + "(0: none; default: ${DEFAULT-VALUE})", defaultValue = "0")
+    int clusters;
+
+    @Option(names = "--cluster-granularity", description = "PER_LAYER, PER_KERNEL_COLUMN or PER_OUTPUT_KERNEL_COLUMN "
+            + "(default: ${DEFAULT-VALUE})", defaultValue = "PER_KERNEL_COLUMN")
+    org.hecnn.cnn.cluster.Granularity granularity;
+
     @Option(names = "--json", description = "machine-readable output")
     boolean json;
 
@@ -71,6 +79,7 @@ final class ModelOptions {
         };
         NetworkCompiler.Options o = NetworkCompiler.Options.defaults()
                 .withTargets(new PrecisionTargets(scaleBits, weightBits, 8)).withLayout(forced);
+        o = o.withClustering(clusters, granularity);
         return babySteps > 0 ? o.withMaxBabySteps(babySteps) : o;
     }
 }

@@ -16,7 +16,7 @@ import org.hecnn.ckks.CkksEncoder;
  * the image and output slots that hold no valid pixel are zero in the plaintexts (zero padding, strides).
  * The result is not rescaled: its scale is the input scale times the plaintext scale, bias included.
  */
-public final class HeConvolution implements AutoCloseable {
+public final class HeConvolution implements ConvolutionLayer {
     private final FeatureMap in;
     private final FeatureMap out;
     private final int babySteps;

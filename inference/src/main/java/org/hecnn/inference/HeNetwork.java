@@ -340,8 +340,13 @@ public final class HeNetwork implements AutoCloseable {
                 }
             }
         }
-        HeConvolution conv = new HeConvolution(encoder, w, bias.toArray(), strideH, padTop, padLeft, inMap, outMap,
-                level, ptScale, scale, mode, maxBabySteps);
+        // Per-channel: add the inputs that share a weight value, multiply once per value (bit-identical to the
+        // diagonal method there, never more work; clustered weights make it much less).
+        ConvolutionLayer conv = layout == Layout.PER_CHANNEL
+                ? new ClusteredPerChannelConvolution(encoder, w, bias.toArray(), strideH, padTop, padLeft, inMap,
+                        outMap, level, ptScale, scale, mode)
+                : new HeConvolution(encoder, w, bias.toArray(), strideH, padTop, padLeft, inMap, outMap, level,
+                        ptScale, scale, mode, maxBabySteps);
         addRotations(conv.rotationSteps(), level);
         maps.put(name, outMap);
         return new Layer() {

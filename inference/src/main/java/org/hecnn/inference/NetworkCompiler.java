@@ -3,12 +3,14 @@ package org.hecnn.inference;
 import org.hecnn.backend.BackendProvider;
 import org.hecnn.ckks.CkksContext;
 import org.hecnn.ckks.CkksParameters;
+import org.hecnn.cnn.cluster.ClusteringPasses;
+import org.hecnn.cnn.cluster.Granularity;
 import org.hecnn.cnn.compile.Passes;
 import org.hecnn.cnn.model.Model;
 
 /**
  * The one-call path from an imported model to an encrypted-inference network: runs the plaintext passes
- * (BatchNorm and pooling-divisor fusion, weight redistribution), plans the levels, picks the smallest secure
+ * (BatchNorm and pooling-divisor fusion, weight redistribution, optionally k-means parameter clustering), plans the levels, picks the smallest secure
  * parameter set, chooses the layout by the cost model (unless one is forced) and how to keep plaintexts within
  * the memory budget, then encodes the plaintexts once.
  */
@@ -24,32 +26,38 @@ public final class NetworkCompiler {
      * @param plaintextBudget   bytes the encoded plaintexts may hold; beyond it they are kept as coefficients
      * @param parameters        explicit CKKS parameters (tests), or null to plan them
      * @param maxBabySteps      the most baby steps a convolution may use (fewer: fewer rotation keys)
+     * @param clusters          k for k-means parameter clustering of convolution weights, 0 for none
+     * @param granularity       how weights are grouped for clustering
      */
     public record Options(PrecisionTargets targets, Layout layout, long plaintextBudget, CkksParameters parameters,
-                          int maxBabySteps) {
+                          int maxBabySteps, int clusters, Granularity granularity) {
         /**
          * Standard precision, layout by the cost model, 6 GiB for plaintexts, planned parameters, and at most two
          * baby steps: on ResNet-20 that costs the same estimated work as four while needing 74 rotation keys
          * instead of 120 (measured with `hecnn plan --baby-steps`).
          */
         public static Options defaults() {
-            return new Options(PrecisionTargets.standard(), null, 6L << 30, null, 2);
+            return new Options(PrecisionTargets.standard(), null, 6L << 30, null, 2, 0, Granularity.PER_KERNEL_COLUMN);
+        }
+
+        public Options withClustering(int k, Granularity g) {
+            return new Options(targets, layout, plaintextBudget, parameters, maxBabySteps, k, g);
         }
 
         public Options withLayout(Layout l) {
-            return new Options(targets, l, plaintextBudget, parameters, maxBabySteps);
+            return new Options(targets, l, plaintextBudget, parameters, maxBabySteps, clusters, granularity);
         }
 
         public Options withParameters(CkksParameters p) {
-            return new Options(targets, layout, plaintextBudget, p, maxBabySteps);
+            return new Options(targets, layout, plaintextBudget, p, maxBabySteps, clusters, granularity);
         }
 
         public Options withTargets(PrecisionTargets t) {
-            return new Options(t, layout, plaintextBudget, parameters, maxBabySteps);
+            return new Options(t, layout, plaintextBudget, parameters, maxBabySteps, clusters, granularity);
         }
 
         public Options withMaxBabySteps(int b) {
-            return new Options(targets, layout, plaintextBudget, parameters, b);
+            return new Options(targets, layout, plaintextBudget, parameters, b, clusters, granularity);
         }
     }
 
@@ -68,6 +76,13 @@ public final class NetworkCompiler {
         return Passes.standard(imported);
     }
 
+    /** The plaintext passes followed by parameter clustering when the options ask for it. */
+    public static Model prepare(Model imported, Options options) {
+        return options.clusters() > 0
+                ? Passes.run(imported, ClusteringPasses.afterStandard(options.clusters(), options.granularity()))
+                : prepare(imported);
+    }
+
     /** The parameters the planner picks for a prepared model. */
     public static CkksParameters plannedParameters(Model prepared, PrecisionTargets targets) {
         NetworkLevels levels = new NetworkLevels(prepared);
@@ -82,7 +97,7 @@ public final class NetworkCompiler {
 
     /** With {@code encode} false the network is planned only (no plaintexts; it cannot evaluate). */
     public static Compiled compile(Model imported, BackendProvider backend, Options options, boolean encode) {
-        Model prepared = prepare(imported);
+        Model prepared = prepare(imported, options);
         CkksParameters params = options.parameters() != null ? options.parameters()
                 : plannedParameters(prepared, options.targets());
         CkksContext ctx = CkksContext.create(params, backend);

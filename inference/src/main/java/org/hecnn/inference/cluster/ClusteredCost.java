@@ -1,5 +1,6 @@
 package org.hecnn.inference.cluster;
 
+import org.hecnn.inference.ClusteredPerChannelConvolution;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;

@@ -1,6 +1,6 @@
 /**
  * Encrypted evaluation with clustered weights (method part A, items 9 and 10):
- * {@link org.hecnn.inference.cluster.ClusteredPerChannelConvolution} (per-channel layout: add the rotated inputs that
+ * {@link org.hecnn.inference.ClusteredPerChannelConvolution} (per-channel layout: add the rotated inputs that
  * share a weight value, multiply once per value; also M ensemble members in M slot regions),
  * {@link org.hecnn.inference.cluster.ClusteredCost} (its multiplication and plaintext counts from the weights alone)
  * and {@link org.hecnn.inference.cluster.ClusteringReport} (plaintext accuracy against k, granularity and ensemble

@@ -1,5 +1,6 @@
 package org.hecnn.inference.cluster;
 
+import org.hecnn.inference.ClusteredPerChannelConvolution;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;

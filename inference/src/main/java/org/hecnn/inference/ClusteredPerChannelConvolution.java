@@ -1,4 +1,4 @@
-package org.hecnn.inference.cluster;
+package org.hecnn.inference;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -9,11 +9,6 @@ import java.util.Map;
 import java.util.TreeSet;
 import org.hecnn.ckks.Ciphertext;
 import org.hecnn.ckks.CkksEncoder;
-import org.hecnn.inference.FeatureMap;
-import org.hecnn.inference.HeOps;
-import org.hecnn.inference.OpCounts;
-import org.hecnn.inference.PlaintextBank;
-import org.hecnn.inference.SlotGrid;
 
 /**
  * A 2-D convolution in the per-channel layout (one channel per ciphertext, {@code Layout.PER_CHANNEL}) that exploits
@@ -37,7 +32,7 @@ import org.hecnn.inference.SlotGrid;
  * the same as {@code HeConvolution} in the per-channel layout to CKKS precision. The result is not rescaled: its
  * scale is the input scale times the plaintext scale, bias included.
  */
-public final class ClusteredPerChannelConvolution implements AutoCloseable {
+public final class ClusteredPerChannelConvolution implements ConvolutionLayer {
     private final FeatureMap in;
     private final FeatureMap out;
     private final int members;

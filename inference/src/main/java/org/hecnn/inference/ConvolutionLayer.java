@@ -1,0 +1,25 @@
+package org.hecnn.inference;
+
+import org.hecnn.ckks.Ciphertext;
+
+/**
+ * A compiled convolution on encrypted feature maps: its output placement, the rotations it needs keys for, its
+ * operation counts and plaintext memory, and its evaluation. The result is not rescaled.
+ */
+public interface ConvolutionLayer extends AutoCloseable {
+    FeatureMap output();
+
+    /** Every rotation step the layer uses (for generating Galois keys). */
+    int[] rotationSteps();
+
+    /** Operations one evaluation performs, exactly as {@link HeOps} counts them. */
+    OpCounts counts();
+
+    /** Bytes the plaintexts hold between evaluations, and what they would hold cached in NTT form. */
+    long[] plaintextBytes(int n);
+
+    Ciphertext[] apply(HeOps ops, Ciphertext[] inputs);
+
+    @Override
+    void close();
+}
