@@ -25,8 +25,12 @@ import org.hecnn.ring.NttTable;
  * <p>Every kernel returns canonical residues in [0, q), so agreement with the scalar oracle only needs the
  * arithmetic to be exact; intermediate (lazy) values may differ. Two reductions are used:
  * <ul>
- *   <li><b>Integer</b> (any q &lt; 2^61): the unsigned 64×64 high product that Shoup and Barrett need is
- *       assembled from four 32×32→64 lane products (the Vector API has no lane-wise mulhi).</li>
+ *   <li><b>Integer</b> (any q &lt; 2^61). Shoup's quotient ⌊y·w'/2^64⌋ (w' the Shoup companion) needs an unsigned
+ *       64×64 high product, which the Vector API lacks; it is estimated from three 32×32→64 lane products,
+ *       y_hi·w'_hi + ⌊y_lo·w'_hi / 2^32⌋ + ⌊y_hi·w'_lo / 2^32⌋, dropping y_lo·w'_lo and the carries. The estimate
+ *       is at most 2 below the exact quotient, so y·w − estimate·q (exact mod 2^64) lies in [0, 4q) instead of
+ *       Shoup's [0, 2q), and one extra conditional subtraction restores the usual bound (4q &lt; 2^63). Barrett
+ *       (varying × varying, as {@link Modulus#reduceProduct}) uses the exact four-product high word.</li>
  *   <li><b>Floating point</b> (q &lt; 2^{@value NttPlan#FP_MAX_BITS}): the quotient ⌊x·w/q⌋ is estimated as
  *       round(x · fl(w/q)) with one FMA against the magic constant 2^52 (which rounds to an integer and leaves
  *       it in the low mantissa bits). For x &lt; 2^52 and x·w/q &lt; 2^52 the relative error of fl(w/q) is at
@@ -35,18 +39,23 @@ import org.hecnn.ring.NttTable;
  *       For a varying multiplier the estimate is round(fl(a·b) · fl(1/q)), off by less than 0.25 for a, b &lt; q
  *       &lt; 2^50, with the same conclusion.</li>
  * </ul>
- * Vector code runs for N ≥ {@link #MIN_N}; shorter arrays and loop tails use the scalar formulas.
+ * Conditional subtractions are branch-free: min_unsigned(x, x − m). Vector code runs for N ≥ {@link #MIN_N};
+ * shorter arrays and loop tails use the scalar formulas.
  *
  * <p>The NTT follows {@link Ntt}'s Harvey butterflies with lazy values below 4q: stages with half-size
  * t ≥ lanes broadcast one twiddle per group; the last log2(lanes) stages of the forward transform (first of
  * the inverse) are fused into one pass over blocks of 2·lanes elements that moves lanes between stages with
- * two-vector permutes ({@code selectFrom}); the final reduction (forward) and the N^-1 scaling (inverse, into
- * the last stage) are fused too.
+ * two-vector permutes ({@code selectFrom}); for 8 lanes that pass is generated code
+ * ({@code tools/gen_ntt_tail.py}) interleaving two blocks, since one block's three dependent stages leave the
+ * core waiting on latency. The final reduction (forward) and the N^-1 scaling (inverse, folded into the last
+ * stage's twiddle) are fused too. A scalar radix-8 pass for those stages measured 2-2.5× slower
+ * (system property {@code hecnn.cpu.nttTail=scalar} selects it, for comparison).
  *
- * <p>Implementation note: loop bodies call only Vector API methods (which are force-inlined), never helper
- * methods of this class. C2 stops inlining ordinary methods once a compilation has created
- * NodeCountInliningCutoff (18000) nodes, which the Vector API reaches after about two modular products; a
- * helper left out-of-line boxes its vectors and runs 10-100× slower.
+ * <p>Implementation notes. Loop bodies call only Vector API methods (which are force-inlined), never helper
+ * methods of this class: C2 stops inlining ordinary methods once a compilation has created
+ * NodeCountInliningCutoff (18000) nodes, which the Vector API reaches after about two modular products, and a
+ * helper left out-of-line boxes its vectors and runs 10-100× slower. Until C2 has compiled a kernel it runs in
+ * the interpreter or C1, where each lane operation allocates: the first seconds after JVM start are slow.
  */
 public final class VectorLimbKernels implements LimbKernels {
     static final VectorSpecies<Long> SPECIES = LongVector.SPECIES_PREFERRED;
