@@ -1420,22 +1420,30 @@ public final class VectorLimbKernels implements LimbKernels {
         int n = a.length;
         int k = 0;
         if (!scalar(n)) {
-            k = fp(q) ? multiplyFp(a, b, out, n, q.value(), false) : multiplyBarrett(a, b, out, n, q, false);
+            k = SPECIES.loopBound(n);
+            if (fp(q)) {
+                multiplyFp(a, 0, b, out, 0, k, q.value(), false);
+            } else {
+                multiplyBarrett(a, 0, b, out, 0, k, q, false);
+            }
         }
         for (; k < n; k++) {
             out[k] = q.mul(a[k], b[k]);
         }
     }
 
-    /** Floating-point product for q &lt; 2^50; returns the number of elements done. */
-    static int multiplyFp(long[] a, long[] b, long[] out, int n, long q, boolean accumulate) {
+    /**
+     * out[k] = (accumulate ? out[k] : 0) + a[k − aOff]·b[k] mod q for k in [start, end) (multiples of LANES),
+     * floating-point quotient, q &lt; 2^50.
+     */
+    static void multiplyFp(long[] a, int aOff, long[] b, long[] out, int start, int end, long q,
+                           boolean accumulate) {
         LongVector qv = splat(q);
         DoubleVector qInv = splat(1.0 / q);
         DoubleVector magic = splat(MAGIC);
         LongVector magicBits = splat(MAGIC_BITS);
-        int bound = SPECIES.loopBound(n);
-        for (int k = 0; k < bound; k += LANES) {
-            LongVector x = LongVector.fromArray(SPECIES, a, k);
+        for (int k = start; k < end; k += LANES) {
+            LongVector x = LongVector.fromArray(SPECIES, a, k - aOff);
             LongVector y = LongVector.fromArray(SPECIES, b, k);
             DoubleVector xd = (DoubleVector) x.convert(L2D, 0);
             DoubleVector yd = (DoubleVector) y.convert(L2D, 0);
@@ -1448,14 +1456,14 @@ public final class VectorLimbKernels implements LimbKernels {
             }
             r.intoArray(out, k);
         }
-        return bound;
     }
 
     /**
      * Barrett product (as {@link Modulus#reduceProduct}): x1 = ⌊ab / 2^(bits−1)⌋, estimate = ⌊x1·μ /
-     * 2^(bits+1)⌋ ≥ ⌊ab/q⌋ − 2, so two conditional subtractions finish. Returns the number of elements done.
+     * 2^(bits+1)⌋ ≥ ⌊ab/q⌋ − 2, so two conditional subtractions finish. Same operands as {@link #multiplyFp}.
      */
-    static int multiplyBarrett(long[] a, long[] b, long[] out, int n, Modulus q, boolean accumulate) {
+    static void multiplyBarrett(long[] a, int aOff, long[] b, long[] out, int start, int end, Modulus q,
+                                boolean accumulate) {
         int bits = q.bits();
         int shift = bits - 1;
         long mu = java.math.BigInteger.ONE.shiftLeft(2 * bits)
@@ -1465,9 +1473,8 @@ public final class VectorLimbKernels implements LimbKernels {
         LongVector muv = splat(mu);
         LongVector muLo = muv.and(m32);
         LongVector muHi = muv.lanewise(LSHR, 32);
-        int bound = SPECIES.loopBound(n);
-        for (int k = 0; k < bound; k += LANES) {
-            LongVector x = LongVector.fromArray(SPECIES, a, k);
+        for (int k = start; k < end; k += LANES) {
+            LongVector x = LongVector.fromArray(SPECIES, a, k - aOff);
             LongVector y = LongVector.fromArray(SPECIES, b, k);
             // 128-bit product hi:lo
             LongVector xLo = x.and(m32);
@@ -1495,7 +1502,6 @@ public final class VectorLimbKernels implements LimbKernels {
             }
             r.intoArray(out, k);
         }
-        return bound;
     }
 
     @Override
@@ -1503,7 +1509,12 @@ public final class VectorLimbKernels implements LimbKernels {
         int n = a.length;
         int k = 0;
         if (!scalar(n)) {
-            k = fp(q) ? multiplyFp(a, b, acc, n, q.value(), true) : multiplyBarrett(a, b, acc, n, q, true);
+            k = SPECIES.loopBound(n);
+            if (fp(q)) {
+                multiplyFp(a, 0, b, acc, 0, k, q.value(), true);
+            } else {
+                multiplyBarrett(a, 0, b, acc, 0, k, q, true);
+            }
         }
         for (; k < n; k++) {
             acc[k] = q.add(acc[k], q.mul(a[k], b[k]));
@@ -1865,6 +1876,48 @@ public final class VectorLimbKernels implements LimbKernels {
                 LongVector idx = (LongVector) pv.and(LANES - 1).convertShape(VectorOperators.I2L, SPECIES, 0);
                 idx.selectFrom(LongVector.fromArray(SPECIES, x, base)).intoArray(dst, k - start);
             }
+        }
+    }
+
+    @Override
+    public void innerProductCompact(long[][] xs, int[] perm, long[][] w, long[] out, Modulus q) {
+        int n = out.length;
+        if (scalar(n) || xs.length == 0) {
+            LimbKernels.super.innerProductCompact(xs, perm, w, out, q);
+            return;
+        }
+        if (aliases(out, xs) || aliases(out, w)) {
+            long[] tmp = new long[n];
+            innerProductCompact(xs, perm, w, tmp, q);
+            System.arraycopy(tmp, 0, out, 0, n);
+            return;
+        }
+        int bound = SPECIES.loopBound(n);
+        long[] gathered = perm == null ? null : new long[BLOCK];
+        for (int start = 0; start < bound; start += BLOCK) {
+            int end = Math.min(start + BLOCK, bound);
+            for (int j = 0; j < xs.length; j++) {
+                long[] x = xs[j];
+                int offset = 0;
+                if (perm != null) {
+                    gather(x, perm, start, end, gathered);
+                    x = gathered;
+                    offset = start;
+                }
+                if (fp(q)) {
+                    multiplyFp(x, offset, w[j], out, start, end, q.value(), j > 0);
+                } else {
+                    multiplyBarrett(x, offset, w[j], out, start, end, q, j > 0);
+                }
+            }
+        }
+        for (int k = bound; k < n; k++) {
+            int src = perm == null ? k : perm[k];
+            long acc = 0;
+            for (int j = 0; j < xs.length; j++) {
+                acc = q.add(acc, q.mul(xs[j][src], w[j][k]));
+            }
+            out[k] = acc;
         }
     }
 

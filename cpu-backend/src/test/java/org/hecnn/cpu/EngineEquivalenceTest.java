@@ -193,6 +193,23 @@ class EngineEquivalenceTest {
         }
     }
 
+    /** Switching keys without Shoup companions (HostEngine.COMPACT_KEYS): the innerProductCompact kernel. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("rings")
+    void decomposeAndKeySwitchWithCompactKeys(String name, RnsRing ring) {
+        String old = System.getProperty(HostEngine.COMPACT_KEYS);
+        System.setProperty(HostEngine.COMPACT_KEYS, "true");
+        try {
+            decomposeAndKeySwitch(name + " compact", ring);
+        } finally {
+            if (old == null) {
+                System.clearProperty(HostEngine.COMPACT_KEYS);
+            } else {
+                System.setProperty(HostEngine.COMPACT_KEYS, old);
+            }
+        }
+    }
+
     @ParameterizedTest(name = "{0}")
     @MethodSource("rings")
     void decomposeAndKeySwitch(String name, RnsRing ring) {

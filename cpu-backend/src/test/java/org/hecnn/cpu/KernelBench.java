@@ -87,7 +87,7 @@ public final class KernelBench {
 
             List<String[]> rows = new ArrayList<>();
             String[] names = {"forwardNtt", "inverseNtt", "multiplyConstant", "innerProduct(3)",
-                "innerProduct(3,perm)", "linearCombination(2)", "conversionQuotients(2)", "multiply", "multiplyAdd", "add",
+                "innerProduct(3,perm)", "innerProductCompact(3)", "linearCombination(2)", "conversionQuotients(2)", "multiply", "multiplyAdd", "add",
                 "subtractAndScale", "permute", "reduceCentered"};
             for (String name : names) {
                 if (!kernels.equals("all") && !Arrays.asList(kernels.split("\\+")).contains(name)) {
@@ -103,6 +103,7 @@ public final class KernelBench {
                         case "multiplyConstant" -> () -> k.multiplyConstant(x, c, cs, out, q);
                         case "innerProduct(3)" -> () -> k.innerProduct(xs, null, w, ws, out, q);
                         case "innerProduct(3,perm)" -> () -> k.innerProduct(xs, perm, w, ws, out, q);
+                        case "innerProductCompact(3)" -> () -> k.innerProductCompact(xs, null, w, out, q);
                         case "linearCombination(2)" ->
                             () -> k.linearCombination(ys, lc, lcs, quotients, corrections, out, q);
                         case "conversionQuotients(2)" -> () -> k.conversionQuotients(ys, inverseModuli, vq);

@@ -344,6 +344,12 @@ class VectorLimbKernelsTest {
                     scalar.innerProduct(xs, perm, w, ws, s, q);
                     vector.innerProduct(xs, perm, w, ws, v, q);
                     assertArrayEquals(s, v, "innerProduct digits=" + digits + " perm=" + (perm != null));
+                    long[] sc = new long[n];
+                    long[] vc = new long[n];
+                    scalar.innerProductCompact(xs, perm, w, sc, q);
+                    vector.innerProductCompact(xs, perm, w, vc, q);
+                    assertArrayEquals(sc, vc, "innerProductCompact digits=" + digits + " perm=" + (perm != null));
+                    assertArrayEquals(s, sc, "compact and Shoup inner products agree");
                 }
             }
         }
