@@ -70,8 +70,8 @@ def method(direction, fp, blocks=2):
     lines = []
     doc = ("The last three forward stages plus the final reduction" if direction == 'fwd'
            else "The first three inverse stages")
-    lines.append(f"    /** {doc},\n     * for 8 lanes, {blocks} blocks of 16 elements per iteration (n a multiple of {16 * blocks}). */")
-    lines.append(f"    static void {name}(long[] a, int n, long[] w, long[] {second}, long q) {{")
+    lines.append(f"    /** {doc} on [from, to),\n     * for 8 lanes, {blocks} blocks of 16 elements per iteration (from, to multiples of {16 * blocks}). */")
+    lines.append(f"    static void {name}(long[] a, int n, long[] w, long[] {second}, long q, int from, int to) {{")
     lines.append("        LongVector qv = splat(q);")
     lines.append("        LongVector twoQ = splat(2 * q);")
     if fp:
@@ -86,7 +86,7 @@ def method(direction, fp, blocks=2):
     lines.append(f"        LongVector oy = LongVector.fromArray(SPECIES, {pre}_OUT_Y, 0);")
     lines.append("        LongVector dup1 = LongVector.fromArray(SPECIES, DUP[1], 0);")
     lines.append("        LongVector dup2 = LongVector.fromArray(SPECIES, DUP[2], 0);")
-    lines.append(f"        for (int c = 0; c < n; c += {16 * blocks}) {{")
+    lines.append(f"        for (int c = from; c < to; c += {16 * blocks}) {{")
     for b in range(blocks):
         lines.append(f"            LongVector x{b} = LongVector.fromArray(SPECIES, a, c + {16 * b});")
         lines.append(f"            LongVector y{b} = LongVector.fromArray(SPECIES, a, c + {16 * b + 8});")

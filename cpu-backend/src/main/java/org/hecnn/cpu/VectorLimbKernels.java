@@ -170,6 +170,33 @@ public final class VectorLimbKernels implements LimbKernels {
     // ------------------------------------------------------------------------------------------------------
     // NTT
 
+    /** A radix-2 stage restricted to groups [i0, i1) and, within each group, butterflies [j0, j1). */
+    interface StageChunk {
+        void run(int i0, int i1, int j0, int j1);
+    }
+
+    /**
+     * Runs a stage of m groups of t butterflies in calls of about BLOCK/2 butterflies. Short calls matter to the
+     * JIT, not to the steady state: HotSpot compiles a method with C2 after enough invocations, or compiles
+     * its loop on-stack (OSR, a second expensive C2 compilation) after enough iterations of one long call, and
+     * until then Vector API code is 10-1000x slower; many short calls get the standard compilation early.
+     */
+    static void inChunks(int m, int t, StageChunk body) {
+        int chunk = BLOCK / 2;
+        if (t >= chunk) {
+            for (int i = 0; i < m; i++) {
+                for (int j = 0; j < t; j += chunk) {
+                    body.run(i, i + 1, j, j + chunk);
+                }
+            }
+        } else {
+            int groups = chunk / t;
+            for (int i = 0; i < m; i += groups) {
+                body.run(i, Math.min(i + groups, m), 0, t);
+            }
+        }
+    }
+
     @Override
     public void forwardNtt(long[] a, NttTable table) {
         int n = table.n();
@@ -184,41 +211,53 @@ public final class VectorLimbKernels implements LimbKernels {
         if (plan.fp) {
             long[] wq = plan.forwardQuotients;
             for (int m = 1, t = n >>> 1; t >= LANES; m <<= 1, t >>>= 1) {
-                forwardStageFp(a, m, t, w, wq, q);
+                int mm = m;
+                int tt = t;
+                inChunks(m, t, (i0, i1, j0, j1) -> forwardStageFp(a, mm, tt, w, wq, q, i0, i1, j0, j1));
             }
             if (SCALAR_TAIL) {
                 forwardTailScalar(a, n, w, ws, q);
             } else if (LANES == 8 && n >= 32) {
-                forwardTail8Fp(a, n, w, wq, q);
+                for (int c = 0; c < n; c += BLOCK) {
+                    forwardTail8Fp(a, n, w, wq, q, c, Math.min(c + BLOCK, n));
+                }
             } else {
-                forwardTailFp(a, n, w, wq, q);
+                for (int c = 0; c < n; c += BLOCK) {
+                    forwardTailFp(a, n, w, wq, q, c, Math.min(c + BLOCK, n));
+                }
             }
         } else {
             for (int m = 1, t = n >>> 1; t >= LANES; m <<= 1, t >>>= 1) {
-                forwardStage(a, m, t, w, ws, q);
+                int mm = m;
+                int tt = t;
+                inChunks(m, t, (i0, i1, j0, j1) -> forwardStage(a, mm, tt, w, ws, q, i0, i1, j0, j1));
             }
             if (SCALAR_TAIL) {
                 forwardTailScalar(a, n, w, ws, q);
             } else if (LANES == 8 && n >= 32) {
-                forwardTail8(a, n, w, ws, q);
+                for (int c = 0; c < n; c += BLOCK) {
+                    forwardTail8(a, n, w, ws, q, c, Math.min(c + BLOCK, n));
+                }
             } else {
-                forwardTail(a, n, w, ws, q);
+                for (int c = 0; c < n; c += BLOCK) {
+                    forwardTail(a, n, w, ws, q, c, Math.min(c + BLOCK, n));
+                }
             }
         }
     }
 
     /** One radix-2 forward stage with half-size t ≥ LANES: m groups, one broadcast twiddle each. */
-    static void forwardStage(long[] a, int m, int t, long[] w, long[] ws, long q) {
+    static void forwardStage(long[] a, int m, int t, long[] w, long[] ws, long q, int i0, int i1, int j0, int j1) {
         LongVector qv = splat(q);
         LongVector twoQ = splat(2 * q);
         LongVector m32 = splat(M32);
-        for (int i = 0; i < m; i++) {
+        for (int i = i0; i < i1; i++) {
             LongVector wv = splat(w[m + i]);
             LongVector wsv = splat(ws[m + i]);
             LongVector wsLo = wsv.and(m32);
             LongVector wsHi = wsv.lanewise(LSHR, 32);
             int start = 2 * i * t;
-            for (int j = start; j < start + t; j += LANES) {
+            for (int j = start + j0; j < start + j1; j += LANES) {
                 LongVector x = LongVector.fromArray(SPECIES, a, j);
                 LongVector y = LongVector.fromArray(SPECIES, a, j + t);
                 x = x.lanewise(UMIN, x.sub(twoQ));
@@ -235,16 +274,16 @@ public final class VectorLimbKernels implements LimbKernels {
         }
     }
 
-    static void forwardStageFp(long[] a, int m, int t, long[] w, long[] wq, long q) {
+    static void forwardStageFp(long[] a, int m, int t, long[] w, long[] wq, long q, int i0, int i1, int j0, int j1) {
         LongVector qv = splat(q);
         LongVector twoQ = splat(2 * q);
         DoubleVector magic = splat(MAGIC);
         LongVector magicBits = splat(MAGIC_BITS);
-        for (int i = 0; i < m; i++) {
+        for (int i = i0; i < i1; i++) {
             LongVector wv = splat(w[m + i]);
             DoubleVector wqv = splatBits(wq[m + i]);
             int start = 2 * i * t;
-            for (int j = start; j < start + t; j += LANES) {
+            for (int j = start + j0; j < start + j1; j += LANES) {
                 LongVector x = LongVector.fromArray(SPECIES, a, j);
                 LongVector y = LongVector.fromArray(SPECIES, a, j + t);
                 x = x.lanewise(UMIN, x.sub(twoQ));
@@ -260,11 +299,11 @@ public final class VectorLimbKernels implements LimbKernels {
     }
 
     /** The last log2(LANES) forward stages plus the final reduction, per block of 2·LANES elements. */
-    static void forwardTail(long[] a, int n, long[] w, long[] ws, long q) {
+    static void forwardTail(long[] a, int n, long[] w, long[] ws, long q, int from, int to) {
         LongVector qv = splat(q);
         LongVector twoQ = splat(2 * q);
         LongVector m32 = splat(M32);
-        for (int c = 0; c < n; c += 2 * LANES) {
+        for (int c = from; c < to; c += 2 * LANES) {
             LongVector x = LongVector.fromArray(SPECIES, a, c);
             LongVector y = LongVector.fromArray(SPECIES, a, c + LANES);
             for (int s = 0; s < LOG_LANES; s++) {
@@ -301,12 +340,12 @@ public final class VectorLimbKernels implements LimbKernels {
         }
     }
 
-    static void forwardTailFp(long[] a, int n, long[] w, long[] wq, long q) {
+    static void forwardTailFp(long[] a, int n, long[] w, long[] wq, long q, int from, int to) {
         LongVector qv = splat(q);
         LongVector twoQ = splat(2 * q);
         DoubleVector magic = splat(MAGIC);
         LongVector magicBits = splat(MAGIC_BITS);
-        for (int c = 0; c < n; c += 2 * LANES) {
+        for (int c = from; c < to; c += 2 * LANES) {
             LongVector x = LongVector.fromArray(SPECIES, a, c);
             LongVector y = LongVector.fromArray(SPECIES, a, c + LANES);
             for (int s = 0; s < LOG_LANES; s++) {
@@ -485,37 +524,53 @@ public final class VectorLimbKernels implements LimbKernels {
             if (SCALAR_TAIL) {
                 inverseHeadScalar(a, n, w, ws, q);
             } else if (LANES == 8 && n >= 32) {
-                inverseHead8Fp(a, n, w, wq, q);
+                for (int c = 0; c < n; c += BLOCK) {
+                    inverseHead8Fp(a, n, w, wq, q, c, Math.min(c + BLOCK, n));
+                }
             } else {
-                inverseHeadFp(a, n, w, wq, q);
+                for (int c = 0; c < n; c += BLOCK) {
+                    inverseHeadFp(a, n, w, wq, q, c, Math.min(c + BLOCK, n));
+                }
             }
             for (int m = n / (2 * LANES), t = LANES; m > 1; m >>>= 1, t <<= 1) {
-                inverseStageFp(a, m, t, w, wq, q);
+                int mm = m;
+                int tt = t;
+                inChunks(m, t, (i0, i1, j0, j1) -> inverseStageFp(a, mm, tt, w, wq, q, i0, i1, j0, j1));
             }
-            inverseLastFp(a, n >>> 1, table.nInverse(), plan.nInverseQuotient, plan.lastTwiddle,
-                    plan.lastTwiddleQuotient, q);
+            for (int j = 0; j < n >>> 1; j += BLOCK / 2) {
+                inverseLastFp(a, n >>> 1, table.nInverse(), plan.nInverseQuotient, plan.lastTwiddle,
+                        plan.lastTwiddleQuotient, q, j, Math.min(j + BLOCK / 2, n >>> 1));
+            }
         } else {
             if (SCALAR_TAIL) {
                 inverseHeadScalar(a, n, w, ws, q);
             } else if (LANES == 8 && n >= 32) {
-                inverseHead8(a, n, w, ws, q);
+                for (int c = 0; c < n; c += BLOCK) {
+                    inverseHead8(a, n, w, ws, q, c, Math.min(c + BLOCK, n));
+                }
             } else {
-                inverseHead(a, n, w, ws, q);
+                for (int c = 0; c < n; c += BLOCK) {
+                    inverseHead(a, n, w, ws, q, c, Math.min(c + BLOCK, n));
+                }
             }
             for (int m = n / (2 * LANES), t = LANES; m > 1; m >>>= 1, t <<= 1) {
-                inverseStage(a, m, t, w, ws, q);
+                int mm = m;
+                int tt = t;
+                inChunks(m, t, (i0, i1, j0, j1) -> inverseStage(a, mm, tt, w, ws, q, i0, i1, j0, j1));
             }
-            inverseLast(a, n >>> 1, table.nInverse(), table.nInverseShoup(), plan.lastTwiddle,
-                    plan.lastTwiddleShoup, q);
+            for (int j = 0; j < n >>> 1; j += BLOCK / 2) {
+                inverseLast(a, n >>> 1, table.nInverse(), table.nInverseShoup(), plan.lastTwiddle,
+                        plan.lastTwiddleShoup, q, j, Math.min(j + BLOCK / 2, n >>> 1));
+            }
         }
     }
 
     /** The first log2(LANES) inverse stages (half-sizes 1 .. LANES/2), per block of 2·LANES elements. */
-    static void inverseHead(long[] a, int n, long[] w, long[] ws, long q) {
+    static void inverseHead(long[] a, int n, long[] w, long[] ws, long q, int from, int to) {
         LongVector qv = splat(q);
         LongVector twoQ = splat(2 * q);
         LongVector m32 = splat(M32);
-        for (int c = 0; c < n; c += 2 * LANES) {
+        for (int c = from; c < to; c += 2 * LANES) {
             LongVector x = LongVector.fromArray(SPECIES, a, c);
             LongVector y = LongVector.fromArray(SPECIES, a, c + LANES);
             for (int s = 0; s < LOG_LANES; s++) {
@@ -547,12 +602,12 @@ public final class VectorLimbKernels implements LimbKernels {
         }
     }
 
-    static void inverseHeadFp(long[] a, int n, long[] w, long[] wq, long q) {
+    static void inverseHeadFp(long[] a, int n, long[] w, long[] wq, long q, int from, int to) {
         LongVector qv = splat(q);
         LongVector twoQ = splat(2 * q);
         DoubleVector magic = splat(MAGIC);
         LongVector magicBits = splat(MAGIC_BITS);
-        for (int c = 0; c < n; c += 2 * LANES) {
+        for (int c = from; c < to; c += 2 * LANES) {
             LongVector x = LongVector.fromArray(SPECIES, a, c);
             LongVector y = LongVector.fromArray(SPECIES, a, c + LANES);
             for (int s = 0; s < LOG_LANES; s++) {
@@ -688,17 +743,17 @@ public final class VectorLimbKernels implements LimbKernels {
         }
     }
 
-    static void inverseStage(long[] a, int m, int t, long[] w, long[] ws, long q) {
+    static void inverseStage(long[] a, int m, int t, long[] w, long[] ws, long q, int i0, int i1, int j0, int j1) {
         LongVector qv = splat(q);
         LongVector twoQ = splat(2 * q);
         LongVector m32 = splat(M32);
-        for (int i = 0; i < m; i++) {
+        for (int i = i0; i < i1; i++) {
             LongVector wv = splat(w[m + i]);
             LongVector wsv = splat(ws[m + i]);
             LongVector wsLo = wsv.and(m32);
             LongVector wsHi = wsv.lanewise(LSHR, 32);
             int start = 2 * i * t;
-            for (int j = start; j < start + t; j += LANES) {
+            for (int j = start + j0; j < start + j1; j += LANES) {
                 LongVector x = LongVector.fromArray(SPECIES, a, j);
                 LongVector y = LongVector.fromArray(SPECIES, a, j + t);
                 LongVector u = x.add(y);
@@ -714,16 +769,16 @@ public final class VectorLimbKernels implements LimbKernels {
         }
     }
 
-    static void inverseStageFp(long[] a, int m, int t, long[] w, long[] wq, long q) {
+    static void inverseStageFp(long[] a, int m, int t, long[] w, long[] wq, long q, int i0, int i1, int j0, int j1) {
         LongVector qv = splat(q);
         LongVector twoQ = splat(2 * q);
         DoubleVector magic = splat(MAGIC);
         LongVector magicBits = splat(MAGIC_BITS);
-        for (int i = 0; i < m; i++) {
+        for (int i = i0; i < i1; i++) {
             LongVector wv = splat(w[m + i]);
             DoubleVector wqv = splatBits(wq[m + i]);
             int start = 2 * i * t;
-            for (int j = start; j < start + t; j += LANES) {
+            for (int j = start + j0; j < start + j1; j += LANES) {
                 LongVector x = LongVector.fromArray(SPECIES, a, j);
                 LongVector y = LongVector.fromArray(SPECIES, a, j + t);
                 LongVector u = x.add(y);
@@ -741,7 +796,7 @@ public final class VectorLimbKernels implements LimbKernels {
      * Last inverse stage (one group of half-size t = N/2) fused with the N^-1 scaling: a[j] = (x+y)·N^-1,
      * a[j+t] = (x−y)·(w·N^-1), canonical. Two passes (one product each) keep each loop body small.
      */
-    static void inverseLast(long[] a, int t, long nInv, long nInvShoup, long wn, long wnShoup, long q) {
+    static void inverseLast(long[] a, int t, long nInv, long nInvShoup, long wn, long wnShoup, long q, int j0, int j1) {
         LongVector qv = splat(q);
         LongVector twoQ = splat(2 * q);
         LongVector m32 = splat(M32);
@@ -753,7 +808,7 @@ public final class VectorLimbKernels implements LimbKernels {
         LongVector wsv = splat(wnShoup);
         LongVector wsLo = wsv.and(m32);
         LongVector wsHi = wsv.lanewise(LSHR, 32);
-        for (int j = 0; j < t; j += LANES) {
+        for (int j = j0; j < j1; j += LANES) {
             LongVector x = LongVector.fromArray(SPECIES, a, j);
             LongVector y = LongVector.fromArray(SPECIES, a, j + t);
             LongVector u = x.add(y);
@@ -775,7 +830,7 @@ public final class VectorLimbKernels implements LimbKernels {
         }
     }
 
-    static void inverseLastFp(long[] a, int t, long nInv, long nInvQ, long wn, long wnQ, long q) {
+    static void inverseLastFp(long[] a, int t, long nInv, long nInvQ, long wn, long wnQ, long q, int j0, int j1) {
         LongVector qv = splat(q);
         LongVector twoQ = splat(2 * q);
         DoubleVector magic = splat(MAGIC);
@@ -784,7 +839,7 @@ public final class VectorLimbKernels implements LimbKernels {
         DoubleVector nq = splatBits(nInvQ);
         LongVector wv = splat(wn);
         DoubleVector wq = splatBits(wnQ);
-        for (int j = 0; j < t; j += LANES) {
+        for (int j = j0; j < j1; j += LANES) {
             LongVector x = LongVector.fromArray(SPECIES, a, j);
             LongVector y = LongVector.fromArray(SPECIES, a, j + t);
             LongVector u = x.add(y);
@@ -803,9 +858,9 @@ public final class VectorLimbKernels implements LimbKernels {
     // ---- generated by cpu-backend/tools/gen_ntt_tail.py: interleaved blocks hide the latency of the three
     // ---- dependent stages (one block leaves the out-of-order core waiting). Do not edit by hand.
 
-    /** The last three forward stages plus the final reduction,
-     * for 8 lanes, 2 blocks of 16 elements per iteration (n a multiple of 32). */
-    static void forwardTail8(long[] a, int n, long[] w, long[] ws, long q) {
+    /** The last three forward stages plus the final reduction on [from, to),
+     * for 8 lanes, 2 blocks of 16 elements per iteration (from, to multiples of 32). */
+    static void forwardTail8(long[] a, int n, long[] w, long[] ws, long q, int from, int to) {
         LongVector qv = splat(q);
         LongVector twoQ = splat(2 * q);
         LongVector m32 = splat(M32);
@@ -819,7 +874,7 @@ public final class VectorLimbKernels implements LimbKernels {
         LongVector oy = LongVector.fromArray(SPECIES, FWD_OUT_Y, 0);
         LongVector dup1 = LongVector.fromArray(SPECIES, DUP[1], 0);
         LongVector dup2 = LongVector.fromArray(SPECIES, DUP[2], 0);
-        for (int c = 0; c < n; c += 32) {
+        for (int c = from; c < to; c += 32) {
             LongVector x0 = LongVector.fromArray(SPECIES, a, c + 0);
             LongVector y0 = LongVector.fromArray(SPECIES, a, c + 8);
             LongVector x1 = LongVector.fromArray(SPECIES, a, c + 16);
@@ -949,9 +1004,9 @@ public final class VectorLimbKernels implements LimbKernels {
         }
     }
 
-    /** The last three forward stages plus the final reduction,
-     * for 8 lanes, 2 blocks of 16 elements per iteration (n a multiple of 32). */
-    static void forwardTail8Fp(long[] a, int n, long[] w, long[] wq, long q) {
+    /** The last three forward stages plus the final reduction on [from, to),
+     * for 8 lanes, 2 blocks of 16 elements per iteration (from, to multiples of 32). */
+    static void forwardTail8Fp(long[] a, int n, long[] w, long[] wq, long q, int from, int to) {
         LongVector qv = splat(q);
         LongVector twoQ = splat(2 * q);
         DoubleVector magic = splat(MAGIC);
@@ -966,7 +1021,7 @@ public final class VectorLimbKernels implements LimbKernels {
         LongVector oy = LongVector.fromArray(SPECIES, FWD_OUT_Y, 0);
         LongVector dup1 = LongVector.fromArray(SPECIES, DUP[1], 0);
         LongVector dup2 = LongVector.fromArray(SPECIES, DUP[2], 0);
-        for (int c = 0; c < n; c += 32) {
+        for (int c = from; c < to; c += 32) {
             LongVector x0 = LongVector.fromArray(SPECIES, a, c + 0);
             LongVector y0 = LongVector.fromArray(SPECIES, a, c + 8);
             LongVector x1 = LongVector.fromArray(SPECIES, a, c + 16);
@@ -1072,9 +1127,9 @@ public final class VectorLimbKernels implements LimbKernels {
         }
     }
 
-    /** The first three inverse stages,
-     * for 8 lanes, 2 blocks of 16 elements per iteration (n a multiple of 32). */
-    static void inverseHead8(long[] a, int n, long[] w, long[] ws, long q) {
+    /** The first three inverse stages on [from, to),
+     * for 8 lanes, 2 blocks of 16 elements per iteration (from, to multiples of 32). */
+    static void inverseHead8(long[] a, int n, long[] w, long[] ws, long q, int from, int to) {
         LongVector qv = splat(q);
         LongVector twoQ = splat(2 * q);
         LongVector m32 = splat(M32);
@@ -1088,7 +1143,7 @@ public final class VectorLimbKernels implements LimbKernels {
         LongVector oy = LongVector.fromArray(SPECIES, INV_OUT_Y, 0);
         LongVector dup1 = LongVector.fromArray(SPECIES, DUP[1], 0);
         LongVector dup2 = LongVector.fromArray(SPECIES, DUP[2], 0);
-        for (int c = 0; c < n; c += 32) {
+        for (int c = from; c < to; c += 32) {
             LongVector x0 = LongVector.fromArray(SPECIES, a, c + 0);
             LongVector y0 = LongVector.fromArray(SPECIES, a, c + 8);
             LongVector x1 = LongVector.fromArray(SPECIES, a, c + 16);
@@ -1220,9 +1275,9 @@ public final class VectorLimbKernels implements LimbKernels {
         }
     }
 
-    /** The first three inverse stages,
-     * for 8 lanes, 2 blocks of 16 elements per iteration (n a multiple of 32). */
-    static void inverseHead8Fp(long[] a, int n, long[] w, long[] wq, long q) {
+    /** The first three inverse stages on [from, to),
+     * for 8 lanes, 2 blocks of 16 elements per iteration (from, to multiples of 32). */
+    static void inverseHead8Fp(long[] a, int n, long[] w, long[] wq, long q, int from, int to) {
         LongVector qv = splat(q);
         LongVector twoQ = splat(2 * q);
         DoubleVector magic = splat(MAGIC);
@@ -1237,7 +1292,7 @@ public final class VectorLimbKernels implements LimbKernels {
         LongVector oy = LongVector.fromArray(SPECIES, INV_OUT_Y, 0);
         LongVector dup1 = LongVector.fromArray(SPECIES, DUP[1], 0);
         LongVector dup2 = LongVector.fromArray(SPECIES, DUP[2], 0);
-        for (int c = 0; c < n; c += 32) {
+        for (int c = from; c < to; c += 32) {
             LongVector x0 = LongVector.fromArray(SPECIES, a, c + 0);
             LongVector y0 = LongVector.fromArray(SPECIES, a, c + 8);
             LongVector x1 = LongVector.fromArray(SPECIES, a, c + 16);
@@ -1421,14 +1476,30 @@ public final class VectorLimbKernels implements LimbKernels {
         int k = 0;
         if (!scalar(n)) {
             k = SPECIES.loopBound(n);
-            if (fp(q)) {
-                multiplyFp(a, 0, b, out, 0, k, q.value(), false);
-            } else {
-                multiplyBarrett(a, 0, b, out, 0, k, q, false);
-            }
+            multiplyBlocks(a, b, out, k, q, false);
         }
         for (; k < n; k++) {
             out[k] = q.mul(a[k], b[k]);
+        }
+    }
+
+    /** ⌊2^(2·bits) / q⌋, the Barrett constant of {@link Modulus#reduceProduct}. */
+    static long barrettMu(Modulus q) {
+        return java.math.BigInteger.ONE.shiftLeft(2 * q.bits()).divide(java.math.BigInteger.valueOf(q.value()))
+                .longValueExact();
+    }
+
+    /** out[k] = (accumulate ? out[k] : 0) + a[k]·b[k] over [0, bound) in calls of BLOCK elements. */
+    static void multiplyBlocks(long[] a, long[] b, long[] out, int bound, Modulus q, boolean accumulate) {
+        boolean fp = fp(q);
+        long mu = fp ? 0 : barrettMu(q);
+        for (int start = 0; start < bound; start += BLOCK) {
+            int end = Math.min(start + BLOCK, bound);
+            if (fp) {
+                multiplyFp(a, 0, b, out, start, end, q.value(), accumulate);
+            } else {
+                multiplyBarrett(a, 0, b, out, start, end, q.value(), q.bits(), mu, accumulate);
+            }
         }
     }
 
@@ -1462,13 +1533,10 @@ public final class VectorLimbKernels implements LimbKernels {
      * Barrett product (as {@link Modulus#reduceProduct}): x1 = ⌊ab / 2^(bits−1)⌋, estimate = ⌊x1·μ /
      * 2^(bits+1)⌋ ≥ ⌊ab/q⌋ − 2, so two conditional subtractions finish. Same operands as {@link #multiplyFp}.
      */
-    static void multiplyBarrett(long[] a, int aOff, long[] b, long[] out, int start, int end, Modulus q,
-                                boolean accumulate) {
-        int bits = q.bits();
+    static void multiplyBarrett(long[] a, int aOff, long[] b, long[] out, int start, int end, long q, int bits,
+                                long mu, boolean accumulate) {
         int shift = bits - 1;
-        long mu = java.math.BigInteger.ONE.shiftLeft(2 * bits)
-                .divide(java.math.BigInteger.valueOf(q.value())).longValueExact();
-        LongVector qv = splat(q.value());
+        LongVector qv = splat(q);
         LongVector m32 = splat(M32);
         LongVector muv = splat(mu);
         LongVector muLo = muv.and(m32);
@@ -1510,11 +1578,7 @@ public final class VectorLimbKernels implements LimbKernels {
         int k = 0;
         if (!scalar(n)) {
             k = SPECIES.loopBound(n);
-            if (fp(q)) {
-                multiplyFp(a, 0, b, acc, 0, k, q.value(), true);
-            } else {
-                multiplyBarrett(a, 0, b, acc, 0, k, q, true);
-            }
+            multiplyBlocks(a, b, acc, k, q, true);
         }
         for (; k < n; k++) {
             acc[k] = q.add(acc[k], q.mul(a[k], b[k]));
@@ -1526,8 +1590,8 @@ public final class VectorLimbKernels implements LimbKernels {
         int n = a.length;
         int k = 0;
         if (!scalar(n)) {
-            k = fp(q) ? scaleFp(a, null, c, out, n, q.value(), false)
-                    : scaleShoup(a, null, c, cShoup, out, n, q.value(), false);
+            k = SPECIES.loopBound(n);
+            scaleBlocks(a, null, c, cShoup, out, k, q, false);
         }
         for (; k < n; k++) {
             out[k] = q.mulShoup(a[k], c, cShoup);
@@ -1539,16 +1603,30 @@ public final class VectorLimbKernels implements LimbKernels {
         int n = a.length;
         int k = 0;
         if (!scalar(n)) {
-            k = fp(q) ? scaleFp(a, b, c, out, n, q.value(), false)
-                    : scaleShoup(a, b, c, cShoup, out, n, q.value(), false);
+            k = SPECIES.loopBound(n);
+            scaleBlocks(a, b, c, cShoup, out, k, q, false);
         }
         for (; k < n; k++) {
             out[k] = q.mulShoup(q.sub(a[k], b[k]), c, cShoup);
         }
     }
 
-    /** out = (a − b)·c (b null: a·c) with Shoup's method; returns the number of elements done. */
-    static int scaleShoup(long[] a, long[] b, long c, long cShoup, long[] out, int n, long q, boolean accumulate) {
+    /** {@link #scaleShoup} or {@link #scaleFp} over [0, bound) in calls of BLOCK elements. */
+    static void scaleBlocks(long[] a, long[] b, long c, long cShoup, long[] out, int bound, Modulus q,
+                            boolean accumulate) {
+        for (int start = 0; start < bound; start += BLOCK) {
+            int end = Math.min(start + BLOCK, bound);
+            if (fp(q)) {
+                scaleFp(a, b, c, out, start, end, q.value(), accumulate);
+            } else {
+                scaleShoup(a, b, c, cShoup, out, start, end, q.value(), accumulate);
+            }
+        }
+    }
+
+    /** out[k] = (accumulate ? out[k] : 0) + (a[k] − b[k])·c (b null: a[k]·c) for k in [start, end), Shoup. */
+    static void scaleShoup(long[] a, long[] b, long c, long cShoup, long[] out, int start, int end, long q,
+                           boolean accumulate) {
         LongVector qv = splat(q);
         LongVector twoQ = splat(2 * q);
         LongVector m32 = splat(M32);
@@ -1556,8 +1634,7 @@ public final class VectorLimbKernels implements LimbKernels {
         LongVector cs = splat(cShoup);
         LongVector csLo = cs.and(m32);
         LongVector csHi = cs.lanewise(LSHR, 32);
-        int bound = SPECIES.loopBound(n);
-        for (int k = 0; k < bound; k += LANES) {
+        for (int k = start; k < end; k += LANES) {
             LongVector y = LongVector.fromArray(SPECIES, a, k);
             if (b != null) {
                 y = y.sub(LongVector.fromArray(SPECIES, b, k));
@@ -1576,18 +1653,16 @@ public final class VectorLimbKernels implements LimbKernels {
             }
             r.intoArray(out, k);
         }
-        return bound;
     }
 
     /** Floating-point variant of {@link #scaleShoup} for q &lt; 2^50. */
-    static int scaleFp(long[] a, long[] b, long c, long[] out, int n, long q, boolean accumulate) {
+    static void scaleFp(long[] a, long[] b, long c, long[] out, int start, int end, long q, boolean accumulate) {
         LongVector qv = splat(q);
         LongVector cv = splat(c);
         DoubleVector cq = splat((double) c / (double) q);
         DoubleVector magic = splat(MAGIC);
         LongVector magicBits = splat(MAGIC_BITS);
-        int bound = SPECIES.loopBound(n);
-        for (int k = 0; k < bound; k += LANES) {
+        for (int k = start; k < end; k += LANES) {
             LongVector y = LongVector.fromArray(SPECIES, a, k);
             if (b != null) {
                 y = y.sub(LongVector.fromArray(SPECIES, b, k));
@@ -1603,7 +1678,6 @@ public final class VectorLimbKernels implements LimbKernels {
             }
             r.intoArray(out, k);
         }
-        return bound;
     }
 
     @Override
@@ -1611,8 +1685,8 @@ public final class VectorLimbKernels implements LimbKernels {
         int n = a.length;
         int k = 0;
         if (!scalar(n)) {
-            k = fp(q) ? scaleFp(a, null, c, acc, n, q.value(), true)
-                    : scaleShoup(a, null, c, cShoup, acc, n, q.value(), true);
+            k = SPECIES.loopBound(n);
+            scaleBlocks(a, null, c, cShoup, acc, k, q, true);
         }
         for (; k < n; k++) {
             acc[k] = q.add(acc[k], q.mulShoup(a[k], c, cShoup));
@@ -1642,16 +1716,29 @@ public final class VectorLimbKernels implements LimbKernels {
         long half = from.value() >>> 1;
         long fromModTo = to.reduce(from.value());
         long oneShoup = to.shoup(1);
-        LongVector tv = splat(to.value());
-        LongVector twoT = splat(2 * to.value());
+        int bound = SPECIES.loopBound(n);
+        for (int start = 0; start < bound; start += BLOCK) {
+            reduceCenteredBlock(x, out, start, Math.min(start + BLOCK, bound), half, fromModTo, oneShoup,
+                    to.value());
+        }
+        for (int k = bound; k < n; k++) {
+            long r = to.reduceWord(x[k]);
+            out[k] = x[k] > half ? to.sub(r, fromModTo) : r;
+        }
+    }
+
+    /** out[k] = x[k] mod t, minus (from mod t) where x[k] &gt; half, for k in [start, end). */
+    static void reduceCenteredBlock(long[] x, long[] out, int start, int end, long half, long fromModTo,
+                                    long oneShoup, long t) {
+        LongVector tv = splat(t);
+        LongVector twoT = splat(2 * t);
         LongVector m32 = splat(M32);
         LongVector halfv = splat(half);
         LongVector fv = splat(fromModTo);
         LongVector os = splat(oneShoup);
         LongVector osLo = os.and(m32);
         LongVector osHi = os.lanewise(LSHR, 32);
-        int k = 0;
-        for (int bound = SPECIES.loopBound(n); k < bound; k += LANES) {
+        for (int k = start; k < end; k += LANES) {
             LongVector y = LongVector.fromArray(SPECIES, x, k);
             LongVector yLo = y.and(m32);
             LongVector yHi = y.lanewise(LSHR, 32);
@@ -1663,10 +1750,6 @@ public final class VectorLimbKernels implements LimbKernels {
             LongVector d = r.sub(fv);
             VectorMask<Long> upper = y.compare(VectorOperators.GT, halfv);
             r.blend(d.lanewise(UMIN, d.add(tv)), upper).intoArray(out, k);
-        }
-        for (; k < n; k++) {
-            long r = to.reduceWord(x[k]);
-            out[k] = x[k] > half ? to.sub(r, fromModTo) : r;
         }
     }
 
@@ -1894,6 +1977,8 @@ public final class VectorLimbKernels implements LimbKernels {
         }
         int bound = SPECIES.loopBound(n);
         long[] gathered = perm == null ? null : new long[BLOCK];
+        boolean fp = fp(q);
+        long mu = fp ? 0 : barrettMu(q);
         for (int start = 0; start < bound; start += BLOCK) {
             int end = Math.min(start + BLOCK, bound);
             for (int j = 0; j < xs.length; j++) {
@@ -1904,10 +1989,10 @@ public final class VectorLimbKernels implements LimbKernels {
                     x = gathered;
                     offset = start;
                 }
-                if (fp(q)) {
+                if (fp) {
                     multiplyFp(x, offset, w[j], out, start, end, q.value(), j > 0);
                 } else {
-                    multiplyBarrett(x, offset, w[j], out, start, end, q, j > 0);
+                    multiplyBarrett(x, offset, w[j], out, start, end, q.value(), q.bits(), mu, j > 0);
                 }
             }
         }

@@ -23,32 +23,32 @@ public final class NttStageBench {
         long[] iw = table.inverseTwiddles();
         long[] iws = table.inverseTwiddlesShoup();
         int lanes = VectorLimbKernels.LANES;
-        report("fwd stage m=1 (t=N/2)", n, () -> VectorLimbKernels.forwardStage(a, 1, n / 2, w, ws, qq));
-        report("fwd stage t=64", n, () -> VectorLimbKernels.forwardStage(a, n / 128, 64, w, ws, qq));
-        report("fwd stage t=64", n, () -> VectorLimbKernels.forwardStage(a, n / 128, 64, w, ws, qq));
-        report("fwd stage t=lanes", n, () -> VectorLimbKernels.forwardStage(a, n / (2 * lanes), lanes, w, ws, qq));
-        report("fwd tail", n, () -> VectorLimbKernels.forwardTail(a, n, w, ws, qq));
+        report("fwd stage m=1 (t=N/2)", n, () -> VectorLimbKernels.forwardStage(a, 1, n / 2, w, ws, qq, 0, 1, 0, n / 2));
+        report("fwd stage t=64", n, () -> VectorLimbKernels.forwardStage(a, n / 128, 64, w, ws, qq, 0, n / 128, 0, 64));
+        report("fwd stage t=64", n, () -> VectorLimbKernels.forwardStage(a, n / 128, 64, w, ws, qq, 0, n / 128, 0, 64));
+        report("fwd stage t=lanes", n, () -> VectorLimbKernels.forwardStage(a, n / (2 * lanes), lanes, w, ws, qq, 0, n / (2 * lanes), 0, lanes));
+        report("fwd tail", n, () -> VectorLimbKernels.forwardTail(a, n, w, ws, qq, 0, n));
         report("fwd tail scalar", n, () -> VectorLimbKernels.forwardTailScalar(a, n, w, ws, qq));
-        report("fwd tail", n, () -> VectorLimbKernels.forwardTail(a, n, w, ws, qq));
+        report("fwd tail", n, () -> VectorLimbKernels.forwardTail(a, n, w, ws, qq, 0, n));
         report("fwd tail scalar", n, () -> VectorLimbKernels.forwardTailScalar(a, n, w, ws, qq));
-        report("fwd tail8", n, () -> VectorLimbKernels.forwardTail8(a, n, w, ws, qq));
-        report("fwd tail", n, () -> VectorLimbKernels.forwardTail(a, n, w, ws, qq));
-        report("fwd tail8", n, () -> VectorLimbKernels.forwardTail8(a, n, w, ws, qq));
-        report("inv head", n, () -> VectorLimbKernels.inverseHead(a, n, iw, iws, qq));
-        report("inv head8", n, () -> VectorLimbKernels.inverseHead8(a, n, iw, iws, qq));
-        report("inv head", n, () -> VectorLimbKernels.inverseHead(a, n, iw, iws, qq));
-        report("inv head8", n, () -> VectorLimbKernels.inverseHead8(a, n, iw, iws, qq));
+        report("fwd tail8", n, () -> VectorLimbKernels.forwardTail8(a, n, w, ws, qq, 0, n));
+        report("fwd tail", n, () -> VectorLimbKernels.forwardTail(a, n, w, ws, qq, 0, n));
+        report("fwd tail8", n, () -> VectorLimbKernels.forwardTail8(a, n, w, ws, qq, 0, n));
+        report("inv head", n, () -> VectorLimbKernels.inverseHead(a, n, iw, iws, qq, 0, n));
+        report("inv head8", n, () -> VectorLimbKernels.inverseHead8(a, n, iw, iws, qq, 0, n));
+        report("inv head", n, () -> VectorLimbKernels.inverseHead(a, n, iw, iws, qq, 0, n));
+        report("inv head8", n, () -> VectorLimbKernels.inverseHead8(a, n, iw, iws, qq, 0, n));
         report("inv head scalar", n, () -> VectorLimbKernels.inverseHeadScalar(a, n, iw, iws, qq));
-        report("inv stage t=64", n, () -> VectorLimbKernels.inverseStage(a, n / 128, 64, iw, iws, qq));
+        report("inv stage t=64", n, () -> VectorLimbKernels.inverseStage(a, n / 128, 64, iw, iws, qq, 0, n / 128, 0, 64));
         report("inv last", n, () -> VectorLimbKernels.inverseLast(a, n / 2, table.nInverse(), table.nInverseShoup(),
-                plan.lastTwiddle, plan.lastTwiddleShoup, qq));
+                plan.lastTwiddle, plan.lastTwiddleShoup, qq, 0, n / 2));
         if (plan.fp) {
             report("fp fwd stage t=64", n, () -> VectorLimbKernels.forwardStageFp(a, n / 128, 64, w,
-                    plan.forwardQuotients, qq));
-            report("fp fwd tail", n, () -> VectorLimbKernels.forwardTailFp(a, n, w, plan.forwardQuotients, qq));
-            report("fp fwd tail8", n, () -> VectorLimbKernels.forwardTail8Fp(a, n, w, plan.forwardQuotients, qq));
-            report("fp inv head", n, () -> VectorLimbKernels.inverseHeadFp(a, n, iw, plan.inverseQuotients, qq));
-            report("fp inv head8", n, () -> VectorLimbKernels.inverseHead8Fp(a, n, iw, plan.inverseQuotients, qq));
+                    plan.forwardQuotients, qq, 0, n / 128, 0, 64));
+            report("fp fwd tail", n, () -> VectorLimbKernels.forwardTailFp(a, n, w, plan.forwardQuotients, qq, 0, n));
+            report("fp fwd tail8", n, () -> VectorLimbKernels.forwardTail8Fp(a, n, w, plan.forwardQuotients, qq, 0, n));
+            report("fp inv head", n, () -> VectorLimbKernels.inverseHeadFp(a, n, iw, plan.inverseQuotients, qq, 0, n));
+            report("fp inv head8", n, () -> VectorLimbKernels.inverseHead8Fp(a, n, iw, plan.inverseQuotients, qq, 0, n));
         }
     }
 
