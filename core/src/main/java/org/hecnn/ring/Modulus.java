@@ -16,6 +16,10 @@ public final class Modulus {
     private final long barrettMu;
     /** floor(2^64 / q), the Shoup companion of 1. */
     private final long oneShoup;
+    /** 2^64 mod q. */
+    private final long twoTo64;
+    /** q^-1 mod 2^64 (q is odd), for exact division by q. */
+    private final long inverse64;
 
     public Modulus(long value) {
         if (value < 3 || 64 - Long.numberOfLeadingZeros(value) > MAX_BITS) {
@@ -25,7 +29,14 @@ public final class Modulus {
         this.bits = 64 - Long.numberOfLeadingZeros(value);
         this.barrettMu = java.math.BigInteger.ONE.shiftLeft(2 * bits)
                 .divide(java.math.BigInteger.valueOf(value)).longValueExact();
-        this.oneShoup = shoup(1);
+        this.oneShoup = java.math.BigInteger.ONE.shiftLeft(64).divide(java.math.BigInteger.valueOf(value))
+                .longValue();
+        this.twoTo64 = -oneShoup * value;
+        long inv = value;
+        for (int i = 0; i < 6; i++) {
+            inv *= 2 - value * inv;
+        }
+        this.inverse64 = inv;
     }
 
     public long value() {
@@ -88,10 +99,15 @@ public final class Modulus {
         return r;
     }
 
-    /** Precomputes floor(w * 2^64 / q) for Shoup multiplication by the constant w in [0, q). */
+    /**
+     * Precomputes floor(w * 2^64 / q) for Shoup multiplication by the constant w in [0, q), without division:
+     * w·2^64 = w·floor(2^64/q)·q + w·(2^64 mod q), and the second term's quotient is an exact division by q.
+     */
     public long shoup(long w) {
-        return java.math.BigInteger.valueOf(w).shiftLeft(64)
-                .divide(java.math.BigInteger.valueOf(value)).longValue();
+        long hi = Math.multiplyHigh(w, twoTo64);
+        long lo = w * twoTo64;
+        long r = reduceProduct(hi, lo);
+        return w * oneShoup + (lo - r) * inverse64;
     }
 
     /** a*w mod q in [0, 2q) for any a below 2^63 and a constant w with its Shoup companion. */

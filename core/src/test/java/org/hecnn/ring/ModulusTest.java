@@ -24,6 +24,8 @@ class ModulusTest {
                 long expected = BigInteger.valueOf(a).multiply(BigInteger.valueOf(b)).mod(big).longValue();
                 assertEquals(expected, q.mul(a, b));
                 assertEquals(expected, q.mulShoup(a, b, q.shoup(b)));
+                assertEquals(BigInteger.valueOf(b).shiftLeft(64).divide(big).longValue(), q.shoup(b),
+                        "Shoup companion of " + b);
                 long word = rnd.nextLong(Long.MAX_VALUE);
                 assertEquals(Math.floorMod(word, qv), q.reduceWord(word));
             }

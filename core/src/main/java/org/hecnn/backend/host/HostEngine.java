@@ -341,9 +341,8 @@ public class HostEngine implements PolyEngine {
 
     private static long[] shoupAll(long[] w, Modulus q) {
         long[] s = new long[w.length];
-        java.math.BigInteger qq = java.math.BigInteger.valueOf(q.value());
         for (int k = 0; k < w.length; k++) {
-            s[k] = java.math.BigInteger.valueOf(w[k]).shiftLeft(64).divide(qq).longValue();
+            s[k] = q.shoup(w[k]);
         }
         return s;
     }
