@@ -16,12 +16,13 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
+import org.openjdk.jmh.infra.BenchmarkParams;
 
 /** Encoding N/2 reals at the top level and default scale, and public-key encryption of a top-level plaintext. */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.SampleTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
-@Warmup(iterations = 5, time = 2)
+@Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 5, time = 1500, timeUnit = TimeUnit.MILLISECONDS)
 @Fork(value = 1, jvmArgsAppend = {BenchConfig.VECTOR, BenchConfig.NATIVE, BenchConfig.UNSAFE, BenchConfig.HEAP_MIN,
         BenchConfig.HEAP, BenchConfig.ONE_THREAD})
@@ -37,13 +38,15 @@ public class EncodeEncryptBench {
     private Plaintext plaintext;
 
     @Setup(Level.Trial)
-    public void setUp() {
+    public void setUp(BenchmarkParams params) {
         fixture = Fixture.create(backend, logN);
         values = fixture.randomSlots();
         plaintext = fixture.encodeTop(values);
         try (Ciphertext ct = fixture.encryptor.encrypt(plaintext)) {
             fixture.check("encode+encrypt", ct, values, 1e-4);
         }
+        String op = Fixture.method(params);
+        JitWarmup.run(op + " at logN " + logN, op.equals("encrypt") ? this::encrypt : this::encode);
     }
 
     @TearDown(Level.Trial)

@@ -16,6 +16,7 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
+import org.openjdk.jmh.infra.BenchmarkParams;
 
 /**
  * The evaluator's core operations on fresh top-level ciphertexts (all data primes, as in sealbench): ct×ct
@@ -25,7 +26,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.SampleTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
-@Warmup(iterations = 5, time = 2)
+@Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 5, time = 1500, timeUnit = TimeUnit.MILLISECONDS)
 @Fork(value = 1, jvmArgsAppend = {BenchConfig.VECTOR, BenchConfig.NATIVE, BenchConfig.UNSAFE, BenchConfig.HEAP_MIN,
         BenchConfig.HEAP, BenchConfig.ONE_THREAD})
@@ -43,7 +44,7 @@ public class EvaluatorBench {
     private Ciphertext product;
 
     @Setup(Level.Trial)
-    public void setUp() {
+    public void setUp(BenchmarkParams params) {
         fixture = Fixture.create(backend, logN);
         evaluator = fixture.evaluator(1);
         double[] a = fixture.randomSlots();
@@ -62,6 +63,15 @@ public class EvaluatorBench {
         try (Ciphertext r = evaluator.rotate(x, 1)) {
             fixture.check("rotate", r, Fixture.rotateLeft(a, 1), 1e-3);
         }
+        String op = Fixture.method(params);
+        Runnable body = switch (op) {
+            case "multiplyNoRelin" -> this::multiplyNoRelin;
+            case "relinearize" -> this::relinearize;
+            case "rotate" -> this::rotate;
+            case "rescale" -> this::rescale;
+            default -> throw new IllegalStateException("no warm-up for " + op);
+        };
+        JitWarmup.run(op + " at logN " + logN, body);
     }
 
     @TearDown(Level.Trial)

@@ -113,6 +113,12 @@ final class Fixture implements AutoCloseable {
         }
     }
 
+    /** The benchmark method's simple name (the part after the last dot of JMH's benchmark name). */
+    static String method(org.openjdk.jmh.infra.BenchmarkParams params) {
+        String name = params.getBenchmark();
+        return name.substring(name.lastIndexOf('.') + 1);
+    }
+
     static double[] rotateLeft(double[] v, int steps) {
         double[] r = new double[v.length];
         for (int i = 0; i < v.length; i++) {

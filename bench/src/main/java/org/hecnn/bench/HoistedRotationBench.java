@@ -15,6 +15,7 @@ import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.infra.BenchmarkParams;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
@@ -24,7 +25,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.SampleTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
-@Warmup(iterations = 5, time = 2)
+@Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 5, time = 2)
 @Fork(value = 1, jvmArgsAppend = {BenchConfig.VECTOR, BenchConfig.NATIVE, BenchConfig.UNSAFE, BenchConfig.HEAP_MIN,
         BenchConfig.HEAP, BenchConfig.ONE_THREAD})
@@ -42,7 +43,7 @@ public class HoistedRotationBench {
     private Ciphertext x;
 
     @Setup(Level.Trial)
-    public void setUp() {
+    public void setUp(BenchmarkParams params) {
         fixture = Fixture.create(backend, logN);
         evaluator = fixture.evaluator(STEPS);
         double[] a = fixture.randomSlots();
@@ -52,6 +53,9 @@ public class HoistedRotationBench {
             fixture.check("hoisted rotation by " + STEPS[i], hoisted[i], Fixture.rotateLeft(a, STEPS[i]), 1e-3);
             hoisted[i].close();
         }
+        String op = Fixture.method(params);
+        JitWarmup.run(op + " at logN " + logN,
+                op.equals("rotate8Independent") ? this::rotate8Independent : this::rotate8Hoisted);
     }
 
     @TearDown(Level.Trial)

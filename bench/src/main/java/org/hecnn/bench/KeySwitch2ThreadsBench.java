@@ -13,7 +13,7 @@ import org.openjdk.jmh.annotations.Warmup;
 /** Key switching ({@link KeySwitchState}) with the backend's executor on two worker threads ({@code -Dhecnn.threads=2}). */
 @BenchmarkMode(Mode.SampleTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
-@Warmup(iterations = 5, time = 2)
+@Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 5, time = 1500, timeUnit = TimeUnit.MILLISECONDS)
 @Fork(value = 1, jvmArgsAppend = {BenchConfig.VECTOR, BenchConfig.NATIVE, BenchConfig.UNSAFE, BenchConfig.HEAP_MIN,
         BenchConfig.HEAP, BenchConfig.TWO_THREADS})

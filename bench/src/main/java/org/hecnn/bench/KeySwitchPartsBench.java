@@ -21,6 +21,7 @@ import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.infra.BenchmarkParams;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
@@ -32,7 +33,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.SampleTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
-@Warmup(iterations = 5, time = 2)
+@Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 5, time = 1500, timeUnit = TimeUnit.MILLISECONDS)
 @Fork(value = 1, jvmArgsAppend = {BenchConfig.VECTOR, BenchConfig.NATIVE, BenchConfig.UNSAFE, BenchConfig.HEAP_MIN,
         BenchConfig.HEAP, BenchConfig.ONE_THREAD})
@@ -52,7 +53,7 @@ public class KeySwitchPartsBench {
     private DevicePoly rotated;
 
     @Setup(Level.Trial)
-    public void setUp() {
+    public void setUp(BenchmarkParams params) {
         fixture = Fixture.create(backend, logN);
         engine = fixture.context.engine();
         element = Galois.rotationElement(1, logN);
@@ -61,6 +62,15 @@ public class KeySwitchPartsBench {
         x = fixture.encryptTop(fixture.randomSlots());
         decomposition = engine.decompose(x.part(1));
         rotated = engine.allocate(x.level() + 1, false);
+        String op = Fixture.method(params);
+        Runnable body = switch (op) {
+            case "decompose" -> this::decompose;
+            case "keySwitchRelin" -> this::keySwitchRelin;
+            case "keySwitchRotation" -> this::keySwitchRotation;
+            case "automorphism" -> this::automorphism;
+            default -> throw new IllegalStateException("no warm-up for " + op);
+        };
+        JitWarmup.run(op + " at logN " + logN, body);
     }
 
     @TearDown(Level.Trial)

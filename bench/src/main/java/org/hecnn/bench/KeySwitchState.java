@@ -45,6 +45,8 @@ public class KeySwitchState {
             product = evaluator.multiplyNoRelinearize(x, y);
         }
         c2 = product.part(2);
+        JitWarmup.run("keySwitch at logN " + logN + ", hecnn.threads=" + System.getProperty("hecnn.threads"),
+                this::keySwitch);
     }
 
     @TearDown(Level.Trial)

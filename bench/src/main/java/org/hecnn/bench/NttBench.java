@@ -20,6 +20,7 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
+import org.openjdk.jmh.infra.BenchmarkParams;
 
 /**
  * Negacyclic NTT of one prime (the first data prime q_0) through the backend's own kernels: a one-limb
@@ -29,7 +30,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.SampleTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
-@Warmup(iterations = 5, time = 1)
+@Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 5, time = 1)
 @Fork(value = 1, jvmArgsAppend = {BenchConfig.VECTOR, BenchConfig.NATIVE, BenchConfig.UNSAFE, BenchConfig.HEAP_MIN,
         BenchConfig.HEAP, BenchConfig.ONE_THREAD})
@@ -45,7 +46,7 @@ public class NttBench {
     private DevicePoly poly;
 
     @Setup(Level.Trial)
-    public void setUp() {
+    public void setUp(BenchmarkParams params) {
         context = CkksContext.create(StandardParameters.forLogN(logN), Backends.select(backend));
         engine = context.engine();
         int n = 1 << logN;
@@ -58,6 +59,8 @@ public class NttBench {
         poly = engine.upload(limb, 1, false);
         System.out.println("# hecnn NTT on " + context + ": prime q_0 = " + q + " (" + (64 - Long.numberOfLeadingZeros(q))
                 + " bits), hecnn.threads=" + System.getProperty("hecnn.threads", "(unset)"));
+        String op = Fixture.method(params);
+        JitWarmup.run(op + " at logN " + logN, op.equals("nttInverse") ? this::nttInverse : this::nttForward);
     }
 
     @TearDown(Level.Trial)
