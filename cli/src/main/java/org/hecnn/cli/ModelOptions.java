@@ -15,7 +15,7 @@ import picocli.CommandLine.Option;
 /** Options shared by the commands that compile a model. */
 final class ModelOptions {
     /** The model the README's commands use when --model is not given (relative to the installation). */
-    static final String DEFAULT_MODEL = "models/resnet20_quadratic.onnx";
+    static final String DEFAULT_MODEL = "models/resnet20_quad.onnx";
 
     @Option(names = "--model", description = "ONNX model exported by the training recipe (default: the shipped "
             + "ResNet-20 with quadratic activations)")
