@@ -21,6 +21,7 @@ public final class OpenClBackendProvider implements BackendProvider {
 
     private static final Object LOCK = new Object();
     private static Availability probed;
+    private static boolean cpuDevice;
     private static OpenClRuntime shared;
 
     @Override
@@ -28,9 +29,16 @@ public final class OpenClBackendProvider implements BackendProvider {
         return NAME;
     }
 
+    /**
+     * 20 (above the cpu backend) on a GPU or accelerator; 5 (below it) when the only device is a CPU, such as
+     * PoCL's: an OpenCL CPU device is slower than the vectorised Java backend, so "auto" should not pick it.
+     */
     @Override
     public int preference() {
-        return 20;
+        availability();
+        synchronized (LOCK) {
+            return cpuDevice ? 5 : 20;
+        }
     }
 
     @Override
@@ -54,6 +62,7 @@ public final class OpenClBackendProvider implements BackendProvider {
                 LOG.fine(() -> "OpenCL device " + d.describe());
             }
             OpenClDevices.Device chosen = OpenClDevices.choose(devices);
+            cpuDevice = chosen.typeName().equals("CPU");
             return Availability.yes("OpenCL " + chosen.typeName() + " '" + chosen.name() + "' on '"
                     + chosen.platformName() + "' (" + devices.size() + " device(s): "
                     + OpenClDevices.names(devices) + ")");
