@@ -40,7 +40,7 @@ def main(argv=None):
         cmd = "`%s`" % c["training"]["command"]
         if prev:
             epochs = "%s + %s" % (prev["epochs"], epochs)
-            cmd = "stage 1 (ends at %s): `%s`; stage 2: %s" % (pct(prev.get("test_acc_at_end")), prev["command"], cmd)
+            cmd = "continues the run `%s` (which ended at %s, its own card names any earlier stage); then %s" % (prev["command"], pct(prev.get("test_acc_at_end")), cmd)
         if "epoch-size" in c["training"]["command"]:
             epochs += " (epochs of 10,000 images)" if "--epoch-size 10000" in c["training"]["command"] else " (subset epochs)"
         L.append("| %s | `models/%s` | %s | %s | %s | %s | %s |" % (
@@ -66,6 +66,10 @@ def main(argv=None):
     if not ens:
         missing.append("| 4 seeded ResNet-20 (ensemble) | — | — | not finished yet | pending | — | `sh training/ensemble_chain.sh` |")
     L += missing
+    if ens:
+        L += ["", "Ensemble members `resnet20_quad_e11..e14` are 3-epoch continuations (lr 0.003, 10,000-image epochs) of the",
+              "finished `resnet20_quad`, differing only in seed (data order and augmentation), produced by",
+              "`sh training/ensemble_chain.sh`; they are therefore correlated, not independent trainings from the ReLU model."]
     L += ["", "Targets (issue 5): ResNet-20 quadratic ≥ 90.0%, ResNet-32 ≥ 91.0%, MNIST ≥ 98.5% after pruning and",
           "power-of-two quantisation. A model that misses its target is listed with the number it has.", ""]
     os.makedirs(os.path.dirname(a.out), exist_ok=True)
