@@ -17,7 +17,7 @@ import java.util.TreeSet;
  * timings on the development machine (no HEXL, one thread, sealbench median), with the ratio and the issue's
  * target for each operation. Ours is the JMH SampleTime median (p0.50).
  *
- * <p>Usage: {@code java -cp hecnn-bench.jar org.hecnn.bench.SealTable results.json [more.json ...]}
+ * <p>Usage: {@code java -cp hecnn-bench.jar org.hecnn.bench.SealTable results.json [more.json[.gz] ...]}
  */
 public final class SealTable {
     private SealTable() {
@@ -64,7 +64,7 @@ public final class SealTable {
         // backend -> "benchmark|logN" -> result
         Map<String, Map<String, Result>> byBackend = new LinkedHashMap<>();
         for (String file : args) {
-            Object root = new Json(Files.readString(Path.of(file), StandardCharsets.UTF_8)).parse();
+            Object root = new Json(read(Path.of(file))).parse();
             for (Object o : (List<?>) root) {
                 Map<?, ?> run = (Map<?, ?>) o;
                 String benchmark = ((String) run.get("benchmark")).replaceFirst("^org\\.hecnn\\.bench\\.", "");
@@ -84,6 +84,16 @@ public final class SealTable {
         }
         for (Map.Entry<String, Map<String, Result>> e : byBackend.entrySet()) {
             print(System.out, e.getKey(), e.getValue());
+        }
+    }
+
+    /** The file's text; gzip-compressed when its name ends in .gz (the archived results in bench/results). */
+    private static String read(Path file) throws IOException {
+        if (!file.toString().endsWith(".gz")) {
+            return Files.readString(file, StandardCharsets.UTF_8);
+        }
+        try (java.io.InputStream in = new java.util.zip.GZIPInputStream(Files.newInputStream(file))) {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
         }
     }
 
