@@ -407,7 +407,16 @@ public class HostEngine implements PolyEngine {
         }
         int width = ql + ring.pCount();
         int digits = d.digits.length;
-        int[] perm = galoisElement == 1 ? null : ring.galoisPermutation(galoisElement);
+        long[][][] digitsIn = d.digits;
+        if (galoisElement != 1) {
+            // Apply the automorphism to every digit once, not once per key half.
+            int[] p = ring.galoisPermutation(galoisElement);
+            long[][][] permuted = new long[digits][width][ring.n()];
+            executor.forEach(digits * width, idx -> kernels.permute(d.digits[idx / width][idx % width], p,
+                    permuted[idx / width][idx % width]));
+            digitsIn = permuted;
+        }
+        long[][][] source = digitsIn;
         HostPoly acc0 = (HostPoly) allocate(ql, true);
         HostPoly acc1 = (HostPoly) allocate(ql, true);
         executor.forEach(2 * width, idx -> {
@@ -418,7 +427,7 @@ public class HostEngine implements PolyEngine {
             long[][] w = new long[digits][];
             long[][] ws = new long[digits][];
             for (int j = 0; j < digits; j++) {
-                xs[j] = d.digits[j][t];
+                xs[j] = source[j][t];
                 w[j] = second ? k.a[j][keyLimb] : k.b[j][keyLimb];
                 if (k.bShoup != null) {
                     ws[j] = second ? k.aShoup[j][keyLimb] : k.bShoup[j][keyLimb];
@@ -426,9 +435,9 @@ public class HostEngine implements PolyEngine {
             }
             HostPoly acc = second ? acc1 : acc0;
             if (k.bShoup != null) {
-                kernels.innerProduct(xs, perm, w, ws, acc.limb(t), ring.limbModulus(t, ql));
+                kernels.innerProduct(xs, null, w, ws, acc.limb(t), ring.limbModulus(t, ql));
             } else {
-                kernels.innerProductCompact(xs, perm, w, acc.limb(t), ring.limbModulus(t, ql));
+                kernels.innerProductCompact(xs, null, w, acc.limb(t), ring.limbModulus(t, ql));
             }
         });
         return new DevicePoly[] {modDown(acc0), modDown(acc1)};
