@@ -62,8 +62,17 @@ def parse_args(argv=None):
     p.add_argument("--max-steps", type=int, default=None)
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--no-export", action="store_true")
-    p.add_argument("--name", default="mnist_cryptonets_pow2")
-    return p.parse_args(argv)
+    p.add_argument("--name", default=None, help="default: mnist_cryptonets_pow2, or mnist_cryptonets_dense with --dense-only")
+    p.add_argument("--dense-only", action="store_true",
+                   help="the dense baseline of the same architecture: no pruning, no quantisation, and the unconstrained "
+                        "least-squares activation (generic coefficients) instead of the power-of-two one")
+    a = p.parse_args(argv)
+    if a.dense_only:
+        a.dns_epochs = a.inq_epochs = 0
+        a.inq_fractions = ""
+    if a.name is None:
+        a.name = "mnist_cryptonets_dense" if a.dense_only else "mnist_cryptonets_pow2"
+    return a
 
 
 def schedule(a):
@@ -73,7 +82,7 @@ def schedule(a):
         s.append(("dense", 0, e, a.lr * 0.5 * (1 + math.cos(math.pi * e / a.dense_epochs))))
     for e in range(a.dns_epochs):
         s.append(("dns", 0, e, a.lr * 0.2 * (1.0 if e < a.dns_ramp_epochs else 0.5 ** (e - a.dns_ramp_epochs + 1))))
-    fr = [float(v) for v in a.inq_fractions.split(",")]
+    fr = [float(v) for v in a.inq_fractions.split(",") if v]
     for i, _ in enumerate(fr):
         for e in range(a.inq_epochs):
             s.append(("inq", i, e, a.lr * 0.1 * (0.5 ** e)))
@@ -207,7 +216,7 @@ def main(argv=None):
     log = common.CsvLog(os.path.join(a.out, "log.csv"), FIELDS)
     common.seed_all(a.seed)
     fit = quadratic_fit_pow2(a.act_range, 400)
-    act = QuadAct(fit["coefficients"], r=a.act_range)
+    act = QuadAct(fit["unconstrained"] if a.dense_only else fit["coefficients"], r=a.act_range)
     model = CryptoNetsMNIST(act)
     state = State(model)
     targets = [float(v) for v in a.sparsity.split(",")]
@@ -294,7 +303,7 @@ def main(argv=None):
                    sparsity_fc2="%.4f" % spl["fc2"], quantized_fraction="%.4f" % qf, epoch_seconds="%.1f" % (train_s + timer.lap()))
         last_of_step = ei + 1 == len(sched) or sched[ei + 1][:2] != (phase, sidx)
         if last_of_step:
-            label = {"dense": "dense", "dns": "pruned (DNS)", "inq": "INQ %.1f%% pow2" % (100 * fractions[sidx])}[phase]
+            label = "INQ %.1f%% pow2" % (100 * fractions[sidx]) if phase == "inq" else {"dense": "dense", "dns": "pruned (DNS)"}[phase]
             results.append({"after": label, "epoch": epoch, "test_acc": round(test_acc, 5), "sparsity": round(sp, 4),
                             "sparsity_per_layer": {k: round(v, 4) for k, v in spl.items()}, "quantized_fraction": round(qf, 4)})
         ck_tensors = state.tensors()
@@ -317,11 +326,11 @@ def main(argv=None):
     print("[done] final test accuracy %.2f%% on %d MNIST test images; fraction of nonzero weights that are +-2^k: %s"
           % (100 * acc, vx.shape[0], chk), flush=True)
     if not a.no_export:
-        export_mnist(final, a, fit, acc, results, chk, log.rows(), vx[:4])
+        export_mnist(final, a, fit, act, acc, results, chk, log.rows(), vx[:4])
     return acc
 
 
-def export_mnist(model, a, fit, acc, results, chk, rows, check_inputs):
+def export_mnist(model, a, fit, act, acc, results, chk, rows, check_inputs):
     import collections
 
     from .export import export_onnx, sha256, write_card
@@ -334,18 +343,27 @@ def export_mnist(model, a, fit, acc, results, chk, rows, check_inputs):
     card["input"] = {"name": "input", "shape": [1, 1, 28, 28], "dtype": "float32",
                      "preprocessing": "pixels / 255, then (x - 0.1307) / 0.3081; NOT part of the graph"}
     card["output"] = {"name": "logits", "shape": [1, 10]}
+    cs = [act.c2, act.c1, act.c0]
+    if a.dense_only:
+        formula = "%.6g*x^2 + %.6g*x + %.6g" % tuple(cs)
+        derivation = "unconstrained least-squares fit to ReLU on 400 points of [-%g, %g] (training/activation.py quadratic_fit_unconstrained)" % (a.act_range, a.act_range)
+    else:
+        formula = " + ".join("%s%s" % (p, t) for p, t in zip(fit["pow2"], ["*x^2", "*x", ""]))
+        derivation = "least-squares fit to ReLU on 400 points of [-%g, %g] with every coefficient 0 or +-2^k (k in [-10, 2]), exhaustive search (training/activation.py quadratic_fit_pow2); unconstrained fit %s" % (a.act_range, a.act_range, [round(v, 4) for v in fit["unconstrained"]])
     card["activation"] = {
-        "formula": " + ".join("%s%s" % (p, t) for p, t in zip(fit["pow2"], ["*x^2", "*x", ""])),
-        "coefficients": {"c2": fit["coefficients"][0], "c1": fit["coefficients"][1], "c0": fit["coefficients"][2]},
-        "derivation": "least-squares fit to ReLU on 400 points of [-%g, %g] with every coefficient 0 or +-2^k (k in [-10, 2]), exhaustive search (training/activation.py quadratic_fit_pow2); unconstrained fit %s" % (a.act_range, a.act_range, [round(v, 4) for v in fit["unconstrained"]]),
+        "formula": formula,
+        "coefficients": {"c2": cs[0], "c1": cs[1], "c0": cs[2]},
+        "derivation": derivation,
         "training_clamp": "p(clamp(x, -%g, %g)) in training only, range penalty zeta=%g" % (a.act_range, a.act_range, a.zeta),
         "onnx_pattern": "t1=Mul(x,x); t2=Mul(t1,c2); t3=Mul(x,c1); t4=Add(t2,t3); y=Add(t4,c0)",
     }
     card["training"] = {
-        "command": "/usr/bin/python3 -m training.mnist --out %s --seed %d --dense-epochs %d --dns-epochs %d --dns-ramp-epochs %d --inq-epochs %d --sparsity %s --batch %d --lr %g --shift %d%s" % (
-            a.out, a.seed, a.dense_epochs, a.dns_epochs, a.dns_ramp_epochs, a.inq_epochs, a.sparsity, a.batch, a.lr, a.shift, " --epoch-size %d" % a.epoch_size if a.epoch_size else ""),
+        "command": ("/usr/bin/python3 -m training.mnist --out %s --seed %d --dense-only --dense-epochs %d --batch %d --lr %g --shift %d" % (
+            a.out, a.seed, a.dense_epochs, a.batch, a.lr, a.shift) if a.dense_only else
+            "/usr/bin/python3 -m training.mnist --out %s --seed %d --dense-epochs %d --dns-epochs %d --dns-ramp-epochs %d --inq-epochs %d --sparsity %s --batch %d --lr %g --shift %d" % (
+            a.out, a.seed, a.dense_epochs, a.dns_epochs, a.dns_ramp_epochs, a.inq_epochs, a.sparsity, a.batch, a.lr, a.shift)) + (" --epoch-size %d" % a.epoch_size if a.epoch_size else ""),
         "data": "MNIST train-images-idx3-ubyte (60,000), %s; %s" % ("random translation up to %d pixels" % a.shift if a.shift else "no augmentation","each epoch a fresh seeded random subset of %d images" % a.epoch_size if a.epoch_size else "each epoch all images"),
-        "steps": "dense %d epochs -> dynamic network surgery %d epochs (target sparsity conv/fc1/fc2 = %s) -> INQ to signed powers of two, fractions %s, %d epochs each" % (a.dense_epochs, a.dns_epochs, a.sparsity, a.inq_fractions, a.inq_epochs),
+        "steps": "dense %d epochs only (baseline: no pruning, no quantisation)" % a.dense_epochs if a.dense_only else "dense %d epochs -> dynamic network surgery %d epochs (target sparsity conv/fc1/fc2 = %s) -> INQ to signed powers of two, fractions %s, %d epochs each" % (a.dense_epochs, a.dns_epochs, a.sparsity, a.inq_fractions, a.inq_epochs),
         "seed": a.seed,
         "epochs": len(rows),
         "epoch_seconds": [float(r["epoch_seconds"]) for r in rows],

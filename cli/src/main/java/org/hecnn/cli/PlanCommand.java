@@ -130,6 +130,7 @@ final class PlanCommand implements Callable<Integer> {
         m.put("relinearizations", c.relinearizations());
         m.put("plainMultiplications", c.plainMultiplications());
         m.put("constantMultiplications", c.constantMultiplications());
+        m.put("powerOfTwoMultiplications", c.powerOfTwoMultiplications());
         m.put("additions", c.additions());
         m.put("rotations", c.rotations());
         m.put("hoistedRotations", c.hoistedRotations());

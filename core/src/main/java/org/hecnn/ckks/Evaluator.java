@@ -135,6 +135,21 @@ public final class Evaluator {
         }
     }
 
+    /** a −= b in place (same level and scale). */
+    public void subtractInPlace(Ciphertext a, Ciphertext b) {
+        own(a, "subtractInPlace left operand");
+        own(b, "subtractInPlace right operand");
+        sameLevel("subtractInPlace", a.level(), b.level());
+        sameScale("subtractInPlace", a.scale(), b.scale());
+        if (a.size() < b.size()) {
+            throw new InvalidOperandException("subtractInPlace: the accumulator has fewer parts than the subtrahend");
+        }
+        a.dropSeed();
+        for (int i = 0; i < b.size(); i++) {
+            engine.subtract(a.part(i), b.part(i), a.part(i));
+        }
+    }
+
     public Ciphertext negate(Ciphertext a) {
         own(a, "negate operand");
         DevicePoly[] out = new DevicePoly[a.size()];
@@ -297,16 +312,52 @@ public final class Evaluator {
     /** Exact multiplication by an integer; scale and level are unchanged. */
     public Ciphertext multiplyInteger(Ciphertext a, long k) {
         own(a, "multiplyInteger ciphertext");
-        long[] r = new long[a.level() + 1];
-        for (int i = 0; i < r.length; i++) {
-            r[i] = ring.q(i).reduce(k);
-        }
+        long[] r = integerResidues(k, a.level() + 1);
         DevicePoly[] out = new DevicePoly[a.size()];
         for (int i = 0; i < a.size(); i++) {
             out[i] = engine.allocate(a.level() + 1, false);
             engine.multiplyConstant(a.part(i), r, out[i]);
         }
         return new Ciphertext(context, out, a.scale());
+    }
+
+    /**
+     * acc += k·a in place for a signed integer k, exact: no level is used and the scale is unchanged, so acc and
+     * a must share level and scale.
+     */
+    public void multiplyIntegerAccumulate(Ciphertext acc, Ciphertext a, long k) {
+        own(acc, "multiplyIntegerAccumulate accumulator");
+        own(a, "multiplyIntegerAccumulate ciphertext");
+        sameLevel("multiplyIntegerAccumulate", acc.level(), a.level());
+        sameScale("multiplyIntegerAccumulate", acc.scale(), a.scale());
+        if (acc.size() < a.size()) {
+            throw new InvalidOperandException("multiplyIntegerAccumulate: the accumulator has fewer parts than a");
+        }
+        acc.dropSeed();
+        long[] r = integerResidues(k, a.level() + 1);
+        for (int i = 0; i < a.size(); i++) {
+            engine.multiplyConstantAdd(a.part(i), r, acc.part(i));
+        }
+    }
+
+    private long[] integerResidues(long k, int qLimbs) {
+        long[] r = new long[qLimbs];
+        for (int i = 0; i < qLimbs; i++) {
+            r[i] = ring.q(i).reduce(k);
+        }
+        return r;
+    }
+
+    /**
+     * Multiplication by a real factor that changes only the recorded scale (scale / factor): no arithmetic on
+     * the ciphertext, no level, no noise. The result is a copy, so {@code a} stays usable.
+     */
+    public Ciphertext multiplyByScaleOnly(Ciphertext a, double factor) {
+        own(a, "multiplyByScaleOnly ciphertext");
+        if (!(factor > 0) || !Double.isFinite(factor)) {
+            throw new IllegalArgumentException("a scale-only factor must be positive and finite, not " + factor);
+        }
+        return new Ciphertext(context, copyParts(a), a.scale() / factor);
     }
 
     // ---- levels ---------------------------------------------------------------------------------------------

@@ -267,7 +267,7 @@ public final class ClusteredPerChannelConvolution implements ConvolutionLayer {
             constant += list.isEmpty() ? 1 : 0;
             add += biasBank != null ? 1 : 0;
         }
-        return new OpCounts(0, 0, plain, constant, add, 0, hoisted, decompositions, 0);
+        return new OpCounts(0, 0, plain, constant, 0, add, 0, hoisted, decompositions, 0);
     }
 
     /** Rotations one evaluation performs (all hoisted: the used non-centre taps of every input). */

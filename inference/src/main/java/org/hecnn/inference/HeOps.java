@@ -82,6 +82,59 @@ public final class HeOps {
         return evaluator.multiplyConstant(a, c, constantScale);
     }
 
+    /** −a, counted as an addition. */
+    public Ciphertext negate(Ciphertext a) {
+        tally.add++;
+        return evaluator.negate(a);
+    }
+
+    /** A copy of a (no homomorphic operation). */
+    public Ciphertext copy(Ciphertext a) {
+        return evaluator.dropToLevel(a, a.level());
+    }
+
+    public void subtractInPlace(Ciphertext acc, Ciphertext b) {
+        tally.add++;
+        evaluator.subtractInPlace(acc, b);
+    }
+
+    /** acc += k·x for an integer k: an addition, plus a power-of-two or a generic constant multiplication. */
+    public void multiplyIntegerAccumulate(Ciphertext acc, Ciphertext x, long k) {
+        countIntegerMultiply(k);
+        tally.add++;
+        evaluator.multiplyIntegerAccumulate(acc, x, k);
+    }
+
+    /** k·x for an integer k (a copy). */
+    public Ciphertext multiplyInteger(Ciphertext x, long k) {
+        countIntegerMultiply(k);
+        return evaluator.multiplyInteger(x, k);
+    }
+
+    private void countIntegerMultiply(long k) {
+        if (Long.bitCount(Math.abs(k)) == 1) {
+            tally.powerOfTwo++;
+        } else {
+            tally.constant++;
+        }
+    }
+
+    /** A factor that only changes the recorded scale. */
+    public Ciphertext multiplyByScaleOnly(Ciphertext x, double factor) {
+        tally.powerOfTwo++;
+        return evaluator.multiplyByScaleOnly(x, factor);
+    }
+
+    public Ciphertext multiplyNoRelinearize(Ciphertext a, Ciphertext b) {
+        tally.ctCt++;
+        return evaluator.multiplyNoRelinearize(a, b);
+    }
+
+    public Ciphertext relinearize(Ciphertext a) {
+        tally.relin++;
+        return evaluator.relinearize(a);
+    }
+
     public Ciphertext square(Ciphertext a) {
         tally.ctCt++;
         tally.relin++;

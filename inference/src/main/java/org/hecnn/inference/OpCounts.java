@@ -1,25 +1,28 @@
 package org.hecnn.inference;
 
 /**
- * Homomorphic operation counts (HOPs) of a layer or a whole network. The same record is produced statically by
+ * Homomorphic operation counts (HOPs) of a layer or a whole network: ciphertext products, relinearisations,
+ * generic plaintext and constant multiplications, power-of-two multiplications (exact small-integer shifts or
+ * scale-only changes: no generic multiply, no level), additions, rotations (plain and hoisted), decompositions
+ * and rescales. The same record is produced statically by
  * the planner and dynamically by {@link HeOps} while evaluating, so the cost model and the run agree.
  */
 public record OpCounts(long ctCtMultiplications, long relinearizations, long plainMultiplications,
-                       long constantMultiplications, long additions, long rotations, long hoistedRotations,
+                       long constantMultiplications, long powerOfTwoMultiplications, long additions, long rotations, long hoistedRotations,
                        long decompositions, long rescales) {
-    public static final OpCounts ZERO = new OpCounts(0, 0, 0, 0, 0, 0, 0, 0, 0);
+    public static final OpCounts ZERO = new OpCounts(0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
 
     public OpCounts plus(OpCounts o) {
         return new OpCounts(ctCtMultiplications + o.ctCtMultiplications, relinearizations + o.relinearizations,
                 plainMultiplications + o.plainMultiplications, constantMultiplications + o.constantMultiplications,
-                additions + o.additions, rotations + o.rotations, hoistedRotations + o.hoistedRotations,
+                powerOfTwoMultiplications + o.powerOfTwoMultiplications, additions + o.additions, rotations + o.rotations, hoistedRotations + o.hoistedRotations,
                 decompositions + o.decompositions, rescales + o.rescales);
     }
 
     /** These counts repeated k times. */
     public OpCounts times(long k) {
         return new OpCounts(ctCtMultiplications * k, relinearizations * k, plainMultiplications * k,
-                constantMultiplications * k, additions * k, rotations * k, hoistedRotations * k, decompositions * k,
+                constantMultiplications * k, powerOfTwoMultiplications * k, additions * k, rotations * k, hoistedRotations * k, decompositions * k,
                 rescales * k);
     }
 
@@ -34,6 +37,7 @@ public record OpCounts(long ctCtMultiplications, long relinearizations, long pla
         long relin;
         long plain;
         long constant;
+        long powerOfTwo;
         long add;
         long rot;
         long hoisted;
@@ -41,7 +45,7 @@ public record OpCounts(long ctCtMultiplications, long relinearizations, long pla
         long rescale;
 
         public OpCounts snapshot() {
-            return new OpCounts(ctCt, relin, plain, constant, add, rot, hoisted, decompositions, rescale);
+            return new OpCounts(ctCt, relin, plain, constant, powerOfTwo, add, rot, hoisted, decompositions, rescale);
         }
     }
 }

@@ -1,0 +1,195 @@
+package org.hecnn.inference.batched;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import org.hecnn.ckks.Ciphertext;
+import org.hecnn.ckks.CkksContext;
+import org.hecnn.ckks.DeviceKeys;
+import org.hecnn.ckks.Evaluator;
+import org.hecnn.inference.HeOps;
+import org.hecnn.io.CiphertextCodec;
+import org.hecnn.inference.LayerProgress;
+import org.hecnn.inference.OpCounts;
+import org.hecnn.rlwe.EvaluationKeys;
+
+/**
+ * The server side of batched inference (one image per slot, one ciphertext per neuron): runs a
+ * {@link BatchedPlan} on ciphertexts with evaluation keys only. Affine layers are additions, exact integer
+ * multiplications and scale-only changes; squarings are tensor products whose relinearisation and rescale wait
+ * until the next affine layer has summed them.
+ */
+public final class BatchedNetwork implements AutoCloseable {
+    private final BatchedPlan plan;
+    private final CkksContext context;
+
+    /** Frees the engine. */
+    @Override
+    public void close() {
+        context.close();
+    }
+
+    public BatchedNetwork(BatchedPlan plan, CkksContext context) {
+        this.plan = plan;
+        this.context = context;
+    }
+
+    public BatchedPlan plan() {
+        return plan;
+    }
+
+    public CkksContext context() {
+        return context;
+    }
+
+    /** The description a client needs. */
+    public BatchedInterface describe() {
+        return new BatchedInterface(context.parameters(), plan.program().inputs(), plan.program().outputs(),
+                Math.scalb(1.0, plan.precision().inputScaleBits()), -plan.inputBound(), plan.inputBound());
+    }
+
+    /** One stage's name, kind and operation counts, for `hecnn plan`. */
+    public record StagePlan(String nodes, String kind, int outputs, OpCounts counts, double logScale, double bound,
+                            boolean powerOfTwo, int terms) {
+    }
+
+    /** Per stage (reductions included in the stage they follow), statically. */
+    public List<StagePlan> stagePlans() {
+        List<StagePlan> out = new ArrayList<>();
+        var stages = plan.program().stages();
+        for (int i = 0; i < stages.size(); i++) {
+            var s = stages.get(i);
+            OpCounts c;
+            String kind;
+            boolean pow2 = false;
+            int terms = 0;
+            String nodes;
+            if (s instanceof BatchedProgram.Affine a) {
+                IntegerAffineLayer layer = plan.layer(i);
+                c = layer.counts();
+                pow2 = layer.powerOfTwo();
+                terms = a.map().nonZeros();
+                kind = pow2 ? "affine-pow2" : "affine";
+                nodes = a.nodes();
+            } else {
+                c = new OpCounts(s.outputs(), 0, 0, 0, 0, 0, 0, 0, 0, 0);
+                kind = "square";
+                nodes = ((BatchedProgram.Square) s).nodes();
+            }
+            for (BatchedPlan.Reduction r : plan.reductions()) {
+                if (r.stage() == i) {
+                    c = c.plus(new OpCounts(0, r.relinearize() ? s.outputs() : 0, 0, 0, 0, 0, 0, 0, 0,
+                            (long) r.primes() * s.outputs()));
+                }
+            }
+            out.add(new StagePlan(nodes, kind, s.outputs(), c, plan.stageLogScale(i), plan.stageBound(i), pow2,
+                    terms));
+        }
+        return out;
+    }
+
+    /** Static operation counts of one evaluation (one batch). */
+    public OpCounts counts() {
+        OpCounts total = OpCounts.ZERO;
+        for (StagePlan s : stagePlans()) {
+            total = total.plus(s.counts());
+        }
+        return total;
+    }
+
+    /** Result of one evaluation: the serialised output ciphertexts, the operations that ran, time per stage. */
+    public record Reply(byte[][] outputs, OpCounts counts, long[] stageNanos) {
+    }
+
+    /** Evaluates a request (one serialised ciphertext per input neuron) with the client's evaluation keys. */
+    public Reply evaluate(byte[][] request, EvaluationKeys keys, LayerProgress progress) {
+        if (request.length != plan.program().inputs()) {
+            throw new IllegalArgumentException("the network takes " + plan.program().inputs()
+                    + " input ciphertexts (one per input neuron), not " + request.length);
+        }
+        Ciphertext[] inputs = new Ciphertext[request.length];
+        try (DeviceKeys device = DeviceKeys.of(context, keys)) {
+            for (int i = 0; i < request.length; i++) {
+                inputs[i] = CiphertextCodec.read(context, request[i]);
+            }
+            Evaluated e = evaluate(inputs, new Evaluator(context, device), progress);
+            byte[][] out = new byte[e.outputs.length][];
+            for (int k = 0; k < out.length; k++) {
+                out[k] = CiphertextCodec.write(e.outputs[k]);
+                e.outputs[k].close();
+            }
+            return new Reply(out, e.counts, e.stageNanos);
+        } finally {
+            for (Ciphertext c : inputs) {
+                if (c != null) {
+                    c.close();
+                }
+            }
+        }
+    }
+
+    private record Evaluated(Ciphertext[] outputs, OpCounts counts, long[] stageNanos) {
+    }
+
+    private Evaluated evaluate(Ciphertext[] inputs, Evaluator evaluator, LayerProgress progress) {
+        HeOps ops = new HeOps(evaluator);
+        var stages = plan.program().stages();
+        long[] nanos = new long[stages.size()];
+        Ciphertext[] x = inputs;
+        for (int i = 0; i < stages.size(); i++) {
+            long t0 = System.nanoTime();
+            var s = stages.get(i);
+            Ciphertext[] y;
+            if (s instanceof BatchedProgram.Affine) {
+                y = plan.layer(i).evaluate(ops, x);
+            } else {
+                y = new Ciphertext[x.length];
+                for (int j = 0; j < x.length; j++) {
+                    y[j] = ops.multiplyNoRelinearize(x[j], x[j]);
+                }
+            }
+            for (BatchedPlan.Reduction r : plan.reductions()) {
+                if (r.stage() == i) {
+                    y = reduce(ops, y, r);
+                }
+            }
+            if (x != inputs) {
+                closeAll(x);
+            }
+            x = y;
+            nanos[i] = System.nanoTime() - t0;
+            progress.layerDone(i + 1, stages.size(), describe(s), s instanceof BatchedProgram.Affine ? "affine"
+                    : "square", nanos[i], x[0].level());
+        }
+        return new Evaluated(x, ops.counts(), nanos);
+    }
+
+    private static String describe(BatchedProgram.Stage s) {
+        return s instanceof BatchedProgram.Affine a ? a.nodes() : ((BatchedProgram.Square) s).nodes() + " (square)";
+    }
+
+    private static Ciphertext[] reduce(HeOps ops, Ciphertext[] y, BatchedPlan.Reduction r) {
+        Ciphertext[] out = new Ciphertext[y.length];
+        for (int j = 0; j < y.length; j++) {
+            Ciphertext c = r.relinearize() ? ops.relinearize(y[j]) : y[j];
+            for (int k = 0; k < r.primes(); k++) {
+                Ciphertext next = ops.rescale(c);
+                if (c != y[j]) {
+                    c.close();
+                }
+                c = next;
+            }
+            out[j] = c;
+            if (c != y[j]) {
+                y[j].close();
+            }
+        }
+        return out;
+    }
+
+    private static void closeAll(Ciphertext[] cts) {
+        for (Ciphertext c : cts) {
+            c.close();
+        }
+    }
+}
