@@ -19,17 +19,22 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
- * Accuracy on a range of a CIFAR-10 binary file: plaintext accuracy of the model, and (unless --plain) encrypted
+ * Accuracy on a range of a CIFAR-10 binary file (or of MNIST IDX data, through {@link BatchedEval}): plaintext accuracy of the model, and (unless --plain) encrypted
  * accuracy, agreement between encrypted and plaintext predictions, the largest logit error and mean latency.
  */
 @Command(name = "eval", mixinStandardHelpOptions = true,
-        description = "Evaluate a model on a range of CIFAR-10 images, in plaintext and under encryption.")
+        description = "Evaluate a model on a range of CIFAR-10 or MNIST images, in plaintext and under encryption.")
 final class EvalCommand implements Callable<Integer> {
     @Mixin
     ModelOptions options;
 
-    @Option(names = "--data", required = true, description = "CIFAR-10 binary file")
+    @Option(names = "--data", required = true, description = "CIFAR-10 binary file, or MNIST IDX images "
+            + "(t10k-images-idx3-ubyte[.gz], labels read from the sibling file; runs the batched layout)")
     Path data;
+
+    @Option(names = "--batch", description = "MNIST: images per evaluation (default: one per slot of the smallest "
+            + "secure ring)", defaultValue = "0")
+    int batch;
 
     @Option(names = "--from", description = "first image index (default: ${DEFAULT-VALUE})", defaultValue = "0")
     int from;
@@ -42,6 +47,9 @@ final class EvalCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        if (MnistIdx.isIdxImages(data)) {
+            return BatchedEval.run(options, data, from, count, batch, plainOnly);
+        }
         int total = ImageInput.cifarCount(data);
         int n = count < 0 ? total - from : count;
         if (from < 0 || n < 1 || from + n > total) {

@@ -10,6 +10,7 @@ import org.hecnn.cnn.onnx.OnnxImporter;
 import org.hecnn.inference.Layout;
 import org.hecnn.inference.NetworkCompiler;
 import org.hecnn.inference.PrecisionTargets;
+import org.hecnn.inference.batched.BatchedPlan;
 import picocli.CommandLine.Option;
 
 /** Options shared by the commands that compile a model. */
@@ -25,16 +26,17 @@ final class ModelOptions {
             defaultValue = "auto")
     String backend;
 
-    @Option(names = "--layout", description = "auto (cost model), packed or per-channel (default: ${DEFAULT-VALUE})",
-            defaultValue = "auto")
+    @Option(names = "--layout", description = "auto (cost model), packed, per-channel, or batched (one image per "
+            + "slot: chain networks such as the MNIST CryptoNets model; MNIST IDX data always uses it) "
+            + "(default: ${DEFAULT-VALUE})", defaultValue = "auto")
     String layout;
 
-    @Option(names = "--scale-bits", description = "activation scale 2^bits (default: ${DEFAULT-VALUE})",
-            defaultValue = "23")
+    @Option(names = "--scale-bits", description = "activation scale 2^bits (default: 23; batched: 26)",
+            defaultValue = "0")
     int scaleBits;
 
-    @Option(names = "--weight-bits", description = "weight plaintext scale 2^bits (default: ${DEFAULT-VALUE})",
-            defaultValue = "19")
+    @Option(names = "--weight-bits", description = "weight scale 2^bits (default: 19; batched: bits kept of each "
+            + "layer's largest generic weight, 16)", defaultValue = "0")
     int weightBits;
 
     @Option(names = "--baby-steps", description = "most baby steps per convolution: fewer means fewer rotation "
@@ -66,6 +68,17 @@ final class ModelOptions {
         return OnnxImporter.load(modelPath());
     }
 
+    boolean batched() {
+        return layout.equalsIgnoreCase("batched");
+    }
+
+    /** Precision of the batched layout. */
+    BatchedPlan.Precision batchedPrecision() {
+        BatchedPlan.Precision d = BatchedPlan.Precision.standard();
+        return new BatchedPlan.Precision(scaleBits > 0 ? scaleBits : d.inputScaleBits(),
+                weightBits > 0 ? weightBits : d.weightBits(), d.marginBits());
+    }
+
     BackendProvider backendProvider() {
         return Backends.select(backend);
     }
@@ -75,10 +88,14 @@ final class ModelOptions {
             case "auto" -> null;
             case "packed" -> Layout.PACKED;
             case "per-channel", "per_channel" -> Layout.PER_CHANNEL;
-            default -> throw new HecnnException("unknown layout '" + layout + "': use auto, packed or per-channel");
+            case "batched" -> throw new HecnnException("the batched layout runs through eval with MNIST IDX data or "
+                    + "plan; infer uses the single-image layouts");
+            default -> throw new HecnnException("unknown layout '" + layout + "': use auto, packed, per-channel or "
+                    + "batched");
         };
         NetworkCompiler.Options o = NetworkCompiler.Options.defaults()
-                .withTargets(new PrecisionTargets(scaleBits, weightBits, 8)).withLayout(forced);
+                .withTargets(new PrecisionTargets(scaleBits > 0 ? scaleBits : 23, weightBits > 0 ? weightBits : 19, 8))
+                .withLayout(forced);
         o = o.withClustering(clusters, granularity);
         return babySteps > 0 ? o.withMaxBabySteps(babySteps) : o;
     }

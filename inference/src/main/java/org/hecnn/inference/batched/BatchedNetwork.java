@@ -1,8 +1,5 @@
 package org.hecnn.inference.batched;
 
-import java.util.ArrayList;
-import java.util.List;
-
 import org.hecnn.ckks.Ciphertext;
 import org.hecnn.ckks.CkksContext;
 import org.hecnn.ckks.DeviceKeys;
@@ -46,55 +43,6 @@ public final class BatchedNetwork implements AutoCloseable {
     public BatchedInterface describe() {
         return new BatchedInterface(context.parameters(), plan.program().inputs(), plan.program().outputs(),
                 Math.scalb(1.0, plan.precision().inputScaleBits()), -plan.inputBound(), plan.inputBound());
-    }
-
-    /** One stage's name, kind and operation counts, for `hecnn plan`. */
-    public record StagePlan(String nodes, String kind, int outputs, OpCounts counts, double logScale, double bound,
-                            boolean powerOfTwo, int terms) {
-    }
-
-    /** Per stage (reductions included in the stage they follow), statically. */
-    public List<StagePlan> stagePlans() {
-        List<StagePlan> out = new ArrayList<>();
-        var stages = plan.program().stages();
-        for (int i = 0; i < stages.size(); i++) {
-            var s = stages.get(i);
-            OpCounts c;
-            String kind;
-            boolean pow2 = false;
-            int terms = 0;
-            String nodes;
-            if (s instanceof BatchedProgram.Affine a) {
-                IntegerAffineLayer layer = plan.layer(i);
-                c = layer.counts();
-                pow2 = layer.powerOfTwo();
-                terms = a.map().nonZeros();
-                kind = pow2 ? "affine-pow2" : "affine";
-                nodes = a.nodes();
-            } else {
-                c = new OpCounts(s.outputs(), 0, 0, 0, 0, 0, 0, 0, 0, 0);
-                kind = "square";
-                nodes = ((BatchedProgram.Square) s).nodes();
-            }
-            for (BatchedPlan.Reduction r : plan.reductions()) {
-                if (r.stage() == i) {
-                    c = c.plus(new OpCounts(0, r.relinearize() ? s.outputs() : 0, 0, 0, 0, 0, 0, 0, 0,
-                            (long) r.primes() * s.outputs()));
-                }
-            }
-            out.add(new StagePlan(nodes, kind, s.outputs(), c, plan.stageLogScale(i), plan.stageBound(i), pow2,
-                    terms));
-        }
-        return out;
-    }
-
-    /** Static operation counts of one evaluation (one batch). */
-    public OpCounts counts() {
-        OpCounts total = OpCounts.ZERO;
-        for (StagePlan s : stagePlans()) {
-            total = total.plus(s.counts());
-        }
-        return total;
     }
 
     /** Result of one evaluation: the serialised output ciphertexts, the operations that ran, time per stage. */

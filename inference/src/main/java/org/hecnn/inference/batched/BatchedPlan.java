@@ -5,7 +5,9 @@ import java.util.Arrays;
 import java.util.List;
 
 import org.hecnn.ckks.CkksParameters;
+import org.hecnn.ckks.NoiseBounds;
 import org.hecnn.ckks.SecurityStandard;
+import org.hecnn.inference.OpCounts;
 import org.hecnn.inference.UnsupportedNetworkException;
 
 /**
@@ -54,6 +56,7 @@ public final class BatchedPlan {
     private final double[] stageBounds;
     private final double[] stageLogScale;
     private final double inputBound;
+    private final List<Integer> rescaleBits = new ArrayList<>();
 
     BatchedPlan(BatchedProgram program, double inputLo, double inputHi, Precision precision) {
         this.program = program;
@@ -69,7 +72,6 @@ public final class BatchedPlan {
         int t = precision.inputScaleBits();
         double logS = t;
         boolean degree2 = false;
-        List<Integer> rescaleBits = new ArrayList<>();
         List<double[]> checkpoints = new ArrayList<>();
         for (int i = 0; i < stages.size(); i++) {
             BatchedProgram.Stage s = stages.get(i);
@@ -125,6 +127,119 @@ public final class BatchedPlan {
         for (int k = 0; k < total; k++) {
             dataPrimeBits[total - k] = rescaleBits.get(k);
         }
+    }
+
+    /** Standard deviations of the error a bound is stated in: P(|N(0,1)| > 6) ≈ 2·10^−9 per slot and output. */
+    public static final double SIGMAS = 6;
+
+    /**
+     * A high-probability bound on the absolute error of every output (in logit units) for inputs in range. The
+     * random part is tracked as a standard deviation, errors of different neurons being independent (each input
+     * neuron is its own fresh encryption): secret-key encryption σ·√N and encoding √(N/12) at the input scale;
+     * through an affine layer the largest row L2 norm; through a square 2·|x|; plus one key switch per
+     * relinearisation (its bound from {@link NoiseBounds} taken as 6σ) and a rescale rounding √(N/12·(1 + 2N/3))
+     * per rescale. The deterministic part (generic-weight and bias rounding, second-order terms of the square)
+     * is carried as a worst case. The bound is deterministic part + {@link #SIGMAS}·σ. Primes are below 2^bits, so
+     * the scales assumed here are lower bounds and the estimate is conservative.
+     */
+    public double errorBound(CkksParameters parameters) {
+        NoiseBounds noise = new NoiseBounds(parameters);
+        double n = parameters.n();
+        double rescaleStd = Math.sqrt(n / 12 * (1 + 2 * n / 3));
+        List<BatchedProgram.Stage> stages = program.stages();
+        double logS = precision.inputScaleBits();
+        double std = Math.sqrt(org.hecnn.rlwe.Sampler.SIGMA * org.hecnn.rlwe.Sampler.SIGMA * n + n / 12)
+                / Math.scalb(1.0, precision.inputScaleBits());
+        double det = 0;
+        double inBound = inputBound;
+        int consumed = 0;
+        for (int i = 0; i < stages.size(); i++) {
+            logS = stageLogScale[i];
+            if (stages.get(i) instanceof BatchedProgram.Affine a) {
+                double m = layers.get(i).multiplier();
+                double worstStd = 0;
+                double worstDet = 0;
+                for (int j = 0; j < a.map().outputs(); j++) {
+                    double l2 = 0;
+                    double d = 0;
+                    for (int t = a.map().rowStart(j); t < a.map().rowEnd(j); t++) {
+                        double w = a.map().weight(t);
+                        l2 += w * w;
+                        d += Math.abs(w) * det + Math.abs(w - Math.round(w * m) / m) * inBound;
+                    }
+                    worstStd = Math.max(worstStd, Math.sqrt(l2) * std);
+                    worstDet = Math.max(worstDet, d);
+                }
+                std = worstStd;
+                det = worstDet + 0.5 / Math.pow(2, logS);
+            } else {
+                double total = det + SIGMAS * std;
+                det = 2 * inBound * det + total * total;
+                std = 2 * inBound * std;
+            }
+            inBound = stageBounds[i];
+            for (Reduction r : reductions) {
+                if (r.stage() == i) {
+                    if (r.relinearize()) {
+                        std = Math.hypot(std, noise.keySwitch() / SIGMAS / Math.pow(2, logS));
+                    }
+                    for (int k = 0; k < r.primes(); k++) {
+                        logS -= rescaleBits.get(consumed++);
+                        std = Math.hypot(std, rescaleStd / Math.pow(2, logS));
+                    }
+                }
+            }
+        }
+        return det + SIGMAS * std;
+    }
+
+    /** One stage's name, kind and operation counts, for `hecnn plan`. */
+    public record StagePlan(String nodes, String kind, int outputs, OpCounts counts, double logScale, double bound,
+                            boolean powerOfTwo, int terms) {
+    }
+
+    /** Per stage (reductions included in the stage they follow), statically. */
+    public List<StagePlan> stagePlans() {
+        List<StagePlan> out = new ArrayList<>();
+        var stages = program.stages();
+        for (int i = 0; i < stages.size(); i++) {
+            var s = stages.get(i);
+            OpCounts c;
+            String kind;
+            boolean pow2 = false;
+            int terms = 0;
+            String nodes;
+            if (s instanceof BatchedProgram.Affine a) {
+                IntegerAffineLayer layer = layers.get(i);
+                c = layer.counts();
+                pow2 = layer.powerOfTwo();
+                terms = a.map().nonZeros();
+                kind = pow2 ? "affine-pow2" : "affine";
+                nodes = a.nodes();
+            } else {
+                c = new OpCounts(s.outputs(), 0, 0, 0, 0, 0, 0, 0, 0, 0);
+                kind = "square";
+                nodes = ((BatchedProgram.Square) s).nodes();
+            }
+            for (Reduction r : reductions) {
+                if (r.stage() == i) {
+                    c = c.plus(new OpCounts(0, r.relinearize() ? s.outputs() : 0, 0, 0, 0, 0, 0, 0, 0,
+                            (long) r.primes() * s.outputs()));
+                }
+            }
+            out.add(new StagePlan(nodes, kind, s.outputs(), c, stageLogScale[i], stageBounds[i], pow2,
+                    terms));
+        }
+        return out;
+    }
+
+    /** Static operation counts of one evaluation (one batch). */
+    public OpCounts counts() {
+        OpCounts total = OpCounts.ZERO;
+        for (StagePlan s : stagePlans()) {
+            total = total.plus(s.counts());
+        }
+        return total;
     }
 
     /** Splits r bits into primes of at most 60 bits; returns the new log scale. */

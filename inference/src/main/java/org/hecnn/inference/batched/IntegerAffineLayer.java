@@ -90,16 +90,6 @@ public final class IntegerAffineLayer {
         return powerOfTwo;
     }
 
-    /** Largest |w − c/M| over the weights: the rounding of generic weights (0 for power-of-two layers). */
-    public double maxWeightRounding() {
-        double r = 0;
-        for (int t = 0; t < map.nonZeros(); t++) {
-            double w = map.weight(t);
-            r = Math.max(r, Math.abs(w - Math.round(w * multiplier) / multiplier));
-        }
-        return r;
-    }
-
     /** The operations {@link #evaluate} performs (counted the same way as {@link HeOps} counts them). */
     public OpCounts counts() {
         OpCounts.Tally t = new OpCounts.Tally();
