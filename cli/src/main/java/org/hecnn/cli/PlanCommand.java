@@ -23,6 +23,9 @@ final class PlanCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        if (options.batched()) {
+            return BatchedPlanReport.print(options);
+        }
         try (NetworkCompiler.Compiled compiled = NetworkCompiler.compile(options.load(), options.backendProvider(),
                 options.options(), false)) {
             HeNetwork net = compiled.network();
@@ -89,8 +92,9 @@ final class PlanCommand implements Callable<Integer> {
             System.out.printf(Locale.ROOT, "%-22s %-14s %5s %6s %4s %6d %6d %7d %5d %5d %9.1f%n", "total", "", "", "",
                     "", total.rotations(), total.hoistedRotations(), total.plainMultiplications(),
                     total.ctCtMultiplications(), total.rescales(), ptBytes / 1048576.0);
-            System.out.printf(Locale.ROOT, "additions %d, constant multiplications %d, key switches %d%n",
-                    total.additions(), total.constantMultiplications(), total.keySwitches());
+            System.out.printf(Locale.ROOT, "additions %d, constant multiplications %d, power-of-two multiplications %d, "
+                    + "relinearisations %d, key switches %d%n", total.additions(), total.constantMultiplications(),
+                    total.powerOfTwoMultiplications(), total.relinearizations(), total.keySwitches());
             System.out.printf(Locale.ROOT, "keys: relinearisation + %d rotation keys, each only up to the level it "
                     + "serves (at most %d digits): %.1f MiB serialised, %.1f MiB on a CPU engine%n", keys - 1, digits,
                     keyBytes / 1048576.0, keyMemory / 1048576.0);

@@ -138,8 +138,9 @@ public final class BatchedPlan {
      * neuron is its own fresh encryption): secret-key encryption σ·√N and encoding √(N/12) at the input scale;
      * through an affine layer the largest row L2 norm; through a square 2·|x|; plus one key switch per
      * relinearisation (its bound from {@link NoiseBounds} taken as 6σ) and a rescale rounding √(N/12·(1 + 2N/3))
-     * per rescale. The deterministic part (generic-weight and bias rounding, second-order terms of the square)
-     * is carried as a worst case. The bound is deterministic part + {@link #SIGMAS}·σ. Primes are below 2^bits, so
+     * per rescale. Rounding a generic weight to an integer multiple of 1/M errs by a fixed δ of pseudo-random sign,
+     * so a row's rounding is a random walk: √(Σ δ²)·|x|max joins the random part. Bias rounding and the
+     * second-order terms of the square are carried as a worst case. The bound is deterministic part + {@link #SIGMAS}·σ. Primes are below 2^bits, so
      * the scales assumed here are lower bounds and the estimate is conservative.
      */
     public double errorBound(CkksParameters parameters) {
@@ -164,10 +165,11 @@ public final class BatchedPlan {
                     double d = 0;
                     for (int t = a.map().rowStart(j); t < a.map().rowEnd(j); t++) {
                         double w = a.map().weight(t);
-                        l2 += w * w;
-                        d += Math.abs(w) * det + Math.abs(w - Math.round(w * m) / m) * inBound;
+                        double rounding = (w - Math.round(w * m) / m) * inBound;
+                        l2 += w * w * std * std + rounding * rounding;
+                        d += Math.abs(w) * det;
                     }
-                    worstStd = Math.max(worstStd, Math.sqrt(l2) * std);
+                    worstStd = Math.max(worstStd, Math.sqrt(l2));
                     worstDet = Math.max(worstDet, d);
                 }
                 std = worstStd;
