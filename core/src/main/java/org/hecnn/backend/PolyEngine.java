@@ -59,6 +59,15 @@ public interface PolyEngine extends AutoCloseable {
     void addConstant(DevicePoly a, long[] c, DevicePoly out);
 
     /**
+     * out[j] = row j of {@code matrix} applied to {@code in} (polynomials with data limbs only, all of one shape;
+     * outputs allocated by the caller and distinct from the inputs). Exact modulo every prime. Engines may fuse
+     * it (one pass over each input per block of coefficients); the default composes element-wise operations.
+     */
+    default void sparseLinearMap(DevicePoly[] in, SparseIntegerMatrix matrix, DevicePoly[] out) {
+        matrix.applyComposed(this, in, out);
+    }
+
+    /**
      * Tensor product of two degree-1 ciphertext-like pairs in NTT form:
      * d0 = a0 b0, d1 = a0 b1 + a1 b0, d2 = a1 b1. When (a0, a1) and (b0, b1) are the same handles it squares.
      */

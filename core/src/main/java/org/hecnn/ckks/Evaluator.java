@@ -6,6 +6,7 @@ import org.hecnn.backend.DeviceDecomposition;
 import org.hecnn.backend.DevicePoly;
 import org.hecnn.backend.DeviceSwitchKey;
 import org.hecnn.backend.PolyEngine;
+import org.hecnn.backend.SparseIntegerMatrix;
 import org.hecnn.ring.Galois;
 import org.hecnn.ring.RnsRing;
 import org.hecnn.rlwe.EvaluationKeys;
@@ -132,21 +133,6 @@ public final class Evaluator {
         a.dropSeed();
         for (int i = 0; i < b.size(); i++) {
             engine.add(a.part(i), b.part(i), a.part(i));
-        }
-    }
-
-    /** a −= b in place (same level and scale). */
-    public void subtractInPlace(Ciphertext a, Ciphertext b) {
-        own(a, "subtractInPlace left operand");
-        own(b, "subtractInPlace right operand");
-        sameLevel("subtractInPlace", a.level(), b.level());
-        sameScale("subtractInPlace", a.scale(), b.scale());
-        if (a.size() < b.size()) {
-            throw new InvalidOperandException("subtractInPlace: the accumulator has fewer parts than the subtrahend");
-        }
-        a.dropSeed();
-        for (int i = 0; i < b.size(); i++) {
-            engine.subtract(a.part(i), b.part(i), a.part(i));
         }
     }
 
@@ -312,40 +298,13 @@ public final class Evaluator {
     /** Exact multiplication by an integer; scale and level are unchanged. */
     public Ciphertext multiplyInteger(Ciphertext a, long k) {
         own(a, "multiplyInteger ciphertext");
-        long[] r = integerResidues(k, a.level() + 1);
+        long[] r = SparseIntegerMatrix.residues(engine, k, a.level() + 1);
         DevicePoly[] out = new DevicePoly[a.size()];
         for (int i = 0; i < a.size(); i++) {
             out[i] = engine.allocate(a.level() + 1, false);
             engine.multiplyConstant(a.part(i), r, out[i]);
         }
         return new Ciphertext(context, out, a.scale());
-    }
-
-    /**
-     * acc += k·a in place for a signed integer k, exact: no level is used and the scale is unchanged, so acc and
-     * a must share level and scale.
-     */
-    public void multiplyIntegerAccumulate(Ciphertext acc, Ciphertext a, long k) {
-        own(acc, "multiplyIntegerAccumulate accumulator");
-        own(a, "multiplyIntegerAccumulate ciphertext");
-        sameLevel("multiplyIntegerAccumulate", acc.level(), a.level());
-        sameScale("multiplyIntegerAccumulate", acc.scale(), a.scale());
-        if (acc.size() < a.size()) {
-            throw new InvalidOperandException("multiplyIntegerAccumulate: the accumulator has fewer parts than a");
-        }
-        acc.dropSeed();
-        long[] r = integerResidues(k, a.level() + 1);
-        for (int i = 0; i < a.size(); i++) {
-            engine.multiplyConstantAdd(a.part(i), r, acc.part(i));
-        }
-    }
-
-    private long[] integerResidues(long k, int qLimbs) {
-        long[] r = new long[qLimbs];
-        for (int i = 0; i < qLimbs; i++) {
-            r[i] = ring.q(i).reduce(k);
-        }
-        return r;
     }
 
     /**
@@ -358,6 +317,47 @@ public final class Evaluator {
             throw new IllegalArgumentException("a scale-only factor must be positive and finite, not " + factor);
         }
         return new Ciphertext(context, copyParts(a), a.scale() / factor);
+    }
+
+    /**
+     * Applies an exact integer matrix to ciphertexts of one level, scale and size: output j = Σ m[j][i]·in[i] with
+     * the matrix's grouping (inputs sharing a multiplier are summed first). No level is used and the scale is
+     * unchanged; the engine may fuse the whole map into one pass over the inputs.
+     */
+    public Ciphertext[] linearMap(Ciphertext[] in, SparseIntegerMatrix m) {
+        if (in.length != m.columns()) {
+            throw new InvalidOperandException("linearMap: the matrix takes " + m.columns() + " ciphertexts, got "
+                    + in.length);
+        }
+        int size = in[0].size();
+        for (Ciphertext c : in) {
+            own(c, "linearMap input");
+            sameLevel("linearMap", in[0].level(), c.level());
+            sameScale("linearMap", in[0].scale(), c.scale());
+            if (c.size() != size) {
+                throw new InvalidOperandException("linearMap: inputs mix " + size + "- and " + c.size()
+                        + "-part ciphertexts; relinearise them first");
+            }
+        }
+        int limbs = in[0].level() + 1;
+        DevicePoly[][] outParts = new DevicePoly[m.rows()][size];
+        for (int p = 0; p < size; p++) {
+            DevicePoly[] x = new DevicePoly[in.length];
+            for (int i = 0; i < in.length; i++) {
+                x[i] = in[i].part(p);
+            }
+            DevicePoly[] y = new DevicePoly[m.rows()];
+            for (int j = 0; j < y.length; j++) {
+                y[j] = engine.allocate(limbs, false);
+                outParts[j][p] = y[j];
+            }
+            engine.sparseLinearMap(x, m, y);
+        }
+        Ciphertext[] out = new Ciphertext[m.rows()];
+        for (int j = 0; j < out.length; j++) {
+            out[j] = new Ciphertext(context, outParts[j], in[0].scale());
+        }
+        return out;
     }
 
     // ---- levels ---------------------------------------------------------------------------------------------

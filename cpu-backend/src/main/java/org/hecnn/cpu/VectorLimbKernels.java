@@ -1694,6 +1694,55 @@ public final class VectorLimbKernels implements LimbKernels {
     }
 
     @Override
+    public void sparseCombination(long[][] xs, boolean[] negative, int[] groupTermStart, long[] c, long[] cShoup,
+                                  int g0, int g1, int from, int len, long[] out, long[] acc, long[] tmp,
+                                  Modulus q) {
+        if (scalar(len) || len % LANES != 0 || acc.length != len || tmp.length != len) {
+            LimbKernels.super.sparseCombination(xs, negative, groupTermStart, c, cShoup, g0, g1, from, len, out, acc,
+                    tmp, q);
+            return;
+        }
+        LongVector qv = splat(q.value());
+        java.util.Arrays.fill(acc, 0L);
+        for (int g = g0; g < g1; g++) {
+            long[] target = c[g] == 1 ? acc : tmp;
+            int t = groupTermStart[g];
+            if (c[g] != 1) {
+                long[] x = xs[t];
+                if (negative[t]) {
+                    for (int k = 0; k < len; k += LANES) {
+                        LongVector d = qv.sub(LongVector.fromArray(SPECIES, x, from + k));
+                        d.lanewise(UMIN, d.sub(qv)).intoArray(tmp, k);
+                    }
+                } else {
+                    System.arraycopy(x, from, tmp, 0, len);
+                }
+                t++;
+            }
+            for (; t < groupTermStart[g + 1]; t++) {
+                long[] x = xs[t];
+                if (negative[t]) {
+                    for (int k = 0; k < len; k += LANES) {
+                        LongVector d = LongVector.fromArray(SPECIES, target, k)
+                                .sub(LongVector.fromArray(SPECIES, x, from + k));
+                        d.lanewise(UMIN, d.add(qv)).intoArray(target, k);
+                    }
+                } else {
+                    for (int k = 0; k < len; k += LANES) {
+                        LongVector s = LongVector.fromArray(SPECIES, target, k)
+                                .add(LongVector.fromArray(SPECIES, x, from + k));
+                        s.lanewise(UMIN, s.sub(qv)).intoArray(target, k);
+                    }
+                }
+            }
+            if (c[g] != 1) {
+                multiplyConstantAdd(tmp, c[g], cShoup[g], acc, q);
+            }
+        }
+        System.arraycopy(acc, 0, out, from, len);
+    }
+
+    @Override
     public void permute(long[] a, int[] perm, long[] out) {
         int n = out.length;
         int k = 0;

@@ -11,10 +11,12 @@ import org.hecnn.backend.DeviceDecomposition;
 import org.hecnn.backend.DevicePoly;
 import org.hecnn.backend.DeviceSwitchKey;
 import org.hecnn.backend.PolyEngine;
+import org.hecnn.backend.SparseIntegerMatrix;
 import org.hecnn.backend.host.HostEngine;
 import org.hecnn.backend.host.LimbExecutor;
 import org.hecnn.backend.host.ScalarLimbKernels;
 import org.hecnn.ring.Galois;
+import org.hecnn.ring.Modulus;
 import org.hecnn.ring.Primes;
 import org.hecnn.ring.RnsRing;
 import org.junit.jupiter.api.AfterAll;
@@ -146,6 +148,91 @@ class EngineEquivalenceTest {
                     e.ref.addConstant(o[0], c, o[0]);
                     e.cpu.addConstant(o[1], c, o[1]);
                     e.same(o, "addConstant");
+                }
+            }
+        }
+    }
+
+    /** A random sparse integer matrix: multipliers 1, 2^k and generic up to 2^45, mixed signs, empty rows. */
+    static SparseIntegerMatrix randomMatrix(SplittableRandom rnd, int columns, int rows) {
+        List<Integer> rowStart = new ArrayList<>(List.of(0));
+        List<Long> mult = new ArrayList<>();
+        List<Integer> termStart = new ArrayList<>(List.of(0));
+        List<Integer> cols = new ArrayList<>();
+        List<Boolean> neg = new ArrayList<>();
+        for (int j = 0; j < rows; j++) {
+            int groups = j % 7 == 3 ? 0 : 1 + rnd.nextInt(4);
+            for (int g = 0; g < groups; g++) {
+                mult.add(switch (g) {
+                    case 0 -> 1L;
+                    case 1 -> 1L << (1 + rnd.nextInt(20));
+                    default -> 1 + rnd.nextLong(1L << 45);
+                });
+                int terms = 1 + rnd.nextInt(6);
+                for (int t = 0; t < terms; t++) {
+                    cols.add(rnd.nextInt(columns));
+                    neg.add(rnd.nextInt(3) == 0);
+                }
+                termStart.add(cols.size());
+            }
+            rowStart.add(mult.size());
+        }
+        boolean[] negative = new boolean[neg.size()];
+        for (int t = 0; t < negative.length; t++) {
+            negative[t] = neg.get(t);
+        }
+        return new SparseIntegerMatrix(columns, rowStart.stream().mapToInt(Integer::intValue).toArray(),
+                mult.stream().mapToLong(Long::longValue).toArray(), termStart.stream().mapToInt(Integer::intValue)
+                .toArray(), cols.stream().mapToInt(Integer::intValue).toArray(), negative);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("rings")
+    void sparseLinearMapFusedEqualsComposedAndTheDefinition(String name, RnsRing ring) {
+        SplittableRandom rnd = new SplittableRandom(name.hashCode() + 7);
+        int columns = 9;
+        int rows = 15;
+        SparseIntegerMatrix m = randomMatrix(rnd, columns, rows);
+        try (Pair e = new Pair(ring)) {
+            for (int ql = ring.qCount(); ql >= 1; ql -= 2) {
+                long[][][] x = new long[columns][][];
+                DevicePoly[][] in = new DevicePoly[2][columns];
+                DevicePoly[] composedIn = new DevicePoly[columns];
+                for (int c = 0; c < columns; c++) {
+                    x[c] = randomLimbs(ring, rnd, ql, false);
+                    DevicePoly[] up = e.upload(x[c], ql, false);
+                    in[0][c] = up[0];
+                    in[1][c] = up[1];
+                    composedIn[c] = e.ref.upload(x[c], ql, false);
+                }
+                DevicePoly[][] out = new DevicePoly[3][rows];
+                for (int j = 0; j < rows; j++) {
+                    out[0][j] = e.ref.allocate(ql, false);
+                    out[1][j] = e.cpu.allocate(ql, false);
+                    out[2][j] = e.ref.allocate(ql, false);
+                }
+                e.ref.sparseLinearMap(in[0], m, out[0]);
+                e.cpu.sparseLinearMap(in[1], m, out[1]);
+                m.applyComposed(e.ref, composedIn, out[2]);
+                for (int j = 0; j < rows; j++) {
+                    long[][] want = new long[ql][ring.n()];
+                    for (int i = 0; i < ql; i++) {
+                        Modulus q = ring.q(i);
+                        for (int g = m.rowGroupStart()[j]; g < m.rowGroupStart()[j + 1]; g++) {
+                            long c = q.reduce(m.groupMultiplier()[g]);
+                            for (int t = m.groupTermStart()[g]; t < m.groupTermStart()[g + 1]; t++) {
+                                long[] limb = x[m.termColumn()[t]][i];
+                                for (int k = 0; k < ring.n(); k++) {
+                                    long v = q.mul(limb[k], c);
+                                    want[i][k] = m.termNegative()[t] ? q.sub(want[i][k], v) : q.add(want[i][k], v);
+                                }
+                            }
+                        }
+                    }
+                    String what = "sparse map row " + j + " at " + ql + " limbs";
+                    assertArrayEquals(want, e.ref.download(out[0][j]), what + " (scalar fused)");
+                    assertArrayEquals(want, e.cpu.download(out[1][j]), what + " (vector fused)");
+                    assertArrayEquals(want, e.ref.download(out[2][j]), what + " (composed)");
                 }
             }
         }

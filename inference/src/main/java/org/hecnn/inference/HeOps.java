@@ -1,5 +1,6 @@
 package org.hecnn.inference;
 
+import org.hecnn.backend.SparseIntegerMatrix;
 import org.hecnn.ckks.Ciphertext;
 import org.hecnn.ckks.Evaluator;
 import org.hecnn.ckks.Plaintext;
@@ -82,41 +83,48 @@ public final class HeOps {
         return evaluator.multiplyConstant(a, c, constantScale);
     }
 
-    /** −a, counted as an addition. */
-    public Ciphertext negate(Ciphertext a) {
-        tally.add++;
-        return evaluator.negate(a);
+    /** An exact integer matrix over ciphertexts (see {@link #linearMapCounts}). */
+    public Ciphertext[] linearMap(Ciphertext[] in, SparseIntegerMatrix m) {
+        OpCounts c = linearMapCounts(m);
+        tally.add += c.additions();
+        tally.powerOfTwo += c.powerOfTwoMultiplications();
+        tally.constant += c.constantMultiplications();
+        return evaluator.linearMap(in, m);
     }
 
-    /** A copy of a (no homomorphic operation). */
-    public Ciphertext copy(Ciphertext a) {
-        return evaluator.dropToLevel(a, a.level());
-    }
-
-    public void subtractInPlace(Ciphertext acc, Ciphertext b) {
-        tally.add++;
-        evaluator.subtractInPlace(acc, b);
-    }
-
-    /** acc += k·x for an integer k: an addition, plus a power-of-two or a generic constant multiplication. */
-    public void multiplyIntegerAccumulate(Ciphertext acc, Ciphertext x, long k) {
-        countIntegerMultiply(k);
-        tally.add++;
-        evaluator.multiplyIntegerAccumulate(acc, x, k);
-    }
-
-    /** k·x for an integer k (a copy). */
-    public Ciphertext multiplyInteger(Ciphertext x, long k) {
-        countIntegerMultiply(k);
-        return evaluator.multiplyInteger(x, k);
-    }
-
-    private void countIntegerMultiply(long k) {
-        if (Long.bitCount(Math.abs(k)) == 1) {
-            tally.powerOfTwo++;
-        } else {
-            tally.constant++;
+    /**
+     * The HOPs of an integer matrix: per row, each group's terms are summed (one addition per further term, one
+     * negation if all its terms are subtracted), multiplied once by its multiplier unless it is 1 (a power-of-two
+     * multiplication when the multiplier is 2^k, a generic constant multiplication otherwise) and added to the row.
+     */
+    public static OpCounts linearMapCounts(SparseIntegerMatrix m) {
+        long add = 0;
+        long pow2 = 0;
+        long constant = 0;
+        for (int j = 0; j < m.rows(); j++) {
+            int g0 = m.rowGroupStart()[j];
+            int g1 = m.rowGroupStart()[j + 1];
+            if (g0 == g1) {
+                constant++;
+            }
+            for (int g = g0; g < g1; g++) {
+                int t0 = m.groupTermStart()[g];
+                int terms = m.groupTermStart()[g + 1] - t0;
+                long c = m.groupMultiplier()[g];
+                boolean first = g == g0;
+                if (c == 1) {
+                    add += first ? terms - 1 + (m.termNegative()[t0] ? 1 : 0) : terms;
+                } else {
+                    add += terms - 1 + (m.termNegative()[t0] ? 1 : 0) + (first ? 0 : 1);
+                    if (Long.bitCount(c) == 1) {
+                        pow2++;
+                    } else {
+                        constant++;
+                    }
+                }
+            }
         }
+        return new OpCounts(0, 0, 0, constant, pow2, add, 0, 0, 0, 0);
     }
 
     /** A factor that only changes the recorded scale. */

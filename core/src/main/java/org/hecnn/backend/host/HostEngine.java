@@ -4,6 +4,7 @@ import org.hecnn.backend.DeviceDecomposition;
 import org.hecnn.backend.DevicePoly;
 import org.hecnn.backend.DeviceSwitchKey;
 import org.hecnn.backend.PolyEngine;
+import org.hecnn.backend.SparseIntegerMatrix;
 import org.hecnn.ring.BasisConverter;
 import org.hecnn.ring.Modulus;
 import org.hecnn.ring.NttTable;
@@ -214,6 +215,63 @@ public class HostEngine implements PolyEngine {
         executor.forEach(x.limbCount(), i -> {
             Modulus q = modulus(x, i);
             kernels.multiplyConstantAdd(x.limb(i), c[i], q.shoup(c[i]), o.limb(i), q);
+        });
+    }
+
+    /** Coefficients per block of the fused sparse map: a block of every input stays in cache across rows. */
+    static final int SPARSE_BLOCK = 1024;
+
+    @Override
+    public void sparseLinearMap(DevicePoly[] in, SparseIntegerMatrix m, DevicePoly[] out) {
+        if (in.length != m.columns() || out.length != m.rows()) {
+            throw new IllegalArgumentException("matrix " + m.rows() + "x" + m.columns() + " applied to "
+                    + in.length + " inputs and " + out.length + " outputs");
+        }
+        HostPoly[] x = new HostPoly[in.length];
+        for (int c = 0; c < in.length; c++) {
+            x[c] = host(in[c]);
+            sameShape(x[0], x[c]);
+        }
+        if (x[0].hasSpecial()) {
+            throw new IllegalArgumentException("sparse linear maps act on data limbs only");
+        }
+        HostPoly[] o = new HostPoly[out.length];
+        java.util.Set<HostPoly> inputs = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        inputs.addAll(java.util.Arrays.asList(x));
+        for (int j = 0; j < out.length; j++) {
+            o[j] = host(out[j]);
+            sameShape(x[0], o[j]);
+            if (inputs.contains(o[j])) {
+                throw new IllegalArgumentException("sparse linear map outputs must not alias inputs");
+            }
+        }
+        int limbs = x[0].limbCount();
+        int n = ring.n();
+        int block = Math.min(n, SPARSE_BLOCK);
+        int blocks = n / block;
+        long[] multipliers = m.groupMultiplier();
+        int[] rowGroups = m.rowGroupStart();
+        int[] columns = m.termColumn();
+        executor.forEach(limbs * blocks, task -> {
+            int i = task / blocks;
+            int from = (task % blocks) * block;
+            Modulus q = modulus(x[0], i);
+            long[] c = new long[multipliers.length];
+            long[] cShoup = new long[multipliers.length];
+            for (int g = 0; g < c.length; g++) {
+                c[g] = q.reduce(multipliers[g]);
+                cShoup[g] = q.shoup(c[g]);
+            }
+            long[][] xs = new long[columns.length][];
+            for (int t = 0; t < xs.length; t++) {
+                xs[t] = x[columns[t]].limb(i);
+            }
+            long[] acc = new long[block];
+            long[] tmp = new long[block];
+            for (int j = 0; j < o.length; j++) {
+                kernels.sparseCombination(xs, m.termNegative(), m.groupTermStart(), c, cShoup, rowGroups[j],
+                        rowGroups[j + 1], from, block, o[j].limb(i), acc, tmp, q);
+            }
         });
     }
 

@@ -32,6 +32,44 @@ public interface LimbKernels {
 
     void addConstant(long[] a, long c, long[] out, Modulus q);
 
+    /**
+     * One block of one row of a sparse integer map: out[from, from+len) = Σ_{g ∈ [g0, g1)} c[g] · Σ_{t ∈ g}
+     * ±xs[t][from, from+len), with group g's terms in [groupTermStart[g], groupTermStart[g+1]). {@code acc} and
+     * {@code tmp} are scratch arrays of exactly {@code len} elements.
+     */
+    default void sparseCombination(long[][] xs, boolean[] negative, int[] groupTermStart, long[] c, long[] cShoup,
+                                   int g0, int g1, int from, int len, long[] out, long[] acc, long[] tmp,
+                                   Modulus q) {
+        java.util.Arrays.fill(acc, 0, len, 0L);
+        for (int g = g0; g < g1; g++) {
+            long[] target = c[g] == 1 ? acc : tmp;
+            int t = groupTermStart[g];
+            if (c[g] != 1) {
+                long[] x = xs[t];
+                for (int k = 0; k < len; k++) {
+                    tmp[k] = negative[t] ? q.negate(x[from + k]) : x[from + k];
+                }
+                t++;
+            }
+            for (; t < groupTermStart[g + 1]; t++) {
+                long[] x = xs[t];
+                if (negative[t]) {
+                    for (int k = 0; k < len; k++) {
+                        target[k] = q.sub(target[k], x[from + k]);
+                    }
+                } else {
+                    for (int k = 0; k < len; k++) {
+                        target[k] = q.add(target[k], x[from + k]);
+                    }
+                }
+            }
+            if (c[g] != 1) {
+                multiplyConstantAdd(tmp, c[g], cShoup[g], acc, q);
+            }
+        }
+        System.arraycopy(acc, 0, out, from, len);
+    }
+
     /** out[k] = a[perm[k]]; out must not alias a. */
     void permute(long[] a, int[] perm, long[] out);
 

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeMap;
 
+import org.hecnn.backend.SparseIntegerMatrix;
 import org.hecnn.ckks.Ciphertext;
 import org.hecnn.inference.HeOps;
 import org.hecnn.inference.OpCounts;
@@ -20,11 +21,7 @@ public final class IntegerAffineLayer {
     private final AffineMap map;
     private final double multiplier;
     private final boolean powerOfTwo;
-    private final Row[] rows;
-
-    /** Inputs of one output grouped by |c|, smallest first (c = 1, if present, comes first). */
-    private record Row(long[] magnitudes, int[][] inputs, boolean[][] negative) {
-    }
+    private final SparseIntegerMatrix matrix;
 
     IntegerAffineLayer(AffineMap map, int weightBits) {
         this.map = map;
@@ -46,8 +43,17 @@ public final class IntegerAffineLayer {
         } else {
             multiplier = Math.scalb(1.0, weightBits - Math.getExponent(maxAbs) - 1);
         }
-        rows = new Row[map.outputs()];
-        for (int j = 0; j < rows.length; j++) {
+        matrix = integerMatrix(map, multiplier);
+    }
+
+    /** Groups each row's terms by |round(w·M)| (positive terms first, so a negation is needed only if all are). */
+    private static SparseIntegerMatrix integerMatrix(AffineMap map, double multiplier) {
+        int[] rowGroupStart = new int[map.outputs() + 1];
+        List<Long> multipliers = new ArrayList<>();
+        List<Integer> groupTermStart = new ArrayList<>(List.of(0));
+        List<Integer> columns = new ArrayList<>();
+        List<Boolean> negative = new ArrayList<>();
+        for (int j = 0; j < map.outputs(); j++) {
             TreeMap<Long, List<int[]>> groups = new TreeMap<>();
             for (int t = map.rowStart(j); t < map.rowEnd(j); t++) {
                 long c = Math.round(map.weight(t) * multiplier);
@@ -56,24 +62,26 @@ public final class IntegerAffineLayer {
                             new int[] {map.column(t), c < 0 ? 1 : 0});
                 }
             }
-            long[] mags = new long[groups.size()];
-            int[][] in = new int[groups.size()][];
-            boolean[][] neg = new boolean[groups.size()][];
-            int g = 0;
             for (var e : groups.entrySet()) {
-                mags[g] = e.getKey();
                 List<int[]> terms = e.getValue();
                 terms.sort((a, b) -> Integer.compare(a[1], b[1]));
-                in[g] = new int[terms.size()];
-                neg[g] = new boolean[terms.size()];
-                for (int i = 0; i < terms.size(); i++) {
-                    in[g][i] = terms.get(i)[0];
-                    neg[g][i] = terms.get(i)[1] == 1;
+                for (int[] term : terms) {
+                    columns.add(term[0]);
+                    negative.add(term[1] == 1);
                 }
-                g++;
+                multipliers.add(e.getKey());
+                groupTermStart.add(columns.size());
             }
-            rows[j] = new Row(mags, in, neg);
+            rowGroupStart[j + 1] = multipliers.size();
         }
+        boolean[] neg = new boolean[negative.size()];
+        for (int t = 0; t < neg.length; t++) {
+            neg[t] = negative.get(t);
+        }
+        return new SparseIntegerMatrix(map.inputs(), rowGroupStart,
+                multipliers.stream().mapToLong(Long::longValue).toArray(),
+                groupTermStart.stream().mapToInt(Integer::intValue).toArray(),
+                columns.stream().mapToInt(Integer::intValue).toArray(), neg);
     }
 
     public AffineMap map() {
@@ -92,100 +100,27 @@ public final class IntegerAffineLayer {
 
     /** The operations {@link #evaluate} performs (counted the same way as {@link HeOps} counts them). */
     public OpCounts counts() {
-        OpCounts.Tally t = new OpCounts.Tally();
-        long add = 0;
-        long pow2 = 0;
-        long constant = 0;
-        for (Row r : rows) {
-            boolean started = false;
-            for (int g = 0; g < r.magnitudes.length; g++) {
-                int n = r.inputs[g].length;
-                long c = r.magnitudes[g];
-                if (c == 1) {
-                    add += started ? n : n - 1 + (r.negative[g][0] ? 1 : 0);
-                } else if (n == 1) {
-                    add += started ? 1 : 0;
-                    pow2 += Long.bitCount(c) == 1 ? 1 : 0;
-                    constant += Long.bitCount(c) == 1 ? 0 : 1;
-                } else {
-                    add += n - 1 + (r.negative[g][0] ? 1 : 0) + (started ? 1 : 0);
-                    pow2 += Long.bitCount(c) == 1 ? 1 : 0;
-                    constant += Long.bitCount(c) == 1 ? 0 : 1;
-                }
-                started = true;
-            }
-            if (!started) {
-                constant++;
-            }
-            pow2 += multiplier == 1 ? 0 : 1;
-            add += 1;
-        }
-        return new OpCounts(0, 0, 0, constant, pow2, add, 0, 0, 0, 0);
+        long outputs = map.outputs();
+        return HeOps.linearMapCounts(matrix).plus(new OpCounts(0, 0, 0, 0, multiplier == 1 ? 0 : outputs,
+                outputs, 0, 0, 0, 0));
     }
 
-    /** Evaluates every output; the inputs share level and scale and are not consumed. */
+    /**
+     * Evaluates every output: the integer matrix in one fused map, then per output the scale-only factor 1/M
+     * and the bias. The inputs share level and scale and are not consumed.
+     */
     public Ciphertext[] evaluate(HeOps ops, Ciphertext[] in) {
-        if (in.length != map.inputs()) {
-            throw new IllegalArgumentException("the layer takes " + map.inputs() + " ciphertexts, not " + in.length);
-        }
-        Ciphertext[] out = new Ciphertext[rows.length];
-        for (int j = 0; j < rows.length; j++) {
-            out[j] = row(ops, in, rows[j], map.bias(j));
+        Ciphertext[] sums = ops.linearMap(in, matrix);
+        Ciphertext[] out = new Ciphertext[sums.length];
+        for (int j = 0; j < sums.length; j++) {
+            Ciphertext scaled = sums[j];
+            if (multiplier != 1) {
+                scaled = ops.multiplyByScaleOnly(sums[j], 1 / multiplier);
+                sums[j].close();
+            }
+            out[j] = ops.addConstant(scaled, map.bias(j));
+            scaled.close();
         }
         return out;
-    }
-
-    private Ciphertext row(HeOps ops, Ciphertext[] in, Row r, double bias) {
-        Ciphertext acc = null;
-        for (int g = 0; g < r.magnitudes.length; g++) {
-            long c = r.magnitudes[g];
-            int[] idx = r.inputs[g];
-            boolean[] neg = r.negative[g];
-            if (c == 1) {
-                int first = 0;
-                if (acc == null) {
-                    acc = neg[0] ? ops.negate(in[idx[0]]) : ops.copy(in[idx[0]]);
-                    first = 1;
-                }
-                accumulate(ops, acc, in, idx, neg, first);
-            } else if (idx.length == 1) {
-                long k = neg[0] ? -c : c;
-                if (acc == null) {
-                    acc = ops.multiplyInteger(in[idx[0]], k);
-                } else {
-                    ops.multiplyIntegerAccumulate(acc, in[idx[0]], k);
-                }
-            } else {
-                try (Ciphertext sum = neg[0] ? ops.negate(in[idx[0]]) : ops.copy(in[idx[0]])) {
-                    accumulate(ops, sum, in, idx, neg, 1);
-                    if (acc == null) {
-                        acc = ops.multiplyInteger(sum, c);
-                    } else {
-                        ops.multiplyIntegerAccumulate(acc, sum, c);
-                    }
-                }
-            }
-        }
-        if (acc == null) {
-            acc = ops.multiplyInteger(in[0], 0);
-        }
-        Ciphertext scaled = acc;
-        if (multiplier != 1) {
-            scaled = ops.multiplyByScaleOnly(acc, 1 / multiplier);
-            acc.close();
-        }
-        Ciphertext withBias = ops.addConstant(scaled, bias);
-        scaled.close();
-        return withBias;
-    }
-
-    private static void accumulate(HeOps ops, Ciphertext acc, Ciphertext[] in, int[] idx, boolean[] neg, int from) {
-        for (int i = from; i < idx.length; i++) {
-            if (neg[i]) {
-                ops.subtractInPlace(acc, in[idx[i]]);
-            } else {
-                ops.addInPlace(acc, in[idx[i]]);
-            }
-        }
     }
 }
