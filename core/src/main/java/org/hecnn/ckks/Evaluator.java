@@ -176,6 +176,13 @@ public final class Evaluator {
         return new Ciphertext(context, out, a.scale());
     }
 
+    /** Adds the real constant c to every slot of a, in place. */
+    public void addConstantInPlace(Ciphertext a, double c) {
+        own(a, "addConstantInPlace ciphertext");
+        a.dropSeed();
+        engine.addConstant(a.part(0), residues(c * a.scale(), a.level() + 1), a.part(0));
+    }
+
     private DevicePoly[] copyParts(Ciphertext a) {
         DevicePoly[] out = new DevicePoly[a.size()];
         for (int i = 0; i < a.size(); i++) {
@@ -308,23 +315,16 @@ public final class Evaluator {
     }
 
     /**
-     * Multiplication by a real factor that changes only the recorded scale (scale / factor): no arithmetic on
-     * the ciphertext, no level, no noise. The result is a copy, so {@code a} stays usable.
+     * Multiplies ciphertexts of one level, scale and size by the rational matrix m / denominator: output j =
+     * Σ (m[j][i] / denominator)·in[i]. The integer part is exact (inputs sharing a multiplier are summed first, and
+     * the engine may fuse the whole map into one pass over the inputs); the denominator only raises the recorded
+     * scale to in.scale·denominator. No level is used.
      */
-    public Ciphertext multiplyByScaleOnly(Ciphertext a, double factor) {
-        own(a, "multiplyByScaleOnly ciphertext");
-        if (!(factor > 0) || !Double.isFinite(factor)) {
-            throw new IllegalArgumentException("a scale-only factor must be positive and finite, not " + factor);
+    public Ciphertext[] linearMap(Ciphertext[] in, SparseIntegerMatrix m, double denominator) {
+        if (!(denominator > 0) || !Double.isFinite(denominator)) {
+            throw new IllegalArgumentException("linearMap: the denominator must be positive and finite, not "
+                    + denominator);
         }
-        return new Ciphertext(context, copyParts(a), a.scale() / factor);
-    }
-
-    /**
-     * Applies an exact integer matrix to ciphertexts of one level, scale and size: output j = Σ m[j][i]·in[i] with
-     * the matrix's grouping (inputs sharing a multiplier are summed first). No level is used and the scale is
-     * unchanged; the engine may fuse the whole map into one pass over the inputs.
-     */
-    public Ciphertext[] linearMap(Ciphertext[] in, SparseIntegerMatrix m) {
         if (in.length != m.columns()) {
             throw new InvalidOperandException("linearMap: the matrix takes " + m.columns() + " ciphertexts, got "
                     + in.length);
@@ -355,7 +355,7 @@ public final class Evaluator {
         }
         Ciphertext[] out = new Ciphertext[m.rows()];
         for (int j = 0; j < out.length; j++) {
-            out[j] = new Ciphertext(context, outParts[j], in[0].scale());
+            out[j] = new Ciphertext(context, outParts[j], in[0].scale() * denominator);
         }
         return out;
     }

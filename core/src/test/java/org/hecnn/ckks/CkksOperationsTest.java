@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.util.SplittableRandom;
+import org.hecnn.backend.SparseIntegerMatrix;
 import org.hecnn.ring.Galois;
 import org.hecnn.rlwe.EvaluationKeys;
 import org.hecnn.rlwe.KeyGenerator;
@@ -197,6 +198,19 @@ class CkksOperationsTest {
         Precision.check("multiply constant+rescale", xc, dec(eval.rescale(eval.multiplyConstant(enc(x), -1.25))),
                 constBound);
         Precision.check("multiply integer", x3, dec(eval.multiplyInteger(enc(x), 3)), 3 * e);
+        // rows: (−y + 2·(x + y) + 3·x)/4 = (5x + y)/4 ; −x/4 ; empty row → 0
+        SparseIntegerMatrix m = new SparseIntegerMatrix(2, new int[] {0, 3, 4, 4}, new long[] {1, 2, 3, 1},
+                new int[] {0, 1, 3, 4, 5}, new int[] {1, 0, 1, 0, 0}, new boolean[] {true, false, false, false, true});
+        Ciphertext[] mapped = eval.linearMap(new Ciphertext[] {enc(x), enc(y)}, m, 4);
+        double[] row0 = new double[slots];
+        double[] row1 = new double[slots];
+        for (int i = 0; i < slots; i++) {
+            row0[i] = (5 * x[i] + y[i]) / 4;
+            row1[i] = -x[i] / 4;
+        }
+        Precision.check("linear map row 0", row0, dec(mapped[0]), 2 * e);
+        Precision.check("linear map row 1", row1, dec(mapped[1]), e / 4);
+        Precision.check("linear map empty row", new double[slots], dec(mapped[2]), 1e-12);
         Ciphertext cx = enc(x);
         Plaintext py = encoder.encode(y, top, scale);
         Ciphertext acc = eval.multiplyPlain(cx, py);

@@ -1627,6 +1627,12 @@ public final class VectorLimbKernels implements LimbKernels {
     /** out[k] = (accumulate ? out[k] : 0) + (a[k] − b[k])·c (b null: a[k]·c) for k in [start, end), Shoup. */
     static void scaleShoup(long[] a, long[] b, long c, long cShoup, long[] out, int start, int end, long q,
                            boolean accumulate) {
+        scaleShoup(a, 0, b, c, cShoup, out, start, end, q, accumulate);
+    }
+
+    /** {@link #scaleShoup} reading a (and b) at k + aOffset while writing out at k. */
+    static void scaleShoup(long[] a, int aOffset, long[] b, long c, long cShoup, long[] out, int start, int end,
+                           long q, boolean accumulate) {
         LongVector qv = splat(q);
         LongVector twoQ = splat(2 * q);
         LongVector m32 = splat(M32);
@@ -1635,9 +1641,9 @@ public final class VectorLimbKernels implements LimbKernels {
         LongVector csLo = cs.and(m32);
         LongVector csHi = cs.lanewise(LSHR, 32);
         for (int k = start; k < end; k += LANES) {
-            LongVector y = LongVector.fromArray(SPECIES, a, k);
+            LongVector y = LongVector.fromArray(SPECIES, a, k + aOffset);
             if (b != null) {
-                y = y.sub(LongVector.fromArray(SPECIES, b, k));
+                y = y.sub(LongVector.fromArray(SPECIES, b, k + aOffset));
                 y = y.lanewise(UMIN, y.add(qv));
             }
             LongVector yLo = y.and(m32);
@@ -1657,15 +1663,21 @@ public final class VectorLimbKernels implements LimbKernels {
 
     /** Floating-point variant of {@link #scaleShoup} for q &lt; 2^50. */
     static void scaleFp(long[] a, long[] b, long c, long[] out, int start, int end, long q, boolean accumulate) {
+        scaleFp(a, 0, b, c, out, start, end, q, accumulate);
+    }
+
+    /** {@link #scaleFp} reading a (and b) at k + aOffset while writing out at k. */
+    static void scaleFp(long[] a, int aOffset, long[] b, long c, long[] out, int start, int end, long q,
+                        boolean accumulate) {
         LongVector qv = splat(q);
         LongVector cv = splat(c);
         DoubleVector cq = splat((double) c / (double) q);
         DoubleVector magic = splat(MAGIC);
         LongVector magicBits = splat(MAGIC_BITS);
         for (int k = start; k < end; k += LANES) {
-            LongVector y = LongVector.fromArray(SPECIES, a, k);
+            LongVector y = LongVector.fromArray(SPECIES, a, k + aOffset);
             if (b != null) {
-                y = y.sub(LongVector.fromArray(SPECIES, b, k));
+                y = y.sub(LongVector.fromArray(SPECIES, b, k + aOffset));
                 y = y.lanewise(UMIN, y.add(qv));
             }
             DoubleVector yd = (DoubleVector) y.convert(L2D, 0);
@@ -1695,16 +1707,27 @@ public final class VectorLimbKernels implements LimbKernels {
 
     @Override
     public void sparseCombination(long[][] xs, boolean[] negative, int[] groupTermStart, long[] c, long[] cShoup,
-                                  int g0, int g1, int from, int len, long[] out, long[] acc, long[] tmp,
-                                  Modulus q) {
+                                  long[] cNegShoup, int g0, int g1, int from, int len, long[] out, long[] acc,
+                                  long[] tmp, Modulus q) {
         if (scalar(len) || len % LANES != 0 || acc.length != len || tmp.length != len) {
-            LimbKernels.super.sparseCombination(xs, negative, groupTermStart, c, cShoup, g0, g1, from, len, out, acc,
-                    tmp, q);
+            LimbKernels.super.sparseCombination(xs, negative, groupTermStart, c, cShoup, cNegShoup, g0, g1, from, len,
+                    out, acc, tmp, q);
             return;
         }
         LongVector qv = splat(q.value());
         java.util.Arrays.fill(acc, 0L);
         for (int g = g0; g < g1; g++) {
+            if (c[g] != 1 && groupTermStart[g + 1] - groupTermStart[g] == 1) {
+                int t = groupTermStart[g];
+                long m = negative[t] ? q.negate(c[g]) : c[g];
+                long ms = negative[t] ? cNegShoup[g] : cShoup[g];
+                if (fp(q)) {
+                    scaleFp(xs[t], from, null, m, acc, 0, len, q.value(), true);
+                } else {
+                    scaleShoup(xs[t], from, null, m, ms, acc, 0, len, q.value(), true);
+                }
+                continue;
+            }
             long[] target = c[g] == 1 ? acc : tmp;
             int t = groupTermStart[g];
             if (c[g] != 1) {

@@ -83,13 +83,21 @@ public final class HeOps {
         return evaluator.multiplyConstant(a, c, constantScale);
     }
 
-    /** An exact integer matrix over ciphertexts (see {@link #linearMapCounts}). */
-    public Ciphertext[] linearMap(Ciphertext[] in, SparseIntegerMatrix m) {
+    /**
+     * The rational matrix m / denominator over ciphertexts (see {@link #linearMapCounts}); a denominator other
+     * than 1 is one scale-only (power-of-two) multiplication per output.
+     */
+    public Ciphertext[] linearMap(Ciphertext[] in, SparseIntegerMatrix m, double denominator) {
         OpCounts c = linearMapCounts(m);
         tally.add += c.additions();
-        tally.powerOfTwo += c.powerOfTwoMultiplications();
+        tally.powerOfTwo += c.powerOfTwoMultiplications() + (denominator == 1 ? 0 : m.rows());
         tally.constant += c.constantMultiplications();
-        return evaluator.linearMap(in, m);
+        return evaluator.linearMap(in, m, denominator);
+    }
+
+    public void addConstantInPlace(Ciphertext a, double c) {
+        tally.add++;
+        evaluator.addConstantInPlace(a, c);
     }
 
     /**
@@ -125,12 +133,6 @@ public final class HeOps {
             }
         }
         return new OpCounts(0, 0, 0, constant, pow2, add, 0, 0, 0, 0);
-    }
-
-    /** A factor that only changes the recorded scale. */
-    public Ciphertext multiplyByScaleOnly(Ciphertext x, double factor) {
-        tally.powerOfTwo++;
-        return evaluator.multiplyByScaleOnly(x, factor);
     }
 
     public Ciphertext multiplyNoRelinearize(Ciphertext a, Ciphertext b) {

@@ -258,9 +258,11 @@ public class HostEngine implements PolyEngine {
             Modulus q = modulus(x[0], i);
             long[] c = new long[multipliers.length];
             long[] cShoup = new long[multipliers.length];
+            long[] cNegShoup = new long[multipliers.length];
             for (int g = 0; g < c.length; g++) {
                 c[g] = q.reduce(multipliers[g]);
                 cShoup[g] = q.shoup(c[g]);
+                cNegShoup[g] = q.shoup(q.negate(c[g]));
             }
             long[][] xs = new long[columns.length][];
             for (int t = 0; t < xs.length; t++) {
@@ -269,7 +271,7 @@ public class HostEngine implements PolyEngine {
             long[] acc = new long[block];
             long[] tmp = new long[block];
             for (int j = 0; j < o.length; j++) {
-                kernels.sparseCombination(xs, m.termNegative(), m.groupTermStart(), c, cShoup, rowGroups[j],
+                kernels.sparseCombination(xs, m.termNegative(), m.groupTermStart(), c, cShoup, cNegShoup, rowGroups[j],
                         rowGroups[j + 1], from, block, o[j].limb(i), acc, tmp, q);
             }
         });

@@ -34,14 +34,24 @@ public interface LimbKernels {
 
     /**
      * One block of one row of a sparse integer map: out[from, from+len) = Σ_{g ∈ [g0, g1)} c[g] · Σ_{t ∈ g}
-     * ±xs[t][from, from+len), with group g's terms in [groupTermStart[g], groupTermStart[g+1]). {@code acc} and
-     * {@code tmp} are scratch arrays of exactly {@code len} elements.
+     * ±xs[t][from, from+len), with group g's terms in [groupTermStart[g], groupTermStart[g+1]); cShoup and
+     * cNegShoup are the Shoup companions of c[g] and of q − c[g]. {@code acc} and {@code tmp} are scratch arrays
+     * of exactly {@code len} elements.
      */
     default void sparseCombination(long[][] xs, boolean[] negative, int[] groupTermStart, long[] c, long[] cShoup,
-                                   int g0, int g1, int from, int len, long[] out, long[] acc, long[] tmp,
-                                   Modulus q) {
+                                   long[] cNegShoup, int g0, int g1, int from, int len, long[] out, long[] acc,
+                                   long[] tmp, Modulus q) {
         java.util.Arrays.fill(acc, 0, len, 0L);
         for (int g = g0; g < g1; g++) {
+            if (c[g] != 1 && groupTermStart[g + 1] - groupTermStart[g] == 1) {
+                int t = groupTermStart[g];
+                long m = negative[t] ? q.negate(c[g]) : c[g];
+                long ms = negative[t] ? cNegShoup[g] : cShoup[g];
+                for (int k = 0; k < len; k++) {
+                    acc[k] = q.add(acc[k], q.mulShoup(xs[t][from + k], m, ms));
+                }
+                continue;
+            }
             long[] target = c[g] == 1 ? acc : tmp;
             int t = groupTermStart[g];
             if (c[g] != 1) {

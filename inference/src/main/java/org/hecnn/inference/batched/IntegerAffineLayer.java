@@ -106,20 +106,13 @@ public final class IntegerAffineLayer {
     }
 
     /**
-     * Evaluates every output: the integer matrix in one fused map, then per output the scale-only factor 1/M
-     * and the bias. The inputs share level and scale and are not consumed.
+     * Evaluates every output: the integer matrix over M in one fused map (M only raises the recorded scale), then
+     * the bias in place. The inputs share level and scale and are not consumed.
      */
     public Ciphertext[] evaluate(HeOps ops, Ciphertext[] in) {
-        Ciphertext[] sums = ops.linearMap(in, matrix);
-        Ciphertext[] out = new Ciphertext[sums.length];
-        for (int j = 0; j < sums.length; j++) {
-            Ciphertext scaled = sums[j];
-            if (multiplier != 1) {
-                scaled = ops.multiplyByScaleOnly(sums[j], 1 / multiplier);
-                sums[j].close();
-            }
-            out[j] = ops.addConstant(scaled, map.bias(j));
-            scaled.close();
+        Ciphertext[] out = ops.linearMap(in, matrix, multiplier);
+        for (int j = 0; j < out.length; j++) {
+            ops.addConstantInPlace(out[j], map.bias(j));
         }
         return out;
     }
