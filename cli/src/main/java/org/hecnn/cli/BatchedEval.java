@@ -15,34 +15,100 @@ import org.hecnn.inference.batched.BatchedCompiler;
 import org.hecnn.inference.batched.BatchedNetwork;
 
 /**
- * `eval` on MNIST IDX data: the batched layout, one image per slot. Reports plaintext and encrypted accuracy,
- * agreement, the largest logit error, time per evaluation (median over batches), amortised time per image,
- * client-side encryption time and the HOPs of one evaluation.
+ * `eval` with the batched layout (one image per slot): MNIST IDX data, or CIFAR-10 through a public feature
+ * extractor that the client runs in plaintext before encrypting the features (private transfer learning: the
+ * server runs only the private head). Reports plaintext and encrypted accuracy, agreement, the largest logit
+ * error, time per evaluation (median over batches), amortised time per image, client-side time and the HOPs of
+ * one evaluation.
  */
 final class BatchedEval {
     private BatchedEval() {
     }
 
-    static int run(ModelOptions options, Path data, int from, int count, int batch, boolean plainOnly) {
-        MnistIdx mnist = MnistIdx.load(data);
-        int n = count < 0 ? mnist.count - from : count;
-        if (from < 0 || n < 1 || from + n > mnist.count) {
+    /** Labelled images, already normalised, flattened in the model's input order. */
+    interface Images {
+        int count();
+
+        double[] image(int i);
+
+        int label(int i);
+    }
+
+    static Images mnist(Path data) {
+        MnistIdx m = MnistIdx.load(data);
+        return new Images() {
+            public int count() {
+                return m.count;
+            }
+
+            public double[] image(int i) {
+                return m.image(i);
+            }
+
+            public int label(int i) {
+                return m.label(i);
+            }
+        };
+    }
+
+    static Images cifar(Path data) {
+        int total = ImageInput.cifarCount(data);
+        return new Images() {
+            public int count() {
+                return total;
+            }
+
+            public double[] image(int i) {
+                return InferCommand.flatten(ImageInput.cifar(data, i, ImageInput.CIFAR_MEAN, ImageInput.CIFAR_STD)
+                        .pixels());
+            }
+
+            public int label(int i) {
+                return ImageInput.cifar(data, i, ImageInput.CIFAR_MEAN, ImageInput.CIFAR_STD).label();
+            }
+        };
+    }
+
+    /**
+     * @param features a public feature extractor the client runs in plaintext, or null
+     * @param range    the input range of the encrypted model (its first input after any feature extractor)
+     */
+    static int run(ModelOptions options, Path data, Images images, Model features, double[] range, int from,
+                   int count, int batch, boolean plainOnly) {
+        int n = count < 0 ? images.count() - from : count;
+        if (from < 0 || n < 1 || from + n > images.count()) {
             throw new HecnnException("images " + from + ".." + (from + n - 1) + " are outside " + data + " ("
-                    + mnist.count + " images)");
+                    + images.count() + " images)");
         }
         Model imported = options.load();
-        if (imported.inputShape().size() != mnist.rows * mnist.cols) {
-            throw new HecnnException("the model takes " + imported.inputShape() + " but " + data + " holds "
-                    + mnist.rows + "x" + mnist.cols + " images");
+        double[][] inputs = new double[n][];
+        int[] labels = new int[n];
+        long featureNanos = System.nanoTime();
+        for (int i = 0; i < n; i++) {
+            double[] img = images.image(from + i);
+            if (features != null) {
+                if (features.inputShape().size() != img.length) {
+                    throw new HecnnException("the feature extractor takes " + features.inputShape() + " but the "
+                            + "images have " + img.length + " values");
+                }
+                img = PlainEvaluator.evaluate(features, Tensor.of(img, features.inputShape().dims())).toArray();
+            }
+            if (imported.inputShape().size() != img.length) {
+                throw new HecnnException("the model takes " + imported.inputShape() + " but receives " + img.length
+                        + " values per image" + (features == null ? "" : " from the feature extractor"));
+            }
+            inputs[i] = img;
+            labels[i] = images.label(from + i);
         }
+        featureNanos = System.nanoTime() - featureNanos;
         int[] plainPred = new int[n];
         double[][] plainLogits = new double[n][];
         int plainCorrect = 0;
         for (int i = 0; i < n; i++) {
-            plainLogits[i] = PlainEvaluator.evaluate(imported, Tensor.of(mnist.image(from + i),
-                    imported.inputShape().dims())).toArray();
+            plainLogits[i] = PlainEvaluator.evaluate(imported, Tensor.of(inputs[i], imported.inputShape().dims()))
+                    .toArray();
             plainPred[i] = InferCommand.argMax(plainLogits[i]);
-            plainCorrect += plainPred[i] == mnist.label(from + i) ? 1 : 0;
+            plainCorrect += plainPred[i] == labels[i] ? 1 : 0;
         }
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("images", n);
@@ -52,7 +118,7 @@ final class BatchedEval {
             report(options, m, data, imported, null);
             return 0;
         }
-        try (BatchedNetwork net = BatchedCompiler.compile(imported, MnistIdx.lowest(), MnistIdx.highest(),
+        try (BatchedNetwork net = BatchedCompiler.compile(imported, range[0], range[1],
                 options.batchedPrecision(), batch > 0 ? batch : 1, null, options.backendProvider());
              BatchedClient client = new BatchedClient(net.describe(), options.backendProvider())) {
             int capacity = net.describe().capacity();
@@ -69,12 +135,8 @@ final class BatchedEval {
             for (int b = 0; b < batches; b++) {
                 int first = b * perBatch;
                 int size = Math.min(perBatch, n - first);
-                double[][] images = new double[size][];
-                for (int i = 0; i < size; i++) {
-                    images[i] = mnist.image(from + first + i);
-                }
                 long t0 = System.nanoTime();
-                byte[][] request = client.encrypt(images);
+                byte[][] request = client.encrypt(java.util.Arrays.copyOfRange(inputs, first, first + size));
                 long t1 = System.nanoTime();
                 final int batchIndex = b;
                 BatchedNetwork.Reply reply = net.evaluate(request, keys, (i, t, node, kind, ns, level) ->
@@ -88,7 +150,7 @@ final class BatchedEval {
                 for (int i = 0; i < size; i++) {
                     int k = first + i;
                     int h = InferCommand.argMax(logits[i]);
-                    heCorrect += h == mnist.label(from + k) ? 1 : 0;
+                    heCorrect += h == labels[k] ? 1 : 0;
                     agree += h == plainPred[k] ? 1 : 0;
                     for (int c = 0; c < logits[i].length; c++) {
                         maxErr = Math.max(maxErr, Math.abs(logits[i][c] - plainLogits[k][c]));
@@ -108,6 +170,9 @@ final class BatchedEval {
             m.put("medianSecondsPerEvaluation", median);
             m.put("amortisedMillisecondsPerImage", 1e3 * Arrays.stream(evalNanos).sum() / 1e9 / n);
             m.put("encryptSecondsPerEvaluation", encryptNanos / 1e9 / batches);
+            if (features != null) {
+                m.put("clientFeatureSecondsPerImage", featureNanos / 1e9 / n);
+            }
             m.put("logN", p.logN());
             m.put("logQP", p.logQP());
             m.put("levels", net.plan().levels());
@@ -137,6 +202,10 @@ final class BatchedEval {
         System.out.printf(Locale.ROOT, "server: %.2f s per evaluation (median of %d), %.3f ms per image amortised; "
                         + "client encryption %.2f s per evaluation%n", m.get("medianSecondsPerEvaluation"),
                 m.get("evaluations"), m.get("amortisedMillisecondsPerImage"), m.get("encryptSecondsPerEvaluation"));
+        if (m.containsKey("clientFeatureSecondsPerImage")) {
+            System.out.printf(Locale.ROOT, "client: public features in plaintext %.3f s per image%n",
+                    m.get("clientFeatureSecondsPerImage"));
+        }
         System.out.println("HOPs per evaluation: " + m.get("hops"));
     }
 }

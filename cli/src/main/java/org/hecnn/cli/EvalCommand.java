@@ -32,6 +32,14 @@ final class EvalCommand implements Callable<Integer> {
             + "(t10k-images-idx3-ubyte[.gz], labels read from the sibling file; runs the batched layout)")
     Path data;
 
+    @Option(names = "--features", description = "a public feature extractor (ONNX) the client runs in plaintext; "
+            + "the encrypted --model is the private head (batched layout)")
+    Path features;
+
+    @Option(names = "--input-range", split = ",", description = "lo,hi: the range of the encrypted model's inputs "
+            + "the batched plan is proven for (default: the MNIST normalisation range; see the model card)")
+    double[] inputRange;
+
     @Option(names = "--batch", description = "MNIST: images per evaluation (default: one per slot of the smallest "
             + "secure ring)", defaultValue = "0")
     int batch;
@@ -47,8 +55,16 @@ final class EvalCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        double[] range = inputRange != null ? inputRange : new double[] {MnistIdx.lowest(), MnistIdx.highest()};
+        if (range.length != 2 || !(range[0] < range[1])) {
+            throw new HecnnException("--input-range takes lo,hi with lo < hi");
+        }
         if (MnistIdx.isIdxImages(data)) {
-            return BatchedEval.run(options, data, from, count, batch, plainOnly);
+            return BatchedEval.run(options, data, BatchedEval.mnist(data), null, range, from, count, batch, plainOnly);
+        }
+        if (features != null || options.batched()) {
+            return BatchedEval.run(options, data, BatchedEval.cifar(data), features == null ? null
+                    : org.hecnn.cnn.onnx.OnnxImporter.load(features), range, from, count, batch, plainOnly);
         }
         int total = ImageInput.cifarCount(data);
         int n = count < 0 ? total - from : count;
