@@ -191,6 +191,38 @@ def _():
     return "%d parameters" % sum(p.numel() for p in m.parameters())
 
 
+@check("DP accountant matches published RDP values")
+def _():
+    import math
+
+    from training.transfer import epsilon, noise_for_epsilon, rdp_sampled_gaussian
+
+    q = 256 / 60000
+    # Opacus' documented example: n 60,000, batch 256, noise 1.12, 60 epochs, delta 1e-5, orders {10, 20, 100} -> 2.95
+    steps = int(60 / q)
+    e = min(steps * rdp_sampled_gaussian(q, 1.12, a) + math.log(1e5) / (a - 1) for a in (10, 20, 100))
+    assert abs(e - 2.95) < 0.02, e
+    # Dong, Roth and Su's comparison (moments accountant): noise 1.3, 20 epochs -> 1.34
+    e20, _ = epsilon(q, 1.3, int(20 / q), 1e-5)
+    assert abs(e20 - 1.34) < 0.02, e20
+    sigma = noise_for_epsilon(3.0, q, steps, 1e-5)
+    assert epsilon(q, sigma, steps, 1e-5)[0] <= 3.0 < epsilon(q, sigma * 0.99, steps, 1e-5)[0]
+    return "eps %.3f and %.3f; sigma %.3f for eps 3" % (e, e20, sigma)
+
+
+@check("transfer learning: DP head trains and exports", needs="weights/akamaster/resnet20-12fca82f.th")
+def _():
+    import tempfile
+
+    from training import transfer
+
+    with tempfile.TemporaryDirectory() as d:
+        rows = transfer.main(["--out", d, "--data", DATA, "--limit", "200", "--epochs", "2", "--batch", "50", "--epsilons", "3,inf"])
+        assert len(rows) == 2 and os.path.exists(os.path.join(d, "cifar_head_eps3.onnx"))
+        assert os.path.exists(os.path.join(d, "resnet20_relu_features.onnx"))
+    return "accuracies %s" % [r["test_accuracy"] for r in rows]
+
+
 passed = sum(results)
 failed = len(results) - passed
 print("%d passed, %d failed" % (passed, failed))

@@ -145,7 +145,7 @@ def accuracy(w, fx, fy):
 
 
 class Head(nn.Module):
-    """The exported head: input [1, 64, 1, 1] (the features), flatten, linear."""
+    """The exported head: input [1, 64] (the features), linear."""
 
     def __init__(self, w):
         super().__init__()
@@ -155,18 +155,7 @@ class Head(nn.Module):
             self.linear.bias.copy_(w[:, FEATURES].float())
 
     def forward(self, x):
-        return self.linear(torch.flatten(x, 1))
-
-
-class Features(nn.Module):
-    """The exported public extractor: image -> 64 features shaped [1, 64, 1, 1] (the head's input)."""
-
-    def __init__(self, m):
-        super().__init__()
-        self.m = m
-
-    def forward(self, x):
-        return self.m(x).reshape(x.shape[0], FEATURES, 1, 1)
+        return self.linear(x)
 
 
 def card_markdown(card):
@@ -223,7 +212,7 @@ def main(argv=None):
         acc = accuracy(w, vx, vy)
         name = "cifar_head_eps%s" % ("inf" if math.isinf(eps) else ("%g" % eps).replace(".", "p"))
         path = os.path.join(a.out, name + ".onnx")
-        rep = export_onnx(Head(w), path, (1, FEATURES, 1, 1), check_inputs=vx[:4].float().reshape(-1, FEATURES, 1, 1))
+        rep = export_onnx(Head(w), path, (1, FEATURES), check_inputs=vx[:4].float())
         row = {"epsilon": None if math.isinf(eps) else eps, "delta": a.delta, "noise_multiplier": round(sigma, 4),
                "achieved_epsilon": None if math.isinf(eps) else round(achieved, 4), "rdp_order": order,
                "test_accuracy": round(acc, 4), "onnx": os.path.basename(path), "sha256": sha256(path),
@@ -232,11 +221,11 @@ def main(argv=None):
         print("[head] epsilon %s: sigma %.3f (achieved %.3f at order %s) -> test accuracy %.2f%%"
               % (e_str, sigma, achieved, order, 100 * acc), flush=True)
     fpath = os.path.join(a.out, "resnet20_relu_features.onnx")
-    frep = export_onnx(Features(extractor), fpath, (1, 3, 32, 32))
+    frep = export_onnx(extractor, fpath, (1, 3, 32, 32))
     card = {
         "name": "cifar_transfer",
         "architecture": "public: akamaster ReLU ResNet-20 without its final linear layer (64 features after global "
-                        "average pooling); private: linear head 64 -> 10 (input [1, 64, 1, 1])",
+                        "average pooling); private: linear head 64 -> 10 (input [1, 64])",
         "feature_extractor": {"onnx": os.path.basename(fpath), "sha256": sha256(fpath), "nodes": frep["nodes"],
                               "preprocessing": "pixels / 255, then per channel (x - %s) / %s" % (list(data.CIFAR_MEAN), list(data.CIFAR_STD))},
         "head_input_range": [0.0, input_hi],
