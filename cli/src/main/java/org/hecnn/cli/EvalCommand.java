@@ -19,7 +19,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
- * Accuracy on a range of a CIFAR-10 binary file (or of MNIST IDX data, through {@link BatchedEval}): plaintext accuracy of the model, and (unless --plain) encrypted
+ * Accuracy on a range of a CIFAR-10 binary file (or of MNIST IDX data, through {@link ChainEval}): plaintext accuracy of the model, and (unless --plain) encrypted
  * accuracy, agreement between encrypted and plaintext predictions, the largest logit error and mean latency.
  */
 @Command(name = "eval", mixinStandardHelpOptions = true,
@@ -60,10 +60,10 @@ final class EvalCommand implements Callable<Integer> {
             throw new HecnnException("--input-range takes lo,hi with lo < hi");
         }
         if (MnistIdx.isIdxImages(data)) {
-            return BatchedEval.run(options, data, BatchedEval.mnist(data), null, range, from, count, batch, plainOnly);
+            return ChainEval.run(options, data, ChainEval.mnist(data), null, range, from, count, batch, plainOnly);
         }
-        if (features != null || options.batched()) {
-            return BatchedEval.run(options, data, BatchedEval.cifar(data), features == null ? null
+        if (features != null || options.batched() || options.vector()) {
+            return ChainEval.run(options, data, ChainEval.cifar(data), features == null ? null
                     : org.hecnn.cnn.onnx.OnnxImporter.load(features), range, from, count, batch, plainOnly);
         }
         int total = ImageInput.cifarCount(data);

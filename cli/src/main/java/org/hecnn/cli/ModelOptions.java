@@ -26,17 +26,18 @@ final class ModelOptions {
             defaultValue = "auto")
     String backend;
 
-    @Option(names = "--layout", description = "auto (cost model), packed, per-channel, or batched (one image per "
-            + "slot: chain networks such as the MNIST CryptoNets model; MNIST IDX data always uses it) "
-            + "(default: ${DEFAULT-VALUE})", defaultValue = "auto")
+    @Option(names = "--layout", description = "auto (cost model), packed, per-channel; for chain networks such as "
+            + "the MNIST CryptoNets model: batched (one image per slot; the default for MNIST IDX data) or vector (one "
+            + "image per evaluation, for latency) (default: ${DEFAULT-VALUE})", defaultValue = "auto")
     String layout;
 
-    @Option(names = "--scale-bits", description = "activation scale 2^bits (default: 23; batched: 26)",
+    @Option(names = "--scale-bits", description = "activation scale 2^bits (default: 23; batched: 26; vector: 36)",
             defaultValue = "0")
     int scaleBits;
 
     @Option(names = "--weight-bits", description = "weight scale 2^bits (default: 19; batched: bits kept of each "
             + "layer's largest generic weight, 16)", defaultValue = "0")
+
     int weightBits;
 
     @Option(names = "--baby-steps", description = "most baby steps per convolution: fewer means fewer rotation "
@@ -72,6 +73,11 @@ final class ModelOptions {
         return layout.equalsIgnoreCase("batched");
     }
 
+    /** The single-image vector layout for chain networks (latency). */
+    boolean vector() {
+        return layout.equalsIgnoreCase("vector");
+    }
+
     /** Precision of the batched layout. */
     BatchedPlan.Precision batchedPrecision() {
         BatchedPlan.Precision d = BatchedPlan.Precision.standard();
@@ -88,8 +94,8 @@ final class ModelOptions {
             case "auto" -> null;
             case "packed" -> Layout.PACKED;
             case "per-channel", "per_channel" -> Layout.PER_CHANNEL;
-            case "batched" -> throw new HecnnException("the batched layout runs through eval with MNIST IDX data or "
-                    + "plan; infer uses the single-image layouts");
+            case "batched", "vector" -> throw new HecnnException("the batched and vector layouts (chain networks) run through eval "
+                    + "and plan; infer uses the CNN layouts");
             default -> throw new HecnnException("unknown layout '" + layout + "': use auto, packed, per-channel or "
                     + "batched");
         };

@@ -1,6 +1,8 @@
 package org.hecnn.inference.batched;
 
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * A sparse affine map y = W·x + b over flattened neurons, stored row by row (compressed sparse rows, zero
@@ -13,8 +15,17 @@ public final class AffineMap {
     private final int[] columns;
     private final double[] weights;
     private final double[] bias;
+    private final int[][] fields;
 
     AffineMap(int inputs, int[] rowStart, int[] columns, double[] weights, double[] bias) {
+        this(inputs, rowStart, columns, weights, bias, null);
+    }
+
+    /**
+     * @param fields per row, the inputs it may read by the layer's geometry whatever the weights (−1 for padding),
+     *               or null when every row may read every input
+     */
+    AffineMap(int inputs, int[] rowStart, int[] columns, double[] weights, double[] bias, int[][] fields) {
         if (rowStart.length != bias.length + 1 || columns.length != weights.length
                 || rowStart[bias.length] != columns.length) {
             throw new IllegalArgumentException("inconsistent sparse rows");
@@ -24,6 +35,20 @@ public final class AffineMap {
         this.columns = columns;
         this.weights = weights;
         this.bias = bias;
+        this.fields = fields;
+    }
+
+    /**
+     * The inputs row j may read by the layer's geometry (a convolution's receptive field, −1 where it falls on
+     * padding), independent of which weights are zero; null for a dense layer (every input).
+     */
+    public int[] field(int row) {
+        return fields == null ? null : fields[row].clone();
+    }
+
+    /** Whether the rows have geometric receptive fields (a convolution). */
+    public boolean hasFields() {
+        return fields != null;
     }
 
     /** Builds a map from dense rows; exact zeros are dropped. */
@@ -94,7 +119,7 @@ public final class AffineMap {
                 w[t] *= scale[columns[t]];
             }
         }
-        return new AffineMap(inputs, rowStart, columns, w, b);
+        return new AffineMap(inputs, rowStart, columns, w, b, fields);
     }
 
     /** The same map with {@code delta[j]} added to each row's bias. */
@@ -103,7 +128,7 @@ public final class AffineMap {
         for (int j = 0; j < b.length; j++) {
             b[j] += delta[j];
         }
-        return new AffineMap(inputs, rowStart, columns, weights, b);
+        return new AffineMap(inputs, rowStart, columns, weights, b, fields);
     }
 
     /** This diagonal map applied after {@code inner}: x ↦ scale ⊙ (inner(x)) + offset (this must be diagonal). */
@@ -117,7 +142,7 @@ public final class AffineMap {
             }
             b[j] = s * inner.bias[j] + bias[j];
         }
-        return new AffineMap(inner.inputs, inner.rowStart, inner.columns, w, b);
+        return new AffineMap(inner.inputs, inner.rowStart, inner.columns, w, b, inner.fields);
     }
 
     /** The diagonal map x ↦ scale ⊙ x + offset. */
@@ -139,6 +164,7 @@ public final class AffineMap {
         private double[] weights = new double[64];
         private int terms;
         private double[] bias;
+        private List<int[]> fields;
 
         Builder(int inputs, int expectedRows) {
             this.inputs = inputs;
@@ -162,6 +188,14 @@ public final class AffineMap {
             terms++;
         }
 
+        /** The geometric receptive field of the current row (call before {@link #endRow}). */
+        void field(int[] columnsOrPadding) {
+            if (fields == null) {
+                fields = new ArrayList<>();
+            }
+            fields.add(columnsOrPadding.clone());
+        }
+
         void endRow(double b) {
             if (rows == bias.length) {
                 bias = Arrays.copyOf(bias, rows * 2 + 1);
@@ -173,8 +207,12 @@ public final class AffineMap {
         }
 
         AffineMap build() {
+            if (fields != null && fields.size() != rows) {
+                throw new IllegalStateException("receptive fields given for " + fields.size() + " of " + rows + " rows");
+            }
             return new AffineMap(inputs, Arrays.copyOf(rowStart, rows + 1), Arrays.copyOf(columns, terms),
-                    Arrays.copyOf(weights, terms), Arrays.copyOf(bias, rows));
+                    Arrays.copyOf(weights, terms), Arrays.copyOf(bias, rows),
+                    fields == null ? null : fields.toArray(new int[0][]));
         }
     }
 }

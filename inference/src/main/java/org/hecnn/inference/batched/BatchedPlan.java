@@ -63,12 +63,8 @@ public final class BatchedPlan {
         this.precision = precision;
         this.inputBound = Math.max(Math.abs(inputLo), Math.abs(inputHi));
         List<BatchedProgram.Stage> stages = program.stages();
-        stageBounds = new double[stages.size()];
+        stageBounds = valueBounds(program, inputLo, inputHi);
         stageLogScale = new double[stages.size()];
-        double[] lo = new double[program.inputs()];
-        double[] hi = new double[program.inputs()];
-        Arrays.fill(lo, inputLo);
-        Arrays.fill(hi, inputHi);
         int t = precision.inputScaleBits();
         double logS = t;
         boolean degree2 = false;
@@ -79,18 +75,11 @@ public final class BatchedPlan {
                 IntegerAffineLayer layer = new IntegerAffineLayer(a.map(), precision.weightBits());
                 layers.add(layer);
                 logS += log2(layer.multiplier());
-                double[][] next = affineInterval(a.map(), lo, hi);
-                lo = next[0];
-                hi = next[1];
             } else {
                 layers.add(null);
-                double[][] next = squareInterval(lo, hi);
-                lo = next[0];
-                hi = next[1];
                 logS *= 2;
                 degree2 = true;
             }
-            stageBounds[i] = maxAbs(lo, hi);
             stageLogScale[i] = logS;
             checkpoints.add(new double[] {rescaleBits.size(), logS + log2(stageBounds[i])});
             boolean last = i == stages.size() - 1;
@@ -255,6 +244,27 @@ public final class BatchedPlan {
             rescaleBits.add(bits);
         }
         return logS - (double) bits * m;
+    }
+
+    /**
+     * Guaranteed bounds on |value| after each stage of a program for every input in [inputLo, inputHi], by
+     * interval arithmetic (affine maps split positive and negative weights; a square of an interval containing 0
+     * starts at 0).
+     */
+    public static double[] valueBounds(BatchedProgram program, double inputLo, double inputHi) {
+        double[] lo = new double[program.inputs()];
+        double[] hi = new double[program.inputs()];
+        Arrays.fill(lo, inputLo);
+        Arrays.fill(hi, inputHi);
+        double[] bounds = new double[program.stages().size()];
+        for (int i = 0; i < bounds.length; i++) {
+            double[][] next = program.stages().get(i) instanceof BatchedProgram.Affine a
+                    ? affineInterval(a.map(), lo, hi) : squareInterval(lo, hi);
+            lo = next[0];
+            hi = next[1];
+            bounds[i] = maxAbs(lo, hi);
+        }
+        return bounds;
     }
 
     private static double[][] affineInterval(AffineMap map, double[] lo, double[] hi) {

@@ -212,21 +212,23 @@ public final class BatchedProgram {
             double bias = c.bias().get(o);
             for (int oy = 0; oy < out.height(); oy++) {
                 for (int ox = 0; ox < out.width(); ox++) {
+                    int[] field = new int[ci * kh * kw];
+                    int f = 0;
                     for (int i = 0; i < ci; i++) {
                         for (int ky = 0; ky < kh; ky++) {
                             int iy = oy * c.strideH() - c.padTop() + ky;
-                            if (iy < 0 || iy >= in.height()) {
-                                continue;
-                            }
                             for (int kx = 0; kx < kw; kx++) {
                                 int ix = ox * c.strideW() - c.padLeft() + kx;
-                                if (ix < 0 || ix >= in.width()) {
-                                    continue;
+                                boolean inside = iy >= 0 && iy < in.height() && ix >= 0 && ix < in.width();
+                                int column = inside ? (i * in.height() + iy) * in.width() + ix : -1;
+                                field[f++] = column;
+                                if (inside) {
+                                    b.term(column, w[((o * ci + i) * kh + ky) * kw + kx]);
                                 }
-                                b.term((i * in.height() + iy) * in.width() + ix, w[((o * ci + i) * kh + ky) * kw + kx]);
                             }
                         }
                     }
+                    b.field(field);
                     b.endRow(bias);
                 }
             }

@@ -13,6 +13,12 @@ import org.hecnn.inference.OpCounts;
 import org.hecnn.inference.batched.BatchedClient;
 import org.hecnn.inference.batched.BatchedCompiler;
 import org.hecnn.inference.batched.BatchedNetwork;
+import org.hecnn.inference.batched.BatchedProgram;
+import org.hecnn.inference.vector.VectorClient;
+import org.hecnn.inference.vector.VectorNetwork;
+import org.hecnn.inference.vector.VectorPlan;
+import org.hecnn.ckks.CkksContext;
+import org.hecnn.inference.LayerProgress;
 
 /**
  * `eval` with the batched layout (one image per slot): MNIST IDX data, or CIFAR-10 through a public feature
@@ -21,8 +27,8 @@ import org.hecnn.inference.batched.BatchedNetwork;
  * error, time per evaluation (median over batches), amortised time per image, client-side time and the HOPs of
  * one evaluation.
  */
-final class BatchedEval {
-    private BatchedEval() {
+final class ChainEval {
+    private ChainEval() {
     }
 
     /** Labelled images, already normalised, flattened in the model's input order. */
@@ -115,7 +121,12 @@ final class BatchedEval {
         m.put("plaintextAccuracy", plainCorrect / (double) n);
         if (plainOnly) {
             m.put("accuracy", plainCorrect / (double) n);
-            report(options, m, data, imported, null);
+            report(options, m, data, imported, false);
+            return 0;
+        }
+        if (options.vector()) {
+            runVector(options, imported, inputs, labels, plainPred, plainLogits, range, m);
+            report(options, m, data, imported, true);
             return 0;
         }
         try (BatchedNetwork net = BatchedCompiler.compile(imported, range[0], range[1],
@@ -177,13 +188,69 @@ final class BatchedEval {
             m.put("logQP", p.logQP());
             m.put("levels", net.plan().levels());
             m.put("hops", PlanCommand.counts(counts));
-            report(options, m, data, imported, net);
+            report(options, m, data, imported, true);
         }
         return 0;
     }
 
+    /** One image per evaluation in the single-image vector layout; fills m like the batched path. */
+    private static void runVector(ModelOptions options, Model imported, double[][] inputs, int[] labels,
+                                  int[] plainPred, double[][] plainLogits, double[] range, Map<String, Object> m) {
+        VectorPlan plan = new VectorPlan(BatchedProgram.lower(imported), range[0], range[1],
+                options.scaleBits > 0 ? options.scaleBits : VectorPlan.DEFAULT_SCALE_BITS);
+        int n = inputs.length;
+        try (VectorNetwork net = new VectorNetwork(plan, CkksContext.create(plan.parameters(),
+                options.backendProvider()));
+             VectorClient client = new VectorClient(net.describe(), options.backendProvider())) {
+            var keys = client.evaluationKeys();
+            long[] evalNanos = new long[n];
+            long encryptNanos = 0;
+            int heCorrect = 0;
+            int agree = 0;
+            double maxErr = 0;
+            OpCounts counts = null;
+            Progress progress = new Progress("images");
+            for (int i = 0; i < n; i++) {
+                long t0 = System.nanoTime();
+                byte[][] request = client.encrypt(inputs[i]);
+                long t1 = System.nanoTime();
+                VectorNetwork.Reply reply = net.evaluate(request, keys, LayerProgress.NONE);
+                long t2 = System.nanoTime();
+                double[] logits = client.decrypt(reply.output());
+                encryptNanos += t1 - t0;
+                evalNanos[i] = t2 - t1;
+                counts = reply.counts();
+                int h = InferCommand.argMax(logits);
+                heCorrect += h == labels[i] ? 1 : 0;
+                agree += h == plainPred[i] ? 1 : 0;
+                for (int c = 0; c < logits.length; c++) {
+                    maxErr = Math.max(maxErr, Math.abs(logits[c] - plainLogits[i][c]));
+                }
+                progress.update(i + 1, n, String.format(Locale.ROOT, "%.2fs", (t2 - t1) / 1e9));
+            }
+            long[] sorted = evalNanos.clone();
+            Arrays.sort(sorted);
+            var p = net.context().parameters();
+            m.put("accuracy", heCorrect / (double) n);
+            m.put("agreement", agree / (double) n);
+            m.put("maxLogitError", maxErr);
+            m.put("layout", "vector");
+            m.put("imagesPerEvaluation", 1);
+            m.put("evaluations", n);
+            m.put("medianSecondsPerEvaluation", sorted[n / 2] / 1e9);
+            m.put("amortisedMillisecondsPerImage", 1e3 * Arrays.stream(evalNanos).sum() / 1e9 / n);
+            m.put("encryptSecondsPerEvaluation", encryptNanos / 1e9 / n);
+            m.put("logN", p.logN());
+            m.put("logQP", p.logQP());
+            m.put("levels", plan.levels());
+            m.put("rotationKeys", net.rotationSteps().length);
+            m.put("errorBound", plan.errorBound(p));
+            m.put("hops", PlanCommand.counts(counts));
+        }
+    }
+
     private static void report(ModelOptions options, Map<String, Object> m, Path data, Model model,
-                               BatchedNetwork net) {
+                               boolean encrypted) {
         if (options.json) {
             System.out.println(Json.write(m));
             return;
@@ -191,11 +258,11 @@ final class BatchedEval {
         int n = (Integer) m.get("images");
         System.out.printf(Locale.ROOT, "%d images from %s, model %s%n", n, data, model.name());
         System.out.printf(Locale.ROOT, "plaintext accuracy %.2f%%%n", 100 * (Double) m.get("plaintextAccuracy"));
-        if (net == null) {
+        if (!encrypted) {
             return;
         }
-        System.out.printf(Locale.ROOT, "batched layout: N = 2^%d, log QP %d, %d levels, %d images per evaluation%n",
-                m.get("logN"), m.get("logQP"), m.get("levels"), m.get("imagesPerEvaluation"));
+        System.out.printf(Locale.ROOT, "%s layout: N = 2^%d, log QP %d, %d levels, %d images per evaluation%n",
+                m.get("layout"), m.get("logN"), m.get("logQP"), m.get("levels"), m.get("imagesPerEvaluation"));
         System.out.printf(Locale.ROOT, "encrypted accuracy %.2f%%, agreement with plaintext %.2f%%, largest logit "
                         + "error %.3e%n", 100 * (Double) m.get("accuracy"), 100 * (Double) m.get("agreement"),
                 m.get("maxLogitError"));

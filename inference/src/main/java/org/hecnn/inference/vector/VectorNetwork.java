@@ -1,0 +1,226 @@
+package org.hecnn.inference.vector;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+
+import org.hecnn.ckks.Ciphertext;
+import org.hecnn.ckks.CkksContext;
+import org.hecnn.ckks.CkksEncoder;
+import org.hecnn.ckks.DeviceKeys;
+import org.hecnn.ckks.Evaluator;
+import org.hecnn.ckks.Plaintext;
+import org.hecnn.inference.HeOps;
+import org.hecnn.inference.LayerProgress;
+import org.hecnn.inference.OpCounts;
+import org.hecnn.inference.batched.AffineMap;
+import org.hecnn.inference.batched.BatchedProgram;
+import org.hecnn.io.CiphertextCodec;
+import org.hecnn.rlwe.EvaluationKeys;
+
+/**
+ * The server side of the single-image vector layout: the first layer as element-wise products with the client's
+ * arranged inputs and a rotate-and-add over blocks, later layers as {@link DiagonalProduct}s, squarings with
+ * relinearisation; one rescale per stage. Plaintexts are encoded once, at the scale of the prime the following
+ * rescale removes, so every rescale restores the scale exactly.
+ */
+public final class VectorNetwork implements AutoCloseable {
+    private final VectorPlan plan;
+    private final CkksContext context;
+    private final int slots;
+    private final int top;
+    private final Plaintext[] firstLayer;
+    private final int blocksPerCiphertext;
+    private final Map<Integer, DiagonalProduct> products = new HashMap<>();
+
+    public VectorNetwork(VectorPlan plan, CkksContext context) {
+        this.plan = plan;
+        this.context = context;
+        this.slots = context.parameters().slots();
+        this.top = context.parameters().maxLevel();
+        if (top < plan.levels()) {
+            throw new IllegalArgumentException("the plan needs " + (plan.levels() + 1) + " data primes");
+        }
+        CkksEncoder encoder = new CkksEncoder(context);
+        AffineMap first = ((BatchedProgram.Affine) plan.program().stages().get(0)).map();
+        int period = plan.period(0);
+        blocksPerCiphertext = slots / period;
+        int cts = (plan.fieldSize() + blocksPerCiphertext - 1) / blocksPerCiphertext;
+        double[][] w = new double[cts][slots];
+        for (int j = 0; j < first.outputs(); j++) {
+            Map<Integer, Double> weights = new HashMap<>();
+            for (int t = first.rowStart(j); t < first.rowEnd(j); t++) {
+                weights.put(first.column(t), first.weight(t));
+            }
+            int[] field = first.field(j);
+            for (int k = 0; k < plan.fieldSize(); k++) {
+                int column = field == null ? k : field[k];
+                Double v = column < 0 ? null : weights.get(column);
+                if (v != null) {
+                    w[k / blocksPerCiphertext][(k % blocksPerCiphertext) * period + j] = v;
+                }
+            }
+        }
+        double firstScale = context.ring().q(top).value();
+        firstLayer = new Plaintext[cts];
+        for (int c = 0; c < cts; c++) {
+            firstLayer[c] = encoder.encode(w[c], top, firstScale);
+        }
+        for (int i : plan.laterAffineStages()) {
+            AffineMap m = ((BatchedProgram.Affine) plan.program().stages().get(i)).map();
+            int level = top - i;
+            int out = plan.period(i);
+            int in = Math.max(plan.period(i - 1), out);
+            products.put(i, new DiagonalProduct(m, in, out, slots, encoder, level,
+                    context.ring().q(level).value()));
+        }
+    }
+
+    public VectorPlan plan() {
+        return plan;
+    }
+
+    public CkksContext context() {
+        return context;
+    }
+
+    /** Rotate-and-add steps folding the first layer's blocks: slots/2, ..., period. */
+    private List<Integer> blockSteps() {
+        List<Integer> steps = new ArrayList<>();
+        for (int s = slots / 2; s >= plan.period(0); s /= 2) {
+            steps.add(s);
+        }
+        return steps;
+    }
+
+    /** Every rotation step the evaluation uses (the client makes one key per step). */
+    public int[] rotationSteps() {
+        TreeSet<Integer> steps = new TreeSet<>(blockSteps());
+        for (DiagonalProduct p : products.values()) {
+            steps.addAll(p.rotationSteps());
+        }
+        return steps.stream().mapToInt(Integer::intValue).toArray();
+    }
+
+    /** What the client needs: parameters, input arrangement, rotation steps. */
+    public VectorInterface describe() {
+        AffineMap first = ((BatchedProgram.Affine) plan.program().stages().get(0)).map();
+        int[][] fields = new int[first.outputs()][];
+        for (int j = 0; j < fields.length; j++) {
+            int[] f = first.field(j);
+            if (f == null) {
+                f = new int[plan.fieldSize()];
+                for (int k = 0; k < f.length; k++) {
+                    f[k] = k;
+                }
+            }
+            fields[j] = f;
+        }
+        return new VectorInterface(context.parameters(), plan.program().inputs(), plan.program().outputs(), fields,
+                plan.period(0), blocksPerCiphertext, firstLayer.length, Math.scalb(1.0, plan.scaleBits()),
+                plan.inputLo(), plan.inputHi(), rotationSteps());
+    }
+
+    /** One evaluation's output, the operations that ran and the time per stage. */
+    public record Reply(byte[] output, OpCounts counts, long[] stageNanos) {
+    }
+
+    /** Evaluates one request (the client's arranged input ciphertexts, serialised). */
+    public Reply evaluate(byte[][] request, EvaluationKeys keys, LayerProgress progress) {
+        if (request.length != firstLayer.length) {
+            throw new IllegalArgumentException("the network takes " + firstLayer.length + " input ciphertexts, not "
+                    + request.length);
+        }
+        List<BatchedProgram.Stage> stages = plan.program().stages();
+        long[] nanos = new long[stages.size()];
+        try (DeviceKeys device = DeviceKeys.of(context, keys)) {
+            HeOps ops = new HeOps(new Evaluator(context, device));
+            CkksEncoder encoder = new CkksEncoder(context);
+            long t0 = System.nanoTime();
+            Ciphertext x = null;
+            for (int c = 0; c < request.length; c++) {
+                try (Ciphertext in = CiphertextCodec.read(context, request[c])) {
+                    if (x == null) {
+                        x = ops.multiplyPlain(in, firstLayer[c]);
+                    } else {
+                        ops.multiplyPlainAccumulate(x, in, firstLayer[c]);
+                    }
+                }
+            }
+            x = rescaleAndClose(ops, x);
+            x = foldBlocks(ops, x, blockSteps());
+            x = addBias(ops, encoder, x, 0);
+            nanos[0] = System.nanoTime() - t0;
+            progress.layerDone(1, stages.size(), ((BatchedProgram.Affine) stages.get(0)).nodes(), "affine",
+                    nanos[0], x.level());
+            for (int i = 1; i < stages.size(); i++) {
+                t0 = System.nanoTime();
+                Ciphertext y;
+                String kind;
+                String node;
+                if (stages.get(i) instanceof BatchedProgram.Affine a) {
+                    DiagonalProduct p = products.get(i);
+                    y = rescaleAndClose(ops, p.multiply(ops, x));
+                    y = p.foldChunks(ops, y);
+                    y = addBias(ops, encoder, y, i);
+                    kind = "affine";
+                    node = a.nodes();
+                } else {
+                    y = rescaleAndClose(ops, ops.square(x));
+                    kind = "square";
+                    node = ((BatchedProgram.Square) stages.get(i)).nodes();
+                }
+                x.close();
+                x = y;
+                nanos[i] = System.nanoTime() - t0;
+                progress.layerDone(i + 1, stages.size(), node, kind, nanos[i], x.level());
+            }
+            byte[] out = CiphertextCodec.write(x);
+            x.close();
+            return new Reply(out, ops.counts(), nanos);
+        }
+    }
+
+    private static Ciphertext rescaleAndClose(HeOps ops, Ciphertext x) {
+        Ciphertext r = ops.rescale(x);
+        x.close();
+        return r;
+    }
+
+    /** x + rot(x, s) for each step in turn; consumes x. */
+    static Ciphertext foldBlocks(HeOps ops, Ciphertext x, List<Integer> steps) {
+        for (int s : steps) {
+            try (Ciphertext r = ops.rotate(x, s)) {
+                ops.addInPlace(x, r);
+            }
+        }
+        return x;
+    }
+
+    private Ciphertext addBias(HeOps ops, CkksEncoder encoder, Ciphertext x, int stage) {
+        AffineMap m = ((BatchedProgram.Affine) plan.program().stages().get(stage)).map();
+        int period = plan.period(stage);
+        double[] v = new double[slots];
+        boolean any = false;
+        for (int s = 0; s < slots; s++) {
+            int j = s % period;
+            if (j < m.outputs()) {
+                v[s] = m.bias(j);
+                any |= v[s] != 0;
+            }
+        }
+        if (!any) {
+            return x;
+        }
+        Ciphertext y = ops.addPlain(x, encoder.encode(v, x.level(), x.scale()));
+        x.close();
+        return y;
+    }
+
+    @Override
+    public void close() {
+        context.close();
+    }
+}

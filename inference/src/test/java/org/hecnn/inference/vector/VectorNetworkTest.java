@@ -1,0 +1,55 @@
+package org.hecnn.inference.vector;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.util.Random;
+import org.hecnn.backend.Backends;
+import org.hecnn.ckks.CkksContext;
+import org.hecnn.cnn.model.Model;
+import org.hecnn.cnn.model.Tensor;
+import org.hecnn.cnn.onnx.OnnxImporter;
+import org.hecnn.cnn.plain.InvalidInputException;
+import org.hecnn.cnn.plain.PlainEvaluator;
+import org.hecnn.inference.LayerProgress;
+import org.hecnn.inference.batched.BatchedProgram;
+import org.junit.jupiter.api.Test;
+
+/** The single-image vector layout on the shipped power-of-two MNIST model. */
+class VectorNetworkTest {
+    static final double LO = (0 - 0.1307) / 0.3081;
+    static final double HI = (1 - 0.1307) / 0.3081;
+
+    @Test
+    void encryptedImageMatchesPlaintextWithinTheDerivedBound() {
+        Model m = OnnxImporter.load(Path.of("../models/mnist_cryptonets_pow2.onnx"));
+        VectorPlan plan = new VectorPlan(BatchedProgram.lower(m), LO, HI, 36);
+        assertEquals(5, plan.levels());
+        try (VectorNetwork net = new VectorNetwork(plan, CkksContext.create(plan.parameters(), Backends.select("cpu")));
+             VectorClient client = new VectorClient(net.describe(), Backends.select("cpu"))) {
+            Random r = new Random(2);
+            double bound = plan.errorBound(net.context().parameters());
+            assertTrue(bound < 0.05, "the bound must say something: " + bound);
+            var keys = client.evaluationKeys();
+            for (int trial = 0; trial < 2; trial++) {
+                double[] img = new double[784];
+                for (int i = 0; i < img.length; i++) {
+                    img[i] = r.nextDouble() < 0.7 ? LO : LO + (HI - LO) * r.nextDouble();
+                }
+                VectorNetwork.Reply reply = net.evaluate(client.encrypt(img), keys, LayerProgress.NONE);
+                double[] got = client.decrypt(reply.output());
+                double[] want = PlainEvaluator.evaluate(m, Tensor.of(img, 1, 28, 28)).toArray();
+                for (int k = 0; k < 10; k++) {
+                    assertEquals(want[k], got[k], bound, "logit " + k);
+                }
+                assertEquals(0, reply.counts().constantMultiplications());
+                assertTrue(reply.counts().hoistedRotations() > 0 && reply.counts().rotations() > 0);
+            }
+            double[] bad = new double[784];
+            bad[3] = HI + 1;
+            assertThrows(InvalidInputException.class, () -> client.encrypt(bad));
+        }
+    }
+}
