@@ -135,14 +135,37 @@ public final class HeOps {
         return new OpCounts(0, 0, 0, constant, pow2, add, 0, 0, 0, 0);
     }
 
-    public Ciphertext multiplyNoRelinearize(Ciphertext a, Ciphertext b) {
-        tally.ctCt++;
-        return evaluator.multiplyNoRelinearize(a, b);
+    /** x[j]² without relinearisation for every j, in parallel over the ciphertexts. */
+    public Ciphertext[] squareAllNoRelinearize(Ciphertext[] x) {
+        Ciphertext[] y = new Ciphertext[x.length];
+        java.util.stream.IntStream.range(0, x.length).parallel()
+                .forEach(j -> y[j] = evaluator.multiplyNoRelinearize(x[j], x[j]));
+        tally.ctCt += x.length;
+        return y;
     }
 
-    public Ciphertext relinearize(Ciphertext a) {
-        tally.relin++;
-        return evaluator.relinearize(a);
+    /**
+     * Relinearises (if asked) and rescales {@code rescales} times every ciphertext, in parallel over them; the
+     * inputs are closed.
+     */
+    public Ciphertext[] relinearizeAndRescaleAll(Ciphertext[] y, boolean relinearize, int rescales) {
+        Ciphertext[] out = new Ciphertext[y.length];
+        java.util.stream.IntStream.range(0, y.length).parallel().forEach(j -> {
+            Ciphertext c = y[j];
+            if (relinearize) {
+                c = evaluator.relinearize(y[j]);
+                y[j].close();
+            }
+            for (int k = 0; k < rescales; k++) {
+                Ciphertext next = evaluator.rescale(c);
+                c.close();
+                c = next;
+            }
+            out[j] = c;
+        });
+        tally.relin += relinearize ? y.length : 0;
+        tally.rescale += (long) rescales * y.length;
+        return out;
     }
 
     public Ciphertext square(Ciphertext a) {

@@ -57,9 +57,8 @@ public final class BatchedNetwork implements AutoCloseable {
         }
         Ciphertext[] inputs = new Ciphertext[request.length];
         try (DeviceKeys device = DeviceKeys.of(context, keys)) {
-            for (int i = 0; i < request.length; i++) {
-                inputs[i] = CiphertextCodec.read(context, request[i]);
-            }
+            java.util.stream.IntStream.range(0, request.length).parallel()
+                    .forEach(i -> inputs[i] = CiphertextCodec.read(context, request[i]));
             Evaluated e = evaluate(inputs, new Evaluator(context, device), progress);
             byte[][] out = new byte[e.outputs.length][];
             for (int k = 0; k < out.length; k++) {
@@ -91,14 +90,11 @@ public final class BatchedNetwork implements AutoCloseable {
             if (s instanceof BatchedProgram.Affine) {
                 y = plan.layer(i).evaluate(ops, x);
             } else {
-                y = new Ciphertext[x.length];
-                for (int j = 0; j < x.length; j++) {
-                    y[j] = ops.multiplyNoRelinearize(x[j], x[j]);
-                }
+                y = ops.squareAllNoRelinearize(x);
             }
             for (BatchedPlan.Reduction r : plan.reductions()) {
                 if (r.stage() == i) {
-                    y = reduce(ops, y, r);
+                    y = ops.relinearizeAndRescaleAll(y, r.relinearize(), r.primes());
                 }
             }
             if (x != inputs) {
@@ -114,25 +110,6 @@ public final class BatchedNetwork implements AutoCloseable {
 
     private static String describe(BatchedProgram.Stage s) {
         return s instanceof BatchedProgram.Affine a ? a.nodes() : ((BatchedProgram.Square) s).nodes() + " (square)";
-    }
-
-    private static Ciphertext[] reduce(HeOps ops, Ciphertext[] y, BatchedPlan.Reduction r) {
-        Ciphertext[] out = new Ciphertext[y.length];
-        for (int j = 0; j < y.length; j++) {
-            Ciphertext c = r.relinearize() ? ops.relinearize(y[j]) : y[j];
-            for (int k = 0; k < r.primes(); k++) {
-                Ciphertext next = ops.rescale(c);
-                if (c != y[j]) {
-                    c.close();
-                }
-                c = next;
-            }
-            out[j] = c;
-            if (c != y[j]) {
-                y[j].close();
-            }
-        }
-        return out;
     }
 
     private static void closeAll(Ciphertext[] cts) {
