@@ -45,15 +45,28 @@ final class InferCommand implements Callable<Integer> {
 
         @Option(names = "--cifar", description = "a CIFAR-10 binary file (default: the bundled sample)")
         Path cifar;
+
+        @Option(names = "--mnist", description = "MNIST IDX images (t10k-images-idx3-ubyte[.gz]): one image in the "
+                + "single-image vector layout (chain networks such as models/mnist_cryptonets_pow2.onnx)")
+        Path mnist;
     }
 
-    @Option(names = "--index", description = "image index in the CIFAR-10 file (default: ${DEFAULT-VALUE})",
+    @Option(names = "--index", description = "image index in the CIFAR-10 or MNIST file (default: ${DEFAULT-VALUE})",
             defaultValue = "0")
     int index;
 
     @Override
     public Integer call() {
         Model imported = options.load();
+        if (source.mnist != null) {
+            MnistIdx data = MnistIdx.load(source.mnist);
+            if (index < 0 || index >= data.count) {
+                throw new HecnnException("index " + index + " is outside " + source.mnist + " (" + data.count
+                        + " images)");
+            }
+            return ChainInfer.run(options, imported, data.image(index), data.label(index), MnistIdx.lowest(),
+                    MnistIdx.highest());
+        }
         ImageInput.Labelled image = readImage(imported);
         long t0 = System.nanoTime();
         try (NetworkCompiler.Compiled compiled = NetworkCompiler.compile(imported, options.backendProvider(),
