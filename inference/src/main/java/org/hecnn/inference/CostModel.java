@@ -30,7 +30,8 @@ public final class CostModel {
         double modDown = 2 * (k * ntt() + k * n * limbs + limbs * ntt());
         double innerProduct = 2.0 * digits * (limbs + k) * n;
         double rescale = 2 * limbs * ntt();
-        return c.plainMultiplications() * plain + c.constantMultiplications() * plain + c.additions() * add
+        return c.plainMultiplications() * plain + c.constantMultiplications() * plain
+                + c.powerOfTwoMultiplications() * plain + c.additions() * add
                 + c.decompositions() * decomposition
                 + (c.rotations() + c.hoistedRotations() + c.relinearizations()) * (innerProduct + modDown)
                 + c.ctCtMultiplications() * 4 * plain + c.rescales() * rescale;
