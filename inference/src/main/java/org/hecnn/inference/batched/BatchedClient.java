@@ -1,16 +1,9 @@
 package org.hecnn.inference.batched;
 
 import org.hecnn.backend.BackendProvider;
-import org.hecnn.ckks.Ciphertext;
-import org.hecnn.ckks.CkksContext;
-import org.hecnn.ckks.CkksEncoder;
-import org.hecnn.ckks.Decryptor;
-import org.hecnn.ckks.Encryptor;
-import org.hecnn.io.CiphertextCodec;
 import org.hecnn.cnn.plain.InvalidInputException;
+import org.hecnn.inference.service.ClientCrypto;
 import org.hecnn.rlwe.EvaluationKeys;
-import org.hecnn.rlwe.KeyGenerator;
-import org.hecnn.rlwe.SecretKey;
 
 /**
  * The client of batched inference: holds the secret key, makes the relinearisation key the server needs,
@@ -19,30 +12,16 @@ import org.hecnn.rlwe.SecretKey;
  */
 public final class BatchedClient implements AutoCloseable {
     private final BatchedInterface service;
-    private final CkksContext context;
-    private final CkksEncoder encoder;
-    private final KeyGenerator keyGenerator;
-    private final SecretKey secretKey;
-    private final Encryptor encryptor;
-    private final Decryptor decryptor;
+    private final ClientCrypto crypto;
 
     public BatchedClient(BatchedInterface service, BackendProvider backend) {
         this.service = service;
-        this.context = CkksContext.create(service.parameters(), backend);
-        this.encoder = new CkksEncoder(context);
-        this.keyGenerator = KeyGenerator.secure(context.engine());
-        this.secretKey = keyGenerator.secretKey();
-        this.encryptor = Encryptor.withSecretKey(context, secretKey);
-        this.decryptor = new Decryptor(context, secretKey);
+        this.crypto = new ClientCrypto(service.parameters(), backend);
     }
 
     /** The evaluation keys for the server: relinearisation only (the batched layout never rotates). */
     public EvaluationKeys evaluationKeys() {
-        return keyGenerator.evaluationKeys(secretKey, service.parameters().maxLevel(), java.util.Map.of());
-    }
-
-    public CkksContext context() {
-        return context;
+        return crypto.evaluationKeys(service.parameters().maxLevel(), java.util.Map.of());
     }
 
     /**
@@ -55,7 +34,7 @@ public final class BatchedClient implements AutoCloseable {
             throw new InvalidInputException("a batch holds 1.." + service.capacity() + " images, not "
                     + images.length);
         }
-        int slots = context.parameters().slots();
+        int slots = service.parameters().slots();
         byte[][] out = new byte[service.inputs()][];
         double[] column = new double[slots];
         for (int i = 0; i < service.inputs(); i++) {
@@ -72,10 +51,7 @@ public final class BatchedClient implements AutoCloseable {
                 }
                 column[b] = v;
             }
-            try (Ciphertext ct = encryptor.encrypt(encoder.encode(column, context.parameters().maxLevel(),
-                    service.inputScale()))) {
-                out[i] = CiphertextCodec.write(ct);
-            }
+            out[i] = crypto.encryptToBytes(column, service.parameters().maxLevel(), service.inputScale());
         }
         return out;
     }
@@ -88,10 +64,7 @@ public final class BatchedClient implements AutoCloseable {
         }
         double[][] logits = new double[images][service.outputs()];
         for (int k = 0; k < outputs.length; k++) {
-            double[] slots;
-            try (Ciphertext ct = CiphertextCodec.read(context, outputs[k])) {
-                slots = encoder.decode(decryptor.decrypt(ct));
-            }
+            double[] slots = crypto.decryptBytes(outputs[k]);
             for (int b = 0; b < images; b++) {
                 logits[b][k] = slots[b];
             }
@@ -101,6 +74,6 @@ public final class BatchedClient implements AutoCloseable {
 
     @Override
     public void close() {
-        context.close();
+        crypto.close();
     }
 }

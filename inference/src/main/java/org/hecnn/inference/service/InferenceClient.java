@@ -2,16 +2,10 @@ package org.hecnn.inference.service;
 
 import org.hecnn.backend.BackendProvider;
 import org.hecnn.ckks.Ciphertext;
-import org.hecnn.ckks.CkksContext;
-import org.hecnn.ckks.CkksEncoder;
-import org.hecnn.ckks.Decryptor;
-import org.hecnn.ckks.Encryptor;
 import org.hecnn.inference.FeatureMap;
 import org.hecnn.io.KeyCodec;
 import org.hecnn.ring.Galois;
 import org.hecnn.rlwe.EvaluationKeys;
-import org.hecnn.rlwe.KeyGenerator;
-import org.hecnn.rlwe.SecretKey;
 
 /**
  * The client side: makes a secret key (never leaves this object), the evaluation keys the server needs,
@@ -20,21 +14,11 @@ import org.hecnn.rlwe.SecretKey;
  */
 public final class InferenceClient implements AutoCloseable {
     private final ServiceDescription service;
-    private final CkksContext context;
-    private final CkksEncoder encoder;
-    private final SecretKey secretKey;
-    private final KeyGenerator keyGenerator;
-    private final Encryptor encryptor;
-    private final Decryptor decryptor;
+    private final ClientCrypto crypto;
 
     public InferenceClient(ServiceDescription service, BackendProvider backend) {
         this.service = service;
-        this.context = CkksContext.create(service.parameters(), backend);
-        this.encoder = new CkksEncoder(context);
-        this.keyGenerator = KeyGenerator.secure(context.engine());
-        this.secretKey = keyGenerator.secretKey();
-        this.encryptor = Encryptor.withSecretKey(context, secretKey);
-        this.decryptor = new Decryptor(context, secretKey);
+        this.crypto = new ClientCrypto(service.parameters(), backend);
     }
 
     /**
@@ -53,12 +37,12 @@ public final class InferenceClient implements AutoCloseable {
         java.util.Map<Integer, Integer> levels = keyLevels();
         int[] elements = levels.keySet().stream().mapToInt(Integer::intValue).toArray();
         KeyCodec.writeEvaluationKeys(service.parameters(), true, elements, role -> role == 0
-                ? keyGenerator.relinearizationKey(secretKey, service.inputLevel())
-                : keyGenerator.galoisKey(secretKey, role, levels.get(role)), out);
+                ? crypto.relinearizationKey(service.inputLevel())
+                : crypto.galoisKey(role, levels.get(role)), out);
     }
 
     private EvaluationKeys makeEvaluationKeys() {
-        return keyGenerator.evaluationKeys(secretKey, service.inputLevel(), keyLevels());
+        return crypto.evaluationKeys(service.inputLevel(), keyLevels());
     }
 
     /** Galois element → highest level it is used at. */
@@ -78,21 +62,20 @@ public final class InferenceClient implements AutoCloseable {
         double[][] packed = map.pack(image);
         Ciphertext[] cts = new Ciphertext[packed.length];
         for (int i = 0; i < cts.length; i++) {
-            cts[i] = encryptor.encrypt(encoder.encode(packed[i], service.inputLevel(),
-                    service.parameters().defaultScale()));
+            cts[i] = crypto.encrypt(packed[i], service.inputLevel(), service.parameters().defaultScale());
         }
         return Messages.write(cts);
     }
 
     /** The logits in a response. */
     public double[] decrypt(byte[] response) {
-        Ciphertext[] cts = Messages.read(context, response, 1);
-        double[] slots = encoder.decode(decryptor.decrypt(cts[0]));
+        Ciphertext[] cts = Messages.read(crypto.context(), response, 1);
+        double[] slots = crypto.decrypt(cts[0]);
         return java.util.Arrays.copyOf(slots, service.outputs());
     }
 
     @Override
     public void close() {
-        context.close();
+        crypto.close();
     }
 }

@@ -131,7 +131,7 @@ final class DiagonalProduct {
             }
         }
         if (total == null) {
-            throw new IllegalStateException("an all-zero weight matrix");
+            throw new IllegalStateException("an all-zero weight matrix (VectorNetwork rejects those)");
         }
         return total;
     }

@@ -4,17 +4,10 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 import org.hecnn.backend.BackendProvider;
-import org.hecnn.ckks.Ciphertext;
-import org.hecnn.ckks.CkksContext;
-import org.hecnn.ckks.CkksEncoder;
-import org.hecnn.ckks.Decryptor;
-import org.hecnn.ckks.Encryptor;
 import org.hecnn.cnn.plain.InvalidInputException;
-import org.hecnn.io.CiphertextCodec;
+import org.hecnn.inference.service.ClientCrypto;
 import org.hecnn.ring.Galois;
 import org.hecnn.rlwe.EvaluationKeys;
-import org.hecnn.rlwe.KeyGenerator;
-import org.hecnn.rlwe.SecretKey;
 
 /**
  * The client of the single-image vector layout: holds the secret key, makes the relinearisation and rotation
@@ -22,21 +15,11 @@ import org.hecnn.rlwe.SecretKey;
  */
 public final class VectorClient implements AutoCloseable {
     private final VectorInterface service;
-    private final CkksContext context;
-    private final CkksEncoder encoder;
-    private final KeyGenerator keyGenerator;
-    private final SecretKey secretKey;
-    private final Encryptor encryptor;
-    private final Decryptor decryptor;
+    private final ClientCrypto crypto;
 
     public VectorClient(VectorInterface service, BackendProvider backend) {
         this.service = service;
-        this.context = CkksContext.create(service.parameters(), backend);
-        this.encoder = new CkksEncoder(context);
-        this.keyGenerator = KeyGenerator.secure(context.engine());
-        this.secretKey = keyGenerator.secretKey();
-        this.encryptor = Encryptor.withSecretKey(context, secretKey);
-        this.decryptor = new Decryptor(context, secretKey);
+        this.crypto = new ClientCrypto(service.parameters(), backend);
     }
 
     /** Relinearisation and one rotation key per step the server uses. */
@@ -46,7 +29,7 @@ public final class VectorClient implements AutoCloseable {
         for (int s : service.rotationSteps()) {
             galois.put(Galois.rotationElement(s, service.parameters().logN()), top);
         }
-        return keyGenerator.evaluationKeys(secretKey, top, galois);
+        return crypto.evaluationKeys(top, galois);
     }
 
     /** Arranges and encrypts one image (flattened in the model's input order): the serialised request. */
@@ -61,7 +44,7 @@ public final class VectorClient implements AutoCloseable {
                         + "encrypted network was planned for", i, image[i], service.inputLo(), service.inputHi()));
             }
         }
-        int slots = context.parameters().slots();
+        int slots = service.parameters().slots();
         int bpc = service.blocksPerCiphertext();
         double[][] v = new double[service.ciphertexts()][slots];
         int[][] fields = service.fields();
@@ -75,24 +58,18 @@ public final class VectorClient implements AutoCloseable {
         }
         byte[][] out = new byte[v.length][];
         for (int c = 0; c < v.length; c++) {
-            try (Ciphertext ct = encryptor.encrypt(encoder.encode(v[c], context.parameters().maxLevel(),
-                    service.inputScale()))) {
-                out[c] = CiphertextCodec.write(ct);
-            }
+            out[c] = crypto.encryptToBytes(v[c], service.parameters().maxLevel(), service.inputScale());
         }
         return out;
     }
 
     /** The logits from the server's reply. */
     public double[] decrypt(byte[] reply) {
-        try (Ciphertext ct = CiphertextCodec.read(context, reply)) {
-            double[] slots = encoder.decode(decryptor.decrypt(ct));
-            return java.util.Arrays.copyOf(slots, service.outputs());
-        }
+        return java.util.Arrays.copyOf(crypto.decryptBytes(reply), service.outputs());
     }
 
     @Override
     public void close() {
-        context.close();
+        crypto.close();
     }
 }

@@ -15,6 +15,7 @@ import org.hecnn.ckks.Plaintext;
 import org.hecnn.inference.HeOps;
 import org.hecnn.inference.LayerProgress;
 import org.hecnn.inference.OpCounts;
+import org.hecnn.inference.UnsupportedNetworkException;
 import org.hecnn.inference.batched.AffineMap;
 import org.hecnn.inference.batched.BatchedProgram;
 import org.hecnn.io.CiphertextCodec;
@@ -69,7 +70,12 @@ public final class VectorNetwork implements AutoCloseable {
             firstLayer[c] = encoder.encode(w[c], top, firstScale);
         }
         for (int i : plan.laterAffineStages()) {
-            AffineMap m = ((BatchedProgram.Affine) plan.program().stages().get(i)).map();
+            BatchedProgram.Affine a = (BatchedProgram.Affine) plan.program().stages().get(i);
+            AffineMap m = a.map();
+            if (m.nonZeros() == 0) {
+                throw new UnsupportedNetworkException(a.nodes(), "every weight is zero; the layer's output is its "
+                        + "bias alone, so remove the layer and fold the bias into the next one");
+            }
             int level = top - i;
             int out = plan.period(i);
             int in = Math.max(plan.period(i - 1), out);

@@ -1,0 +1,85 @@
+package org.hecnn.inference.service;
+
+import java.util.Map;
+
+import org.hecnn.backend.BackendProvider;
+import org.hecnn.ckks.Ciphertext;
+import org.hecnn.ckks.CkksContext;
+import org.hecnn.ckks.CkksEncoder;
+import org.hecnn.ckks.CkksParameters;
+import org.hecnn.ckks.Decryptor;
+import org.hecnn.ckks.Encryptor;
+import org.hecnn.io.CiphertextCodec;
+import org.hecnn.rlwe.EvaluationKeys;
+import org.hecnn.rlwe.KeyGenerator;
+import org.hecnn.rlwe.SecretKey;
+import org.hecnn.rlwe.SwitchingKey;
+
+/**
+ * The secret side every client shares, whatever its layout: a fresh secret key from the secure generator (it never
+ * leaves this object), secret-key encryption (seed-compressed ciphertexts), decryption and the evaluation keys
+ * derived from the secret key.
+ */
+public final class ClientCrypto implements AutoCloseable {
+    private final CkksContext context;
+    private final CkksEncoder encoder;
+    private final KeyGenerator keyGenerator;
+    private final SecretKey secretKey;
+    private final Encryptor encryptor;
+    private final Decryptor decryptor;
+
+    public ClientCrypto(CkksParameters parameters, BackendProvider backend) {
+        this.context = CkksContext.create(parameters, backend);
+        this.encoder = new CkksEncoder(context);
+        this.keyGenerator = KeyGenerator.secure(context.engine());
+        this.secretKey = keyGenerator.secretKey();
+        this.encryptor = Encryptor.withSecretKey(context, secretKey);
+        this.decryptor = new Decryptor(context, secretKey);
+    }
+
+    public CkksContext context() {
+        return context;
+    }
+
+    /** Encodes real slot values at a level and scale and encrypts them. */
+    public Ciphertext encrypt(double[] slots, int level, double scale) {
+        return encryptor.encrypt(encoder.encode(slots, level, scale));
+    }
+
+    /** {@link #encrypt}, serialised (seed-compressed). */
+    public byte[] encryptToBytes(double[] slots, int level, double scale) {
+        try (Ciphertext ct = encrypt(slots, level, scale)) {
+            return CiphertextCodec.write(ct);
+        }
+    }
+
+    /** The real slot values of a ciphertext. */
+    public double[] decrypt(Ciphertext ct) {
+        return encoder.decode(decryptor.decrypt(ct));
+    }
+
+    /** {@link #decrypt} of a serialised ciphertext. */
+    public double[] decryptBytes(byte[] data) {
+        try (Ciphertext ct = CiphertextCodec.read(context, data)) {
+            return decrypt(ct);
+        }
+    }
+
+    /** Relinearisation key up to {@code relinLevel} and one Galois key per element up to its level. */
+    public EvaluationKeys evaluationKeys(int relinLevel, Map<Integer, Integer> galoisLevels) {
+        return keyGenerator.evaluationKeys(secretKey, relinLevel, galoisLevels);
+    }
+
+    public SwitchingKey relinearizationKey(int level) {
+        return keyGenerator.relinearizationKey(secretKey, level);
+    }
+
+    public SwitchingKey galoisKey(int element, int level) {
+        return keyGenerator.galoisKey(secretKey, element, level);
+    }
+
+    @Override
+    public void close() {
+        context.close();
+    }
+}
