@@ -23,8 +23,8 @@ final class PlanCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        if (options.batched()) {
-            return BatchedPlanReport.print(options);
+        if (options.batched() || options.vector()) {
+            return ChainPlanReport.print(options);
         }
         try (NetworkCompiler.Compiled compiled = NetworkCompiler.compile(options.load(), options.backendProvider(),
                 options.options(), false)) {

@@ -8,6 +8,7 @@ import org.hecnn.ckks.Ciphertext;
 import org.hecnn.ckks.CkksEncoder;
 import org.hecnn.ckks.Plaintext;
 import org.hecnn.inference.HeOps;
+import org.hecnn.inference.OpCounts;
 import org.hecnn.inference.batched.AffineMap;
 
 /**
@@ -141,13 +142,29 @@ final class DiagonalProduct {
         return VectorNetwork.foldBlocks(ops, z, chunkSteps());
     }
 
-    int plaintexts() {
-        int n = 0;
-        for (Plaintext[] row : diagonals) {
-            for (Plaintext p : row) {
+    /** The operations {@link #multiply} and {@link #foldChunks} perform, as {@link HeOps} counts them. */
+    OpCounts counts() {
+        long plain = 0;
+        long add = 0;
+        long rot = 0;
+        boolean first = true;
+        for (int g = 0; g < giant; g++) {
+            int n = 0;
+            for (Plaintext p : diagonals[g]) {
                 n += p == null ? 0 : 1;
             }
+            if (n == 0) {
+                continue;
+            }
+            plain += n;
+            add += n - 1 + (first ? 0 : 1);
+            rot += g > 0 ? 1 : 0;
+            first = false;
         }
-        return n;
+        int chunks = chunkSteps().size();
+        rot += chunks;
+        add += chunks;
+        long hoisted = baby - 1;
+        return new OpCounts(0, 0, plain, 0, 0, add, rot, hoisted, rot + (hoisted > 0 ? 1 : 0), 0);
     }
 }

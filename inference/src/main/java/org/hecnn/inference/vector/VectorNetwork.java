@@ -110,6 +110,57 @@ public final class VectorNetwork implements AutoCloseable {
         return steps.stream().mapToInt(Integer::intValue).toArray();
     }
 
+    /** One stage's node, kind, level after it, period and the operations it performs. */
+    public record StagePlan(String nodes, String kind, int level, int period, OpCounts counts) {
+    }
+
+    /** Per stage, statically: exactly what {@link #evaluate} counts (a test checks it). */
+    public List<StagePlan> stagePlans() {
+        List<StagePlan> out = new ArrayList<>();
+        List<BatchedProgram.Stage> stages = plan.program().stages();
+        for (int i = 0; i < stages.size(); i++) {
+            OpCounts c;
+            String kind;
+            String node;
+            if (i == 0) {
+                BatchedProgram.Affine a = (BatchedProgram.Affine) stages.get(0);
+                int blocks = blockSteps().size();
+                c = new OpCounts(0, 0, firstLayer.length, 0, 0, firstLayer.length - 1 + blocks
+                        + (hasBias(a.map()) ? 1 : 0), blocks, 0, blocks, 1);
+                kind = "affine (im2col)";
+                node = a.nodes();
+            } else if (stages.get(i) instanceof BatchedProgram.Affine a) {
+                c = products.get(i).counts().plus(new OpCounts(0, 0, 0, 0, 0, hasBias(a.map()) ? 1 : 0, 0, 0, 0, 1));
+                kind = "affine (diagonals)";
+                node = a.nodes();
+            } else {
+                c = new OpCounts(1, 1, 0, 0, 0, 0, 0, 0, 0, 1);
+                kind = "square";
+                node = ((BatchedProgram.Square) stages.get(i)).nodes();
+            }
+            out.add(new StagePlan(node, kind, top - i - 1, plan.period(i), c));
+        }
+        return out;
+    }
+
+    /** Static operation counts of one evaluation. */
+    public OpCounts counts() {
+        OpCounts total = OpCounts.ZERO;
+        for (StagePlan s : stagePlans()) {
+            total = total.plus(s.counts());
+        }
+        return total;
+    }
+
+    private static boolean hasBias(AffineMap m) {
+        for (int j = 0; j < m.outputs(); j++) {
+            if (m.bias(j) != 0) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** What the client needs: parameters, input arrangement, rotation steps. */
     public VectorInterface describe() {
         AffineMap first = ((BatchedProgram.Affine) plan.program().stages().get(0)).map();
@@ -208,17 +259,15 @@ public final class VectorNetwork implements AutoCloseable {
     private Ciphertext addBias(HeOps ops, CkksEncoder encoder, Ciphertext x, int stage) {
         AffineMap m = ((BatchedProgram.Affine) plan.program().stages().get(stage)).map();
         int period = plan.period(stage);
+        if (!hasBias(m)) {
+            return x;
+        }
         double[] v = new double[slots];
-        boolean any = false;
         for (int s = 0; s < slots; s++) {
             int j = s % period;
             if (j < m.outputs()) {
                 v[s] = m.bias(j);
-                any |= v[s] != 0;
             }
-        }
-        if (!any) {
-            return x;
         }
         Ciphertext y = ops.addPlain(x, encoder.encode(v, x.level(), x.scale()));
         x.close();

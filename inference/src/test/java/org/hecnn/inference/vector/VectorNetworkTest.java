@@ -44,6 +44,7 @@ class VectorNetworkTest {
                 for (int k = 0; k < 10; k++) {
                     assertEquals(want[k], got[k], bound, "logit " + k);
                 }
+                assertEquals(net.counts(), reply.counts(), "static and executed HOPs");
                 assertEquals(0, reply.counts().constantMultiplications());
                 assertTrue(reply.counts().hoistedRotations() > 0 && reply.counts().rotations() > 0);
             }
