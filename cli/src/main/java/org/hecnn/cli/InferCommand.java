@@ -51,6 +51,10 @@ final class InferCommand implements Callable<Integer> {
         Path mnist;
     }
 
+    @Option(names = "--trace", description = "decrypt every layer's output and print its error against the "
+            + "plaintext model (a precision trace; costs a serialisation and decryption per layer)")
+    boolean trace;
+
     @Option(names = "--index", description = "image index in the CIFAR-10 or MNIST file (default: ${DEFAULT-VALUE})",
             defaultValue = "0")
     int index;
@@ -87,11 +91,18 @@ final class InferCommand implements Callable<Integer> {
                 long encryptNs = System.nanoTime() - t2;
                 List<String[]> perLayer = new ArrayList<>();
                 Progress progress = new Progress("layers");
+                Map<String, Tensor> plainAll = trace ? new PlainEvaluator(compiled.model()).evaluateAll(
+                        Tensor.of(flatten(image.pixels()), imported.inputShape().dims())) : Map.of();
+                List<String> traceRows = new ArrayList<>();
                 long t3 = System.nanoTime();
                 byte[] response = session.evaluate(request, (i, total, node, kind, ns, level) -> {
                     perLayer.add(new String[] {node, kind, String.valueOf(level),
                         String.format(Locale.ROOT, "%.1f", ns / 1e6)});
                     progress.update(i, total, node);
+                }, (node, cts, map) -> {
+                    if (trace) {
+                        traceRows.add(traceRow(client, node, cts, map, plainAll.get(node)));
+                    }
                 });
                 long evalNs = System.nanoTime() - t3;
                 long t4 = System.nanoTime();
@@ -150,9 +161,33 @@ final class InferCommand implements Callable<Integer> {
                 for (String[] row : perLayer) {
                     System.out.printf(Locale.ROOT, "%-28s %-14s %5s %10s%n", row[0], row[1], row[2], row[3]);
                 }
+                if (trace) {
+                    System.out.printf(Locale.ROOT, "%n%-28s %12s %12s %9s%n", "layer (trace)", "max |plain|",
+                            "max |error|", "bits");
+                    traceRows.forEach(System.out::println);
+                }
                 return 0;
             }
         }
+    }
+
+    /** One trace line: the largest plaintext value of a layer, the largest error of its decryption, their ratio. */
+    private static String traceRow(InferenceClient client, String node, byte[] cts,
+                                   org.hecnn.inference.FeatureMap map, Tensor plain) {
+        if (plain == null) {
+            return String.format(Locale.ROOT, "%-28s %12s", node, "(no plaintext node)");
+        }
+        double[] want = plain.toArray();
+        double[] got = map.channels() * map.height() * map.width() == want.length
+                ? flatten(client.decryptLayer(cts, map)) : client.decryptSlots(cts, want.length);
+        double maxPlain = 0;
+        double maxErr = 0;
+        for (int k = 0; k < want.length; k++) {
+            maxPlain = Math.max(maxPlain, Math.abs(want[k]));
+            maxErr = Math.max(maxErr, Math.abs(got[k] - want[k]));
+        }
+        return String.format(Locale.ROOT, "%-28s %12.4g %12.3e %9.1f", node, maxPlain, maxErr,
+                Math.log(maxPlain / maxErr) / Math.log(2));
     }
 
     private ImageInput.Labelled readImage(Model model) {

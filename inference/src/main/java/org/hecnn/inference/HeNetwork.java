@@ -470,6 +470,11 @@ public final class HeNetwork implements AutoCloseable {
 
     /** Runs the network on an encrypted input (one ciphertext per {@link #inputMap()} ciphertext). */
     public Ciphertext evaluate(HeOps ops, Ciphertext[] input, LayerProgress progress) {
+        return evaluate(ops, input, progress, LayerObserver.NONE);
+    }
+
+    /** As {@link #evaluate(HeOps, Ciphertext[], LayerProgress)}, showing every layer's output to an observer. */
+    public Ciphertext evaluate(HeOps ops, Ciphertext[] input, LayerProgress progress, LayerObserver observer) {
         if (input.length != inputMap.ciphertexts()) {
             throw new IllegalArgumentException("expected " + inputMap.ciphertexts() + " input ciphertexts, got "
                     + input.length);
@@ -485,6 +490,7 @@ public final class HeNetwork implements AutoCloseable {
             long t0 = System.nanoTime();
             HeValue v = layer.run(ops, values);
             values.put(layer.node(), v);
+            observer.layerOutput(layer.node(), v.ciphertexts(), v.map());
             Node node = model.node(layer.node());
             for (String in : new TreeSet<>(node.inputs())) {
                 if (remainingUses.merge(in, -1, Integer::sum) == 0 && !in.equals(model.input().name())) {

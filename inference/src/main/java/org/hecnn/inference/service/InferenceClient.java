@@ -74,6 +74,25 @@ public final class InferenceClient implements AutoCloseable {
         return java.util.Arrays.copyOf(slots, service.outputs());
     }
 
+    /** Decrypts a traced layer output into its [C][H][W] tensor (slot values as laid out by {@code map}). */
+    public double[][][] decryptLayer(byte[] ciphertexts, FeatureMap map) {
+        Ciphertext[] cts = Messages.read(crypto.context(), ciphertexts, map.ciphertexts());
+        double[][] slots = new double[cts.length][];
+        for (int i = 0; i < cts.length; i++) {
+            slots[i] = crypto.decrypt(cts[i]);
+            cts[i].close();
+        }
+        return map.unpack(slots);
+    }
+
+    /** Decrypts the first {@code count} slots of a traced single-ciphertext output (a linear layer's logits). */
+    public double[] decryptSlots(byte[] ciphertexts, int count) {
+        Ciphertext[] cts = Messages.read(crypto.context(), ciphertexts, 1);
+        double[] slots = crypto.decrypt(cts[0]);
+        cts[0].close();
+        return java.util.Arrays.copyOf(slots, count);
+    }
+
     @Override
     public void close() {
         crypto.close();

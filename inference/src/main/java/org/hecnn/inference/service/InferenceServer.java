@@ -4,6 +4,7 @@ import org.hecnn.ckks.Ciphertext;
 import org.hecnn.ckks.CkksContext;
 import org.hecnn.ckks.DeviceKeys;
 import org.hecnn.ckks.Evaluator;
+import org.hecnn.inference.FeatureMap;
 import org.hecnn.inference.HeNetwork;
 import org.hecnn.inference.HeOps;
 import org.hecnn.inference.LayerProgress;
@@ -54,6 +55,12 @@ public final class InferenceServer {
         return new Session(new Evaluator(ctx, keys));
     }
 
+    /** Receives each layer's serialised encrypted output and its layout. */
+    @FunctionalInterface
+    public interface Trace {
+        void layer(String node, byte[] ciphertexts, FeatureMap map);
+    }
+
     /** Evaluates requests with one client's keys. */
     public final class Session {
         private final Evaluator evaluator;
@@ -64,9 +71,18 @@ public final class InferenceServer {
         }
 
         public byte[] evaluate(byte[] request, LayerProgress progress) {
+            return evaluate(request, progress, (node, message, map) -> { });
+        }
+
+        /**
+         * As {@link #evaluate(byte[], LayerProgress)}, also handing every layer's encrypted output, serialised, to
+         * {@code trace} (for a client that wants a per-layer precision trace; it costs a serialisation per layer).
+         */
+        public byte[] evaluate(byte[] request, LayerProgress progress, Trace trace) {
             Ciphertext[] input = Messages.read(network.context(), request, network.inputMap().ciphertexts());
             HeOps ops = new HeOps(evaluator);
-            Ciphertext logits = network.evaluate(ops, input, progress);
+            Ciphertext logits = network.evaluate(ops, input, progress,
+                    (node, cts, map) -> trace.layer(node, Messages.write(cts), map));
             lastCounts = ops.counts();
             return Messages.write(logits);
         }
