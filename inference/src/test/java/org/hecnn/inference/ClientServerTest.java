@@ -21,6 +21,11 @@ import org.junit.jupiter.api.Test;
 
 /** Client and server exchange only bytes; the server never sees a secret key. */
 class ClientServerTest {
+    static double[] flat(double[][][] t) {
+        return java.util.Arrays.stream(t).flatMap(java.util.Arrays::stream).flatMapToDouble(java.util.Arrays::stream)
+                .toArray();
+    }
+
     static CkksParameters params(PrecisionTargets t) {
         return CkksParameters.builder().logN(11).dataPrimeBits(t.outputPrimeBits(), 59, 59, 59)
                 .specialPrimeBits(61, 61, 61).dnum(2).scaleBits(t.scaleBits()).allowInsecureForTestsOnly().build();
@@ -55,6 +60,26 @@ class ClientServerTest {
                     err = Math.max(err, Math.abs(logits[k] - expected.get(k)));
                 }
                 assertTrue(err <= expected.maxAbs() * 0x1p-10, "logit error " + err);
+
+                // A traced evaluation: every layer's decrypted output matches the plaintext model's node output.
+                java.util.Map<String, Tensor> plainAll = new PlainEvaluator(model).evaluateAll(image);
+                java.util.List<String> traced = new java.util.ArrayList<>();
+                byte[] tracedResponse = session.evaluate(request, LayerProgress.NONE, (node, cts, map) -> {
+                    double[] want = plainAll.get(node).toArray();
+                    double[] got = map.channels() * map.height() * map.width() == want.length
+                            ? flat(client.decryptLayer(cts, map)) : client.decryptSlots(cts, want.length);
+                    double maxAbs = plainAll.get(node).maxAbs();
+                    // weights at 2^17 with N = 2^11 round to about 2^-10 of unit-scale values per layer (the
+                    // logits above meet 2^-10 of their magnitude); 2^-8 allows for the accumulation over layers
+                    double bound = Math.max(maxAbs, 1) * 0x1p-8;
+                    for (int k = 0; k < want.length; k++) {
+                        assertTrue(Math.abs(got[k] - want[k]) <= bound, node + " value " + k + ": " + got[k] + " vs "
+                                + want[k]);
+                    }
+                    traced.add(node);
+                });
+                assertTrue(traced.size() >= model.nodes().size() - 2, "traced " + traced);
+                assertArrayEquals(client.decrypt(tracedResponse), client.decrypt(tracedResponse));
 
                 // The streamed key path (one key at a time, for sets larger than memory) gives the same result.
                 java.io.ByteArrayOutputStream streamed = new java.io.ByteArrayOutputStream();
