@@ -95,15 +95,15 @@ final class InferCommand implements Callable<Integer> {
                         Tensor.of(flatten(image.pixels()), imported.inputShape().dims())) : Map.of();
                 List<String> traceRows = new ArrayList<>();
                 long t3 = System.nanoTime();
-                byte[] response = session.evaluate(request, (i, total, node, kind, ns, level) -> {
+                org.hecnn.inference.LayerProgress layerProgress = (i, total, node, kind, ns, level) -> {
                     perLayer.add(new String[] {node, kind, String.valueOf(level),
                         String.format(Locale.ROOT, "%.1f", ns / 1e6)});
                     progress.update(i, total, node);
-                }, (node, cts, map) -> {
-                    if (trace) {
-                        traceRows.add(traceRow(client, node, cts, map, plainAll.get(node)));
-                    }
-                });
+                };
+                byte[] response = trace
+                        ? session.evaluate(request, layerProgress, (node, cts, map) ->
+                                traceRows.add(traceRow(client, node, cts, map, plainAll.get(node))))
+                        : session.evaluate(request, layerProgress);
                 long evalNs = System.nanoTime() - t3;
                 long t4 = System.nanoTime();
                 double[] logits = client.decrypt(response);
