@@ -12,6 +12,7 @@ import org.hecnn.backend.DeviceDecomposition;
 import org.hecnn.backend.DevicePoly;
 import org.hecnn.backend.DeviceSwitchKey;
 import org.hecnn.backend.PolyEngine;
+import org.hecnn.backend.SparseIntegerMatrix;
 import org.hecnn.backend.host.HostEngine;
 import org.hecnn.backend.host.LimbExecutor;
 import org.hecnn.backend.host.ScalarLimbKernels;
@@ -82,6 +83,7 @@ public final class EngineConformance {
         transfers();
         ntt();
         elementwise();
+        sparseLinearMap();
         tensor();
         automorphism();
         rescale();
@@ -249,6 +251,64 @@ public final class EngineConformance {
         withConstant("multiplyConstant", PolyEngine::multiplyConstant);
         withConstant("multiplyConstantAdd", PolyEngine::multiplyConstantAdd);
         withConstant("addConstant", PolyEngine::addConstant);
+    }
+
+    /**
+     * A random integer matrix (multipliers 1, 2^k and up to 2^45, subtracted terms, an empty row) over data-limb
+     * polynomials: engines that do not fuse the map compose it, the reference fuses it; both must agree.
+     */
+    private void sparseLinearMap() {
+        int columns = 6;
+        int rows = 9;
+        List<Integer> rowStart = new ArrayList<>(List.of(0));
+        List<Long> mult = new ArrayList<>();
+        List<Integer> termStart = new ArrayList<>(List.of(0));
+        List<Integer> cols = new ArrayList<>();
+        List<Boolean> neg = new ArrayList<>();
+        for (int j = 0; j < rows; j++) {
+            int groups = j == 4 ? 0 : 1 + rnd.nextInt(3);
+            for (int g = 0; g < groups; g++) {
+                mult.add(g == 0 ? 1L : g == 1 ? 1L << (1 + rnd.nextInt(20)) : 1 + rnd.nextLong(1L << 45));
+                for (int t = 1 + rnd.nextInt(4); t > 0; t--) {
+                    cols.add(rnd.nextInt(columns));
+                    neg.add(rnd.nextInt(3) == 0);
+                }
+                termStart.add(cols.size());
+            }
+            rowStart.add(mult.size());
+        }
+        boolean[] negative = new boolean[neg.size()];
+        for (int t = 0; t < negative.length; t++) {
+            negative[t] = neg.get(t);
+        }
+        SparseIntegerMatrix m = new SparseIntegerMatrix(columns,
+                rowStart.stream().mapToInt(Integer::intValue).toArray(),
+                mult.stream().mapToLong(Long::longValue).toArray(),
+                termStart.stream().mapToInt(Integer::intValue).toArray(),
+                cols.stream().mapToInt(Integer::intValue).toArray(), negative);
+        for (int[] s : shapes()) {
+            if (s[1] == 1) {
+                continue;
+            }
+            DevicePoly[] inGpu = new DevicePoly[columns];
+            DevicePoly[] inRef = new DevicePoly[columns];
+            for (int c = 0; c < columns; c++) {
+                Pair p = pair(s[0], false);
+                inGpu[c] = p.gpu();
+                inRef[c] = p.ref();
+            }
+            DevicePoly[] outGpu = new DevicePoly[rows];
+            DevicePoly[] outRef = new DevicePoly[rows];
+            for (int j = 0; j < rows; j++) {
+                outGpu[j] = engine.allocate(s[0], false);
+                outRef[j] = ref.allocate(s[0], false);
+            }
+            engine.sparseLinearMap(inGpu, m, outGpu);
+            ref.sparseLinearMap(inRef, m, outRef);
+            for (int j = 0; j < rows; j++) {
+                same("sparseLinearMap row " + j + " " + shape(s), new Pair(outGpu[j], outRef[j]));
+            }
+        }
     }
 
     private void tensor() {
