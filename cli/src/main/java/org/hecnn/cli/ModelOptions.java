@@ -31,11 +31,11 @@ final class ModelOptions {
             + "image per evaluation, for latency) (default: ${DEFAULT-VALUE})", defaultValue = "auto")
     String layout;
 
-    @Option(names = "--scale-bits", description = "activation scale 2^bits (default: 23; batched: 26; vector: 36)",
+    @Option(names = "--scale-bits", description = "activation scale 2^bits (default: 26; batched: 26; vector: 36)",
             defaultValue = "0")
     int scaleBits;
 
-    @Option(names = "--weight-bits", description = "weight scale 2^bits (default: 19; batched: bits kept of each "
+    @Option(names = "--weight-bits", description = "weight scale 2^bits (default: 17; batched: bits kept of each "
             + "layer's largest generic weight, 16)", defaultValue = "0")
 
     int weightBits;
@@ -100,7 +100,8 @@ final class ModelOptions {
                     + "batched");
         };
         NetworkCompiler.Options o = NetworkCompiler.Options.defaults()
-                .withTargets(new PrecisionTargets(scaleBits > 0 ? scaleBits : 23, weightBits > 0 ? weightBits : 19, 8))
+                .withTargets(new PrecisionTargets(scaleBits > 0 ? scaleBits : PrecisionTargets.standard().scaleBits(),
+                        weightBits > 0 ? weightBits : PrecisionTargets.standard().weightBits(), 8))
                 .withLayout(forced);
         o = o.withClustering(clusters, granularity);
         return babySteps > 0 ? o.withMaxBabySteps(babySteps) : o;
