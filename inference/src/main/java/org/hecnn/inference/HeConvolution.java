@@ -185,10 +185,13 @@ public final class HeConvolution implements ConvolutionLayer {
         if (!rowOk || !colOk) {
             return false;
         }
+        if (in.replicas() > 1 && d >= in.channels()) {
+            return false; // block rotation d + C reads the same channels as d: one copy is enough
+        }
         for (int b = 0; b < cpc; b++) {
-            int o = go * cpc + b;
-            int c = gi * cpc + (b + d) % cpc;
-            if (o < out.channels() && c < in.channels() && weights[o][c][ky][kx] != 0) {
+            int o = out.channelOfBlock(go, b);
+            int c = in.channelOfBlock(gi, (b + d) % cpc);
+            if (o >= 0 && c >= 0 && weights[o][c][ky][kx] != 0) {
                 return true;
             }
         }
@@ -202,10 +205,13 @@ public final class HeConvolution implements ConvolutionLayer {
         double[] v = null;
         int dy = ky - padTop;
         int dx = kx - padLeft;
+        if (in.replicas() > 1 && d >= in.channels()) {
+            return null;
+        }
         for (int b = 0; b < cpc; b++) {
-            int o = go * cpc + b;
-            int c = gi * cpc + (b + d) % cpc;
-            if (o >= out.channels() || c >= in.channels()) {
+            int o = out.channelOfBlock(go, b);
+            int c = in.channelOfBlock(gi, (b + d) % cpc);
+            if (o < 0 || c < 0) {
                 continue;
             }
             double w = weights[o][c][ky][kx];
@@ -225,7 +231,7 @@ public final class HeConvolution implements ConvolutionLayer {
                     if (v == null) {
                         v = new double[grid.slots()];
                     }
-                    v[out.slotOf(o, h, x)] = w;
+                    v[out.slotAt(b, h, x)] = w;
                 }
             }
         }
