@@ -21,6 +21,12 @@ public final class HeConvolution implements ConvolutionLayer {
     private final FeatureMap out;
     private final int babySteps;
     private final int[] babyRotations;
+    /**
+     * Right rotations (as left steps) that copy the first C_out blocks into the other copies, when the output is
+     * replicated but the input is not: the products then fill only C_out blocks (fewer diagonals) and log2(copies)
+     * rotate-and-adds make the copies.
+     */
+    private final int[] replicationSteps;
     /** terms.get(go): giant step → list of (input ciphertext, baby index, plaintext index). */
     private final List<Map<Integer, List<int[]>>> terms = new ArrayList<>();
     private final PlaintextBank bank;
@@ -65,6 +71,7 @@ public final class HeConvolution implements ConvolutionLayer {
         this.in = in;
         this.out = out;
         SlotGrid grid = in.grid();
+        this.replicationSteps = replicatesAfterwards(in, out) ? replicationSteps(out) : new int[0];
         int cpc = grid.channelsPerCiphertext();
         int slots = grid.slots();
         int bSize = grid.blockSize();
@@ -166,6 +173,28 @@ public final class HeConvolution implements ConvolutionLayer {
         return best;
     }
 
+    /** Whether the output copies are made by rotations after the products (replicated output, plain input). */
+    private static boolean replicatesAfterwards(FeatureMap in, FeatureMap out) {
+        return out.replicas() > 1 && in.replicas() == 1;
+    }
+
+    private static int[] replicationSteps(FeatureMap out) {
+        int slots = out.grid().slots();
+        int[] steps = new int[Integer.numberOfTrailingZeros(out.replicas())];
+        for (int i = 0; i < steps.length; i++) {
+            steps[i] = slots - (out.channels() << i) * out.grid().blockSize();
+        }
+        return steps;
+    }
+
+    /** The channel an output block computes in the products (−1: none, or a copy made afterwards). */
+    private int producedChannel(int go, int block) {
+        if (replicationSteps.length > 0 && block >= out.channels()) {
+            return -1;
+        }
+        return out.channelOfBlock(go, block);
+    }
+
     /** Whether a tap plaintext has any non-zero slot, without building it. */
     private boolean tapUsed(double[][][][] weights, int stride, int padTop, int padLeft, int go, int gi, int d,
                             int ky, int kx) {
@@ -189,7 +218,7 @@ public final class HeConvolution implements ConvolutionLayer {
             return false; // block rotation d + C reads the same channels as d: one copy is enough
         }
         for (int b = 0; b < cpc; b++) {
-            int o = out.channelOfBlock(go, b);
+            int o = producedChannel(go, b);
             int c = in.channelOfBlock(gi, (b + d) % cpc);
             if (o >= 0 && c >= 0 && weights[o][c][ky][kx] != 0) {
                 return true;
@@ -209,7 +238,7 @@ public final class HeConvolution implements ConvolutionLayer {
             return null;
         }
         for (int b = 0; b < cpc; b++) {
-            int o = out.channelOfBlock(go, b);
+            int o = producedChannel(go, b);
             int c = in.channelOfBlock(gi, (b + d) % cpc);
             if (o < 0 || c < 0) {
                 continue;
@@ -271,6 +300,9 @@ public final class HeConvolution implements ConvolutionLayer {
                 }
             }
         }
+        for (int step : replicationSteps) {
+            steps.add(step);
+        }
         return steps.stream().mapToInt(Integer::intValue).toArray();
     }
 
@@ -294,6 +326,9 @@ public final class HeConvolution implements ConvolutionLayer {
                 t.add += group++ > 0 ? 1 : 0;
             }
             t.constant += byGiant.isEmpty() ? 1 : 0;
+            t.rot += replicationSteps.length;
+            t.decompositions += replicationSteps.length;
+            t.add += replicationSteps.length;
             t.add += biasBank != null ? 1 : 0;
         }
         return t.snapshot();
@@ -313,7 +348,7 @@ public final class HeConvolution implements ConvolutionLayer {
         for (Map<Integer, List<int[]>> byGiant : terms) {
             giant += byGiant.keySet().stream().filter(g -> g != 0).count();
         }
-        return baby + giant;
+        return baby + giant + (long) replicationSteps.length * out.ciphertexts();
     }
 
     /** Plaintexts this layer keeps (for memory accounting). */
@@ -354,6 +389,11 @@ public final class HeConvolution implements ConvolutionLayer {
             if (total == null) {
                 // Every weight into this output ciphertext is zero: a zero ciphertext at the right level and scale.
                 total = ops.multiplyConstant(inputs[0], 0.0, bank.scale());
+            }
+            for (int step : replicationSteps) {
+                try (Ciphertext copy = ops.rotate(total, step)) {
+                    ops.addInPlace(total, copy);
+                }
             }
             if (biasBank != null) {
                 Ciphertext t = total;
