@@ -53,6 +53,10 @@ final class EvalCommand implements Callable<Integer> {
     @Option(names = "--plain", description = "plaintext evaluation only")
     boolean plainOnly;
 
+    @Option(names = "--together", description = "CIFAR: evaluate this many images in lockstep, converting each "
+            + "plaintext once for all of them (throughput; default: ${DEFAULT-VALUE})", defaultValue = "1")
+    int together;
+
     @Override
     public Integer call() {
         double[] range = inputRange != null ? inputRange : new double[] {MnistIdx.lowest(), MnistIdx.highest()};
@@ -65,6 +69,9 @@ final class EvalCommand implements Callable<Integer> {
         if (features != null || options.batched() || options.vector()) {
             return ChainEval.run(options, data, ChainEval.cifar(data), features == null ? null
                     : org.hecnn.cnn.onnx.OnnxImporter.load(features), range, from, count, batch, plainOnly);
+        }
+        if (together < 1) {
+            throw new HecnnException("--together must be at least 1");
         }
         int total = ImageInput.cifarCount(data);
         int n = count < 0 ? total - from : count;
@@ -86,24 +93,37 @@ final class EvalCommand implements Callable<Integer> {
                         compiled.network().context().parameters().isInsecure()), options.backendProvider())) {
             InferenceServer server = compiled == null ? null : new InferenceServer(compiled.network());
             InferenceServer.Session session = server == null ? null : KeyTransfer.open(client, server).session();
-            for (int i = 0; i < n; i++) {
-                ImageInput.Labelled img = ImageInput.cifar(data, from + i, ImageInput.CIFAR_MEAN, ImageInput.CIFAR_STD);
-                double[] plain = PlainEvaluator.evaluate(imported, Tensor.of(InferCommand.flatten(img.pixels()), 3, 32,
-                        32)).toArray();
-                int p = InferCommand.argMax(plain);
-                plainCorrect += p == img.label() ? 1 : 0;
-                if (session != null) {
-                    long t0 = System.nanoTime();
-                    double[] logits = client.decrypt(session.evaluate(client.encrypt(img.pixels()), LayerProgress.NONE));
-                    heNanos += System.nanoTime() - t0;
-                    int h = InferCommand.argMax(logits);
-                    heCorrect += h == img.label() ? 1 : 0;
-                    agree += h == p ? 1 : 0;
-                    for (int k = 0; k < logits.length; k++) {
-                        maxErr = Math.max(maxErr, Math.abs(logits[k] - plain[k]));
+            for (int first = 0; first < n; first += together) {
+                int size = Math.min(together, n - first);
+                java.util.List<byte[]> requests = new java.util.ArrayList<>();
+                ImageInput.Labelled[] imgs = new ImageInput.Labelled[size];
+                double[][] plains = new double[size][];
+                for (int j = 0; j < size; j++) {
+                    imgs[j] = ImageInput.cifar(data, from + first + j, ImageInput.CIFAR_MEAN, ImageInput.CIFAR_STD);
+                    plains[j] = PlainEvaluator.evaluate(imported, Tensor.of(InferCommand.flatten(imgs[j].pixels()), 3,
+                            32, 32)).toArray();
+                    plainCorrect += InferCommand.argMax(plains[j]) == imgs[j].label() ? 1 : 0;
+                    if (session != null) {
+                        requests.add(client.encrypt(imgs[j].pixels()));
                     }
                 }
-                progress.update(i + 1, n, "image " + (from + i));
+                if (session != null) {
+                    long t0 = System.nanoTime();
+                    java.util.List<byte[]> responses = size == 1
+                            ? java.util.List.of(session.evaluate(requests.get(0), LayerProgress.NONE))
+                            : session.evaluateTogether(requests, LayerProgress.NONE);
+                    heNanos += System.nanoTime() - t0;
+                    for (int j = 0; j < size; j++) {
+                        double[] logits = client.decrypt(responses.get(j));
+                        int h = InferCommand.argMax(logits);
+                        heCorrect += h == imgs[j].label() ? 1 : 0;
+                        agree += h == InferCommand.argMax(plains[j]) ? 1 : 0;
+                        for (int k = 0; k < logits.length; k++) {
+                            maxErr = Math.max(maxErr, Math.abs(logits[k] - plains[j][k]));
+                        }
+                    }
+                }
+                progress.update(first + size, n, "image " + (from + first + size - 1));
             }
         } finally {
             if (compiled != null) {
@@ -118,6 +138,7 @@ final class EvalCommand implements Callable<Integer> {
             m.put("agreement", agree / (double) n);
             m.put("maxLogitError", maxErr);
             m.put("meanSecondsPerImage", heNanos / 1e9 / n);
+            m.put("imagesPerEvaluation", together);
         } else {
             m.put("accuracy", plainCorrect / (double) n);
         }
@@ -128,8 +149,8 @@ final class EvalCommand implements Callable<Integer> {
             System.out.printf(Locale.ROOT, "plaintext accuracy %.2f%%%n", 100.0 * plainCorrect / n);
             if (!plainOnly) {
                 System.out.printf(Locale.ROOT, "encrypted accuracy %.2f%%, agreement with plaintext %.2f%%, largest "
-                        + "logit error %.3e, %.2f s per image%n", 100.0 * heCorrect / n, 100.0 * agree / n, maxErr,
-                        heNanos / 1e9 / n);
+                        + "logit error %.3e, %.2f s per image%s%n", 100.0 * heCorrect / n, 100.0 * agree / n, maxErr,
+                        heNanos / 1e9 / n, together > 1 ? " (amortised: " + together + " images in lockstep)" : "");
             }
         }
         return 0;

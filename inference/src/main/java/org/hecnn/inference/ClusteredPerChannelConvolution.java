@@ -345,6 +345,14 @@ public final class ClusteredPerChannelConvolution implements ConvolutionLayer {
     }
 
     @Override
+    public void reusePlaintexts(boolean on) {
+        bank.reuse(on);
+        if (biasBank != null) {
+            biasBank.reuse(on);
+        }
+    }
+
+    @Override
     public void close() {
         bank.close();
         if (biasBank != null) {

@@ -20,6 +20,9 @@ public interface ConvolutionLayer extends AutoCloseable {
 
     Ciphertext[] apply(HeOps ops, Ciphertext[] inputs);
 
+    /** Keeps converted plaintexts between applications while on (several images in lockstep). */
+    void reusePlaintexts(boolean on);
+
     @Override
     void close();
 }

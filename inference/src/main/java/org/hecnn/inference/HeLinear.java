@@ -174,6 +174,14 @@ public final class HeLinear implements AutoCloseable {
         return acc;
     }
 
+    /** Keeps converted plaintexts between applications while on (several images in lockstep). */
+    public void reusePlaintexts(boolean on) {
+        bank.reuse(on);
+        if (biasBank != null) {
+            biasBank.reuse(on);
+        }
+    }
+
     @Override
     public void close() {
         bank.close();

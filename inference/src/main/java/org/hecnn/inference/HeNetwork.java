@@ -51,6 +51,10 @@ public final class HeNetwork implements AutoCloseable {
 
         LayerPlan plan();
 
+        /** Keeps converted plaintexts while on (several images through this layer). */
+        default void reusePlaintexts(boolean on) {
+        }
+
         @Override
         default void close() {
         }
@@ -288,6 +292,10 @@ public final class HeNetwork implements AutoCloseable {
                     linear.close();
                 }
 
+                public void reusePlaintexts(boolean on) {
+                    linear.reusePlaintexts(on);
+                }
+
                 public LayerPlan plan() {
                     long[] bytes = linear.plaintextBytes(context.ring().n());
                     return new LayerPlan(name, kind(), level, log2(scale * ptScale), 1, linear.counts(), bytes[0],
@@ -366,6 +374,10 @@ public final class HeNetwork implements AutoCloseable {
 
             public void close() {
                 conv.close();
+            }
+
+            public void reusePlaintexts(boolean on) {
+                conv.reusePlaintexts(on);
             }
 
             public LayerPlan plan() {
@@ -500,6 +512,57 @@ public final class HeNetwork implements AutoCloseable {
             progress.layerDone(++index, layers.size(), layer.node(), layer.kind(), System.nanoTime() - t0, v.level());
         }
         return values.get(model.output().name()).ciphertexts()[0];
+    }
+
+    /**
+     * Runs several images layer by layer in lockstep: each layer's plaintexts are converted to NTT form once and
+     * serve every image (throughput; the latency of each image is that of the whole group). Returns the logits
+     * ciphertext of each image, in order.
+     */
+    public java.util.List<Ciphertext> evaluateTogether(HeOps ops, java.util.List<Ciphertext[]> inputs,
+                                                       LayerProgress progress) {
+        java.util.List<Map<String, HeValue>> values = new java.util.ArrayList<>();
+        java.util.List<Map<String, Integer>> remaining = new java.util.ArrayList<>();
+        for (Ciphertext[] input : inputs) {
+            if (input.length != inputMap.ciphertexts()) {
+                throw new IllegalArgumentException("expected " + inputMap.ciphertexts() + " input ciphertexts, got "
+                        + input.length);
+            }
+            Map<String, HeValue> v = new HashMap<>();
+            v.put(model.input().name(), new HeValue(input, inputMap));
+            values.add(v);
+            Map<String, Integer> uses = new HashMap<>();
+            for (Node n : model.nodes()) {
+                uses.put(n.name(), model.consumers(n.name()).size());
+            }
+            remaining.add(uses);
+        }
+        int index = 0;
+        for (Layer layer : layers) {
+            long t0 = System.nanoTime();
+            int level = 0;
+            layer.reusePlaintexts(true);
+            try {
+                for (int i = 0; i < inputs.size(); i++) {
+                    HeValue v = layer.run(ops, values.get(i));
+                    values.get(i).put(layer.node(), v);
+                    level = v.level();
+                    for (String in : new TreeSet<>(model.node(layer.node()).inputs())) {
+                        if (remaining.get(i).merge(in, -1, Integer::sum) == 0 && !in.equals(model.input().name())) {
+                            values.get(i).remove(in).close();
+                        }
+                    }
+                }
+            } finally {
+                layer.reusePlaintexts(false);
+            }
+            progress.layerDone(++index, layers.size(), layer.node(), layer.kind(), System.nanoTime() - t0, level);
+        }
+        java.util.List<Ciphertext> out = new java.util.ArrayList<>();
+        for (Map<String, HeValue> v : values) {
+            out.add(v.get(model.output().name()).ciphertexts()[0]);
+        }
+        return out;
     }
 
     @Override

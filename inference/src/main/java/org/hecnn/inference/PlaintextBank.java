@@ -23,6 +23,8 @@ public final class PlaintextBank implements AutoCloseable {
     private final List<Object> coefficients = new ArrayList<>();
     private final List<Plaintext> ready = new ArrayList<>();
     private int planned;
+    /** While a reuse scope is open (several images through one layer), converted plaintexts by index. */
+    private java.util.Map<Integer, Plaintext> reused;
 
     public PlaintextBank(CkksEncoder encoder, int level, double scale, Mode mode) {
         this.encoder = encoder;
@@ -110,6 +112,19 @@ public final class PlaintextBank implements AutoCloseable {
         return level;
     }
 
+    /**
+     * Opens (true) or closes (false) a reuse scope: in COEFFICIENTS mode, plaintexts converted to NTT form inside
+     * it are kept until it closes, so several images evaluated through the layer convert each plaintext once.
+     */
+    public void reuse(boolean on) {
+        if (on && mode == Mode.COEFFICIENTS && reused == null) {
+            reused = new java.util.HashMap<>();
+        } else if (!on && reused != null) {
+            reused.values().forEach(Plaintext::close);
+            reused = null;
+        }
+    }
+
     /** Runs {@code use} with plaintext i, encoding it on the fly in COEFFICIENTS mode. */
     public void with(int i, java.util.function.Consumer<Plaintext> use) {
         if (mode == Mode.PLAN_ONLY) {
@@ -117,6 +132,9 @@ public final class PlaintextBank implements AutoCloseable {
         }
         if (mode == Mode.NTT) {
             use.accept(ready.get(i));
+        } else if (reused != null) {
+            use.accept(reused.computeIfAbsent(i, k -> encoder.encodeCoefficients(expand(coefficients.get(k)), level,
+                    scale)));
         } else {
             try (Plaintext p = encoder.encodeCoefficients(expand(coefficients.get(i)), level, scale)) {
                 use.accept(p);
@@ -126,6 +144,7 @@ public final class PlaintextBank implements AutoCloseable {
 
     @Override
     public void close() {
+        reuse(false);
         ready.forEach(Plaintext::close);
         ready.clear();
         coefficients.clear();

@@ -81,6 +81,26 @@ class ClientServerTest {
                 assertTrue(traced.size() >= model.nodes().size() - 2, "traced " + traced);
                 assertArrayEquals(client.decrypt(tracedResponse), client.decrypt(tracedResponse));
 
+                // Two images in lockstep (plaintexts converted once for both) give each image's own result.
+                Tensor image2 = HeNetworkTest.random(r, 1.0, 3, 8, 8);
+                Tensor expected2 = PlainEvaluator.evaluate(model, image2);
+                double[][][] img2 = new double[3][8][8];
+                for (int c = 0; c < 3; c++) {
+                    for (int h = 0; h < 8; h++) {
+                        for (int w = 0; w < 8; w++) {
+                            img2[c][h][w] = image2.at(c, h, w);
+                        }
+                    }
+                }
+                java.util.List<byte[]> together = session.evaluateTogether(
+                        java.util.List.of(request, client.encrypt(img2)), LayerProgress.NONE);
+                double[] l1 = client.decrypt(together.get(0));
+                double[] l2 = client.decrypt(together.get(1));
+                for (int k = 0; k < l1.length; k++) {
+                    assertTrue(Math.abs(l1[k] - expected.get(k)) <= expected.maxAbs() * 0x1p-10, "lockstep image 1");
+                    assertTrue(Math.abs(l2[k] - expected2.get(k)) <= expected2.maxAbs() * 0x1p-10, "lockstep image 2");
+                }
+
                 // The streamed key path (one key at a time, for sets larger than memory) gives the same result.
                 java.io.ByteArrayOutputStream streamed = new java.io.ByteArrayOutputStream();
                 client.writeEvaluationKeys(streamed);

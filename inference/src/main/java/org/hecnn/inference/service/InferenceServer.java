@@ -87,6 +87,25 @@ public final class InferenceServer {
             return Messages.write(logits);
         }
 
+        /**
+         * Several requests in lockstep ({@link HeNetwork#evaluateTogether}): each plaintext is converted once for
+         * all of them. Returns one response per request, in order.
+         */
+        public java.util.List<byte[]> evaluateTogether(java.util.List<byte[]> requests, LayerProgress progress) {
+            java.util.List<Ciphertext[]> inputs = new java.util.ArrayList<>();
+            for (byte[] r : requests) {
+                inputs.add(Messages.read(network.context(), r, network.inputMap().ciphertexts()));
+            }
+            HeOps ops = new HeOps(evaluator);
+            java.util.List<Ciphertext> logits = network.evaluateTogether(ops, inputs, progress);
+            lastCounts = ops.counts();
+            java.util.List<byte[]> out = new java.util.ArrayList<>();
+            for (Ciphertext c : logits) {
+                out.add(Messages.write(c));
+            }
+            return out;
+        }
+
         /** Operation counts of the last evaluation. */
         public OpCounts lastCounts() {
             return lastCounts;
