@@ -33,6 +33,11 @@ def measured_encrypted(results_dir):
             out[name] = "%s (%d images, %s layout, agreement %s; `%s`)" % (
                 pct(e["accuracy"]), e["images"], e.get("layout", "batched"), pct(e["agreement"]),
                 "scripts/mnist-table" if key is None else "scripts/transfer-table")
+    for f in sorted(glob.glob(os.path.join(results_dir, "resnet20-agreement-*.json"))):
+        e = json.load(open(f))
+        out["resnet20_quad.onnx"] = "%s on the first %d test images (plaintext %s on them, agreement %s, largest logit error %.2f; `%s`)" % (
+            pct(e["accuracy"]), e["images"], pct(e["plaintextAccuracy"]), pct(e["agreement"]), e["maxLogitError"],
+            "hecnn eval --count %d --together %d" % (e["images"], e.get("imagesPerEvaluation", 1)))
     return out
 
 
