@@ -44,7 +44,7 @@ public final class ClusteredPerChannelConvolution implements ConvolutionLayer {
     /** groups.get(o): the groups summed and multiplied for output channel o. */
     private final List<List<Group>> groups = new ArrayList<>();
     private final PlaintextBank bank;
-    private final PlaintextBank biasBank;
+    private final LayerPlaintexts plaintexts;
     private final int[] distinctPerOutput;
 
     /** Inputs {@code inputs} rotated by used tap {@code tap}, multiplied by plaintext {@code plaintext}. */
@@ -179,6 +179,7 @@ public final class ClusteredPerChannelConvolution implements ConvolutionLayer {
             distinctPerOutput[o] = list.size();
             groups.add(list);
         }
+        PlaintextBank biasBank;
         if (biases != null) {
             biasBank = new PlaintextBank(encoder, level, ctScale * ptScale, mode);
             for (int o = 0; o < co; o++) {
@@ -195,6 +196,7 @@ public final class ClusteredPerChannelConvolution implements ConvolutionLayer {
         } else {
             biasBank = null;
         }
+        plaintexts = new LayerPlaintexts(bank, biasBank);
     }
 
     /** Output slots (within one region) whose input pixel at offset (dy, dx) lies inside the image. */
@@ -265,7 +267,7 @@ public final class ClusteredPerChannelConvolution implements ConvolutionLayer {
             }
             add += Math.max(0, list.size() - 1);
             constant += list.isEmpty() ? 1 : 0;
-            add += biasBank != null ? 1 : 0;
+            add += plaintexts.hasBias() ? 1 : 0;
         }
         return new OpCounts(0, 0, plain, constant, 0, add, 0, hoisted, decompositions, 0);
     }
@@ -277,14 +279,12 @@ public final class ClusteredPerChannelConvolution implements ConvolutionLayer {
 
     /** Plaintexts this layer keeps: one per distinct (tap, value) of the whole layer, plus the biases. */
     public int plaintextCount() {
-        return bank.size() + (biasBank == null ? 0 : biasBank.size());
+        return plaintexts.size();
     }
 
     /** Bytes the plaintexts hold between evaluations, and what they would hold cached in NTT form. */
     public long[] plaintextBytes(int n) {
-        long held = bank.bytes(n) + (biasBank == null ? 0 : biasBank.bytes(n));
-        long ntt = bank.nttBytes(n) + (biasBank == null ? 0 : biasBank.nttBytes(n));
-        return new long[] {held, ntt};
+        return plaintexts.bytes(n);
     }
 
     /** Evaluates the convolution; the outputs are at the input level with scale ctScale·ptScale. */
@@ -327,14 +327,7 @@ public final class ClusteredPerChannelConvolution implements ConvolutionLayer {
                 // Every weight into this output channel is zero: a zero ciphertext at the right level and scale.
                 acc = ops.multiplyConstant(inputs[0], 0.0, bank.scale());
             }
-            if (biasBank != null) {
-                Ciphertext t = acc;
-                Ciphertext[] withBias = new Ciphertext[1];
-                biasBank.with(o, p -> withBias[0] = ops.addPlain(t, p));
-                acc.close();
-                acc = withBias[0];
-            }
-            result[o] = acc;
+            result[o] = plaintexts.addBias(ops, acc, o);
         }
         for (Ciphertext[] cts : rotated) {
             for (Ciphertext c : cts) {
@@ -346,18 +339,12 @@ public final class ClusteredPerChannelConvolution implements ConvolutionLayer {
 
     @Override
     public void reusePlaintexts(boolean on) {
-        bank.reuse(on);
-        if (biasBank != null) {
-            biasBank.reuse(on);
-        }
+        plaintexts.reuse(on);
     }
 
     @Override
     public void close() {
-        bank.close();
-        if (biasBank != null) {
-            biasBank.close();
-        }
+        plaintexts.close();
     }
 
     /** Exact equality of weight tuples (bitwise, as {@link Arrays#equals(double[], double[])}). */

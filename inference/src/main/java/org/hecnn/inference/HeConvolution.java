@@ -30,7 +30,7 @@ public final class HeConvolution implements ConvolutionLayer {
     /** terms.get(go): giant step → list of (input ciphertext, baby index, plaintext index). */
     private final List<Map<Integer, List<int[]>>> terms = new ArrayList<>();
     private final PlaintextBank bank;
-    private final PlaintextBank biasBank;
+    private final LayerPlaintexts plaintexts;
 
     /**
      * @param weights  [Co][Ci][kh][kw]
@@ -131,6 +131,7 @@ public final class HeConvolution implements ConvolutionLayer {
             }
             terms.add(byGiant);
         }
+        PlaintextBank biasBank;
         if (bias != null) {
             biasBank = new PlaintextBank(encoder, level, ctScale * ptScale, mode);
             double[][][] b = new double[co][out.height()][out.width()];
@@ -145,6 +146,7 @@ public final class HeConvolution implements ConvolutionLayer {
         } else {
             biasBank = null;
         }
+        plaintexts = new LayerPlaintexts(bank, biasBank);
     }
 
     /**
@@ -329,16 +331,14 @@ public final class HeConvolution implements ConvolutionLayer {
             t.rot += replicationSteps.length;
             t.decompositions += replicationSteps.length;
             t.add += replicationSteps.length;
-            t.add += biasBank != null ? 1 : 0;
+            t.add += plaintexts.hasBias() ? 1 : 0;
         }
         return t.snapshot();
     }
 
     /** Bytes the plaintexts hold between evaluations, and what they would hold cached in NTT form. */
     public long[] plaintextBytes(int n) {
-        long held = bank.bytes(n) + (biasBank == null ? 0 : biasBank.bytes(n));
-        long ntt = bank.nttBytes(n) + (biasBank == null ? 0 : biasBank.nttBytes(n));
-        return new long[] {held, ntt};
+        return plaintexts.bytes(n);
     }
 
     /** Rotations one evaluation performs: hoisted baby steps per input plus giant steps per output. */
@@ -353,7 +353,7 @@ public final class HeConvolution implements ConvolutionLayer {
 
     /** Plaintexts this layer keeps (for memory accounting). */
     public int plaintextCount() {
-        return bank.size() + (biasBank == null ? 0 : biasBank.size());
+        return plaintexts.size();
     }
 
     /** Evaluates the convolution; the outputs are at the input level with scale ctScale·ptScale. */
@@ -379,11 +379,17 @@ public final class HeConvolution implements ConvolutionLayer {
                         bank.with(term[2], p -> ops.multiplyPlainAccumulate(a, y, p));
                     }
                 }
-                Ciphertext shifted = ops.rotate(acc, Math.floorMod(e.getKey() * grid.blockSize(), grid.slots()));
+                int step = Math.floorMod(e.getKey() * grid.blockSize(), grid.slots());
+                Ciphertext shifted = acc;
+                if (step != 0) {
+                    shifted = ops.rotate(acc, step);
+                    acc.close();
+                }
                 if (total == null) {
                     total = shifted;
                 } else {
                     ops.addInPlace(total, shifted);
+                    shifted.close();
                 }
             }
             if (total == null) {
@@ -395,13 +401,7 @@ public final class HeConvolution implements ConvolutionLayer {
                     ops.addInPlace(total, copy);
                 }
             }
-            if (biasBank != null) {
-                Ciphertext t = total;
-                Ciphertext[] withBias = new Ciphertext[1];
-                biasBank.with(go, p -> withBias[0] = ops.addPlain(t, p));
-                total = withBias[0];
-            }
-            result[go] = total;
+            result[go] = plaintexts.addBias(ops, total, go);
         }
         for (Ciphertext[] cts : baby) {
             for (Ciphertext c : cts) {
@@ -413,17 +413,11 @@ public final class HeConvolution implements ConvolutionLayer {
 
     @Override
     public void reusePlaintexts(boolean on) {
-        bank.reuse(on);
-        if (biasBank != null) {
-            biasBank.reuse(on);
-        }
+        plaintexts.reuse(on);
     }
 
     @Override
     public void close() {
-        bank.close();
-        if (biasBank != null) {
-            biasBank.close();
-        }
+        plaintexts.close();
     }
 }

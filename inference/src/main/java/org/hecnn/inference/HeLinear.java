@@ -18,7 +18,7 @@ public final class HeLinear implements AutoCloseable {
     /** [input ciphertext][rotation index] → plaintext index or −1. */
     private final int[][] plaintextOf;
     private final PlaintextBank bank;
-    private final PlaintextBank biasBank;
+    private final LayerPlaintexts plaintexts;
 
     /**
      * @param weights [K][C·H·W] in C, H, W order (PyTorch's flatten order)
@@ -67,6 +67,7 @@ public final class HeLinear implements AutoCloseable {
                 }
             }
         }
+        PlaintextBank biasBank;
         if (bias != null) {
             biasBank = new PlaintextBank(encoder, level, ctScale * ptScale, mode);
             double[] v = new double[slots];
@@ -75,6 +76,7 @@ public final class HeLinear implements AutoCloseable {
         } else {
             biasBank = null;
         }
+        plaintexts = new LayerPlaintexts(bank, biasBank);
     }
 
     public int[] rotationSteps() {
@@ -113,15 +115,13 @@ public final class HeLinear implements AutoCloseable {
             t.decompositions++;
             t.add++;
         }
-        t.add += biasBank != null ? 1 : 0;
+        t.add += plaintexts.hasBias() ? 1 : 0;
         return t.snapshot();
     }
 
     /** Bytes the plaintexts hold between evaluations, and what they would hold cached in NTT form. */
     public long[] plaintextBytes(int n) {
-        long held = bank.bytes(n) + (biasBank == null ? 0 : biasBank.bytes(n));
-        long ntt = bank.nttBytes(n) + (biasBank == null ? 0 : biasBank.nttBytes(n));
-        return new long[] {held, ntt};
+        return plaintexts.bytes(n);
     }
 
     /** Rotations one evaluation performs. */
@@ -163,30 +163,20 @@ public final class HeLinear implements AutoCloseable {
         }
         int blocks = Math.min(in.grid().channelsPerCiphertext(), in.channels());
         for (int b = 1; b < blocks; b <<= 1) {
-            acc = ops.add(acc, ops.rotate(acc, b * in.grid().blockSize()));
+            try (Ciphertext shifted = ops.rotate(acc, b * in.grid().blockSize())) {
+                ops.addInPlace(acc, shifted);
+            }
         }
-        if (biasBank != null) {
-            Ciphertext t = acc;
-            Ciphertext[] withBias = new Ciphertext[1];
-            biasBank.with(0, p -> withBias[0] = ops.addPlain(t, p));
-            acc = withBias[0];
-        }
-        return acc;
+        return plaintexts.addBias(ops, acc, 0);
     }
 
     /** Keeps converted plaintexts between applications while on (several images in lockstep). */
     public void reusePlaintexts(boolean on) {
-        bank.reuse(on);
-        if (biasBank != null) {
-            biasBank.reuse(on);
-        }
+        plaintexts.reuse(on);
     }
 
     @Override
     public void close() {
-        bank.close();
-        if (biasBank != null) {
-            biasBank.close();
-        }
+        plaintexts.close();
     }
 }

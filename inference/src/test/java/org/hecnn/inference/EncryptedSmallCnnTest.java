@@ -24,49 +24,6 @@ import org.junit.jupiter.api.Test;
  * with the packed layout and tower-reuse scales, against a double-precision evaluation of the same layers.
  */
 class EncryptedSmallCnnTest {
-    static double[][][][] randomConv(Random r, int co, int ci, int k, double scale) {
-        double[][][][] w = new double[co][ci][k][k];
-        for (double[][][] a : w) {
-            for (double[][] b : a) {
-                for (double[] c : b) {
-                    for (int i = 0; i < k; i++) {
-                        c[i] = (r.nextDouble() * 2 - 1) * scale;
-                    }
-                }
-            }
-        }
-        return w;
-    }
-
-    static double[][][] conv(double[][][] x, double[][][][] w, double[] bias, int stride, int pad) {
-        int co = w.length;
-        int ci = w[0].length;
-        int k = w[0][0].length;
-        int h = (x[0].length + 2 * pad - k) / stride + 1;
-        int wd = (x[0][0].length + 2 * pad - k) / stride + 1;
-        double[][][] y = new double[co][h][wd];
-        for (int o = 0; o < co; o++) {
-            for (int i = 0; i < h; i++) {
-                for (int j = 0; j < wd; j++) {
-                    double s = bias == null ? 0 : bias[o];
-                    for (int c = 0; c < ci; c++) {
-                        for (int ky = 0; ky < k; ky++) {
-                            for (int kx = 0; kx < k; kx++) {
-                                int hi = i * stride + ky - pad;
-                                int wi = j * stride + kx - pad;
-                                if (hi >= 0 && hi < x[0].length && wi >= 0 && wi < x[0][0].length) {
-                                    s += w[o][c][ky][kx] * x[c][hi][wi];
-                                }
-                            }
-                        }
-                    }
-                    y[o][i][j] = s;
-                }
-            }
-        }
-        return y;
-    }
-
     static double[][][] act(double[][][] x, double c0, double c1) {
         double[][][] y = new double[x.length][x[0].length][x[0][0].length];
         for (int c = 0; c < x.length; c++) {
@@ -124,9 +81,9 @@ class EncryptedSmallCnnTest {
                 }
             }
         }
-        double[][][][] w1 = randomConv(r, 4, 2, 3, 0.25);
+        double[][][][] w1 = TestTensors.randomConv(r, 4, 2, 3, 0.25);
         double[] b1 = {0.1, -0.2, 0.05, 0.0};
-        double[][][][] w2 = randomConv(r, 8, 4, 3, 0.1);
+        double[][][][] w2 = TestTensors.randomConv(r, 8, 4, 3, 0.1);
         double[] b2 = new double[8];
         double[][] fc = new double[3][8];
         for (double[] row : fc) {
@@ -139,8 +96,8 @@ class EncryptedSmallCnnTest {
         double c1 = 0.5;
 
         // Plaintext reference.
-        double[][][] h1 = act(conv(image, w1, b1, 1, 1), c0, c1);
-        double[][][] h2 = act(conv(h1, w2, b2, 2, 1), c0, c1);
+        double[][][] h1 = act(TestTensors.conv(image, w1, b1, 1, 1), c0, c1);
+        double[][][] h2 = act(TestTensors.conv(h1, w2, b2, 2, 1), c0, c1);
         double[] expected = fcBias.clone();
         for (int k = 0; k < 3; k++) {
             for (int c = 0; c < 8; c++) {
@@ -217,9 +174,9 @@ class EncryptedSmallCnnTest {
             // layers (activation slope |2x + c1|, pool of 16, linear of 8) and allow 6 of them.
             double sigma = Math.sqrt(params.n() / 12.0);
             double e1 = sigma / wScale1 * Math.sqrt(9 * 2) * maxAbs(image);
-            double e1act = e1 * (2 * maxAbs(conv(image, w1, b1, 1, 1)) + c1);
+            double e1act = e1 * (2 * maxAbs(TestTensors.conv(image, w1, b1, 1, 1)) + c1);
             double e2 = e1act * Math.sqrt(9 * 4) * maxAbs4(w2) + sigma / wScale2 * Math.sqrt(9 * 4) * maxAbs(h1);
-            double e2act = e2 * (2 * maxAbs(conv(h1, w2, b2, 2, 1)) + c1);
+            double e2act = e2 * (2 * maxAbs(TestTensors.conv(h1, w2, b2, 2, 1)) + c1);
             double pooledMax = 16 * maxAbs(h2);
             double bound = 6 * (e2act * Math.sqrt(16 * 8) * maxAbs(fc) + sigma / wScaleFc * Math.sqrt(8) * pooledMax);
             System.out.printf("small CNN: error %.3e, derived bound %.3e%n", maxErr, bound);

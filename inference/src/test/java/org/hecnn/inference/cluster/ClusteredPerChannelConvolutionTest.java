@@ -27,6 +27,7 @@ import org.hecnn.inference.PlaintextBank;
 import org.hecnn.ring.Galois;
 import org.hecnn.rlwe.KeyGenerator;
 import org.hecnn.rlwe.SecretKey;
+import org.hecnn.inference.TestTensors;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -37,20 +38,6 @@ class ClusteredPerChannelConvolutionTest {
     static final int LOG_N = 11;
     static final CkksParameters PARAMS = CkksParameters.builder().logN(LOG_N).dataPrimeBits(52, 59, 59)
             .specialPrimeBits(61, 61).dnum(3).scaleBits(25).allowInsecureForTestsOnly().build();
-
-    static double[][][][] randomConv(Random r, int co, int ci, int k, double scale) {
-        double[][][][] w = new double[co][ci][k][k];
-        for (double[][][] a : w) {
-            for (double[][] b : a) {
-                for (double[] c : b) {
-                    for (int i = 0; i < k; i++) {
-                        c[i] = (r.nextDouble() * 2 - 1) * scale;
-                    }
-                }
-            }
-        }
-        return w;
-    }
 
     /** Each member's weights replaced by its coordinate of the joint k-means centroid (per layer). */
     static double[][][][][] clusterJointly(double[][][][][] w, int k) {
@@ -74,47 +61,6 @@ class ClusteredPerChannelConvolutionTest {
             }
         }
         return out;
-    }
-
-    static double[][][] conv(double[][][] x, double[][][][] w, double[] bias, int stride, int pad) {
-        int co = w.length;
-        int ci = w[0].length;
-        int k = w[0][0].length;
-        int h = (x[0].length + 2 * pad - k) / stride + 1;
-        int wd = (x[0][0].length + 2 * pad - k) / stride + 1;
-        double[][][] y = new double[co][h][wd];
-        for (int o = 0; o < co; o++) {
-            for (int i = 0; i < h; i++) {
-                for (int j = 0; j < wd; j++) {
-                    double s = bias == null ? 0 : bias[o];
-                    for (int c = 0; c < ci; c++) {
-                        for (int ky = 0; ky < k; ky++) {
-                            for (int kx = 0; kx < k; kx++) {
-                                int hi = i * stride + ky - pad;
-                                int wi = j * stride + kx - pad;
-                                if (hi >= 0 && hi < x[0].length && wi >= 0 && wi < x[0][0].length) {
-                                    s += w[o][c][ky][kx] * x[c][hi][wi];
-                                }
-                            }
-                        }
-                    }
-                    y[o][i][j] = s;
-                }
-            }
-        }
-        return y;
-    }
-
-    static double[][][] randomImage(Random r, int c, int h, int w) {
-        double[][][] x = new double[c][h][w];
-        for (double[][] ch : x) {
-            for (double[] row : ch) {
-                for (int j = 0; j < row.length; j++) {
-                    row[j] = r.nextDouble() * 2 - 1;
-                }
-            }
-        }
-        return x;
     }
 
     /** Σ over output channels and taps of the distinct non-zero values of w[o][*][t]: the expected multiplications. */
@@ -154,10 +100,10 @@ class ClusteredPerChannelConvolutionTest {
         int ci = 8;
         int co = 4;
         int k = 4;
-        double[][][] image = randomImage(r, ci, 8, 8);
-        double[][][][] w1 = clusterJointly(new double[][][][][] {randomConv(r, co, ci, 3, 0.25)}, k)[0];
+        double[][][] image = TestTensors.randomImage(r, ci, 8, 8);
+        double[][][][] w1 = clusterJointly(new double[][][][][] {TestTensors.randomConv(r, co, ci, 3, 0.25)}, k)[0];
         double[] b1 = {0.1, -0.2, 0.05, 0.0};
-        double[][][][] w2 = clusterJointly(new double[][][][][] {randomConv(r, co, ci, 3, 0.25)}, k)[0];
+        double[][][][] w2 = clusterJointly(new double[][][][][] {TestTensors.randomConv(r, co, ci, 3, 0.25)}, k)[0];
         try (CkksContext ctx = TestContexts.context(PARAMS)) {
             CkksEncoder encoder = new CkksEncoder(ctx);
             int slots = PARAMS.slots();
@@ -195,7 +141,7 @@ class ClusteredPerChannelConvolutionTest {
             for (int i = 0; i < x.length; i++) {
                 x[i] = enc.encrypt(encoder.encode(packed[i], 2, s));
             }
-            Object[][] cases = {{c1, h1, m1, conv(image, w1, b1, 1, 1)}, {c2, h2, m2, conv(image, w2, null, 2, 1)}};
+            Object[][] cases = {{c1, h1, m1, TestTensors.conv(image, w1, b1, 1, 1)}, {c2, h2, m2, TestTensors.conv(image, w2, null, 2, 1)}};
             for (Object[] cs : cases) {
                 ClusteredPerChannelConvolution c = (ClusteredPerChannelConvolution) cs[0];
                 HeConvolution h = (HeConvolution) cs[1];
@@ -265,10 +211,10 @@ class ClusteredPerChannelConvolutionTest {
         int ci = 4;
         int co = 3;
         int members = 2;
-        double[][][][][] w = clusterJointly(new double[][][][][] {randomConv(r, co, ci, 3, 0.25),
-            randomConv(r, co, ci, 3, 0.25)}, 6);
+        double[][][][][] w = clusterJointly(new double[][][][][] {TestTensors.randomConv(r, co, ci, 3, 0.25),
+            TestTensors.randomConv(r, co, ci, 3, 0.25)}, 6);
         double[][] b = {{0.1, 0.2, 0.3}, {-0.1, -0.2, -0.3}};
-        double[][][][] images = {randomImage(r, ci, 8, 8), randomImage(r, ci, 8, 8)};
+        double[][][][] images = {TestTensors.randomImage(r, ci, 8, 8), TestTensors.randomImage(r, ci, 8, 8)};
         try (CkksContext ctx = TestContexts.context(PARAMS)) {
             CkksEncoder encoder = new CkksEncoder(ctx);
             int slots = PARAMS.slots();
@@ -309,7 +255,7 @@ class ClusteredPerChannelConvolutionTest {
                     region_m[o] = java.util.Arrays.copyOfRange(decoded[o], m * region, m * region + slots);
                     region_m[o] = java.util.Arrays.copyOf(region_m[o], slots);
                 }
-                double err = maxAbsDiff(m1.unpack(region_m), conv(images[m], w[m], b[m], 1, 1));
+                double err = maxAbsDiff(m1.unpack(region_m), TestTensors.conv(images[m], w[m], b[m], 1, 1));
                 System.out.printf("ensemble member %d: error %.2e%n", m, err);
                 double bound = 6 * Math.sqrt(PARAMS.n() / 12.0) / ptScale * Math.sqrt(ci * 9.0);
                 assertTrue(err < bound, "member " + m + ": " + err + " vs bound " + bound);
@@ -337,7 +283,7 @@ class ClusteredPerChannelConvolutionTest {
     void operationCountsAgainstK() {
         Random r = new Random(1);
         int c = 64;
-        double[][][][] original = randomConv(r, c, c, 3, 0.1);
+        double[][][][] original = TestTensors.randomConv(r, c, c, 3, 0.1);
         double[] bias = new double[c];
         CkksParameters params = CkksParameters.builder().logN(LOG_N).dataPrimeBits(52, 59)
                 .specialPrimeBits(61).dnum(2).scaleBits(25).allowInsecureForTestsOnly().build();
