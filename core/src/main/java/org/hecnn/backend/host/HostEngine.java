@@ -252,27 +252,32 @@ public class HostEngine implements PolyEngine {
         long[] multipliers = m.groupMultiplier();
         int[] rowGroups = m.rowGroupStart();
         int[] columns = m.termColumn();
+        // Per limb once (not per block): the multipliers' residues with their Shoup companions (also of q − c,
+        // for subtracted single-term groups) and the limb arrays of every term.
+        long[][] c = new long[limbs][multipliers.length];
+        long[][] cShoup = new long[limbs][multipliers.length];
+        long[][] cNegShoup = new long[limbs][multipliers.length];
+        long[][][] xs = new long[limbs][columns.length][];
+        executor.forEach(limbs, i -> {
+            Modulus q = modulus(x[0], i);
+            for (int g = 0; g < multipliers.length; g++) {
+                c[i][g] = q.reduce(multipliers[g]);
+                cShoup[i][g] = q.shoup(c[i][g]);
+                cNegShoup[i][g] = q.shoup(q.negate(c[i][g]));
+            }
+            for (int t = 0; t < columns.length; t++) {
+                xs[i][t] = x[columns[t]].limb(i);
+            }
+        });
         executor.forEach(limbs * blocks, task -> {
             int i = task / blocks;
             int from = (task % blocks) * block;
             Modulus q = modulus(x[0], i);
-            long[] c = new long[multipliers.length];
-            long[] cShoup = new long[multipliers.length];
-            long[] cNegShoup = new long[multipliers.length];
-            for (int g = 0; g < c.length; g++) {
-                c[g] = q.reduce(multipliers[g]);
-                cShoup[g] = q.shoup(c[g]);
-                cNegShoup[g] = q.shoup(q.negate(c[g]));
-            }
-            long[][] xs = new long[columns.length][];
-            for (int t = 0; t < xs.length; t++) {
-                xs[t] = x[columns[t]].limb(i);
-            }
             long[] acc = new long[block];
             long[] tmp = new long[block];
             for (int j = 0; j < o.length; j++) {
-                kernels.sparseCombination(xs, m.termNegative(), m.groupTermStart(), c, cShoup, cNegShoup, rowGroups[j],
-                        rowGroups[j + 1], from, block, o[j].limb(i), acc, tmp, q);
+                kernels.sparseCombination(xs[i], m.termNegative(), m.groupTermStart(), c[i], cShoup[i], cNegShoup[i],
+                        rowGroups[j], rowGroups[j + 1], from, block, o[j].limb(i), acc, tmp, q);
             }
         });
     }
