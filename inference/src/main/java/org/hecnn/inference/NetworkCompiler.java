@@ -1,10 +1,13 @@
 package org.hecnn.inference;
 
+import java.util.List;
 import org.hecnn.backend.BackendProvider;
 import org.hecnn.ckks.CkksContext;
 import org.hecnn.ckks.CkksParameters;
 import org.hecnn.cnn.cluster.ClusteringPasses;
 import org.hecnn.cnn.cluster.Granularity;
+import org.hecnn.cnn.cluster.WeightClustering;
+import org.hecnn.cnn.ensemble.EnsembleStack;
 import org.hecnn.cnn.compile.Passes;
 import org.hecnn.cnn.model.Model;
 
@@ -61,8 +64,13 @@ public final class NetworkCompiler {
         }
     }
 
-    /** A compiled network with the decisions that produced it. Closing it frees the engine. */
-    public record Compiled(HeNetwork network, Model model, String decisions) implements AutoCloseable {
+    /**
+     * A compiled network with the decisions that produced it. Closing it frees the engine.
+     *
+     * @param model   the prepared model the network evaluates (for an ensemble, the stacked members)
+     * @param members how many ensemble members its outputs hold, member-major ({@link EnsembleStack}); 1 for one model
+     */
+    public record Compiled(HeNetwork network, Model model, String decisions, int members) implements AutoCloseable {
         @Override
         public void close() {
             CkksContext ctx = network.context();
@@ -91,18 +99,44 @@ public final class NetworkCompiler {
         return ParameterPlanner.choose(levels.topLevel(), block, targets);
     }
 
+    /**
+     * An ensemble prepared for one encrypted pass: each member through the plaintext passes, then (when the options
+     * ask for clustering) k-means over all members jointly, then stacked into one model.
+     */
+    public static EnsembleStack prepareEnsemble(List<Model> imported, Options options) {
+        List<Model> prepared = options.clusters() > 0
+                ? ClusteringPasses.ensembleAfterStandard(imported, options.clusters(), options.granularity(),
+                        WeightClustering.DEFAULT_SEED)
+                : imported.stream().map(NetworkCompiler::prepare).toList();
+        return EnsembleStack.of(prepared);
+    }
+
     public static Compiled compile(Model imported, BackendProvider backend, Options options) {
         return compile(imported, backend, options, true);
     }
 
     /** With {@code encode} false the network is planned only (no plaintexts; it cannot evaluate). */
     public static Compiled compile(Model imported, BackendProvider backend, Options options, boolean encode) {
-        Model prepared = prepare(imported, options);
+        return compilePrepared(prepare(imported, options), 1, backend, options, encode);
+    }
+
+    /** Compiles an ensemble ({@link #prepareEnsemble}) into one network whose outputs hold every member's. */
+    public static Compiled compileEnsemble(List<Model> imported, BackendProvider backend, Options options,
+                                           boolean encode) {
+        EnsembleStack stack = prepareEnsemble(imported, options);
+        return compilePrepared(stack.model(), stack.members(), backend, options, encode);
+    }
+
+    private static Compiled compilePrepared(Model prepared, int members, BackendProvider backend, Options options,
+                                            boolean encode) {
         CkksParameters params = options.parameters() != null ? options.parameters()
                 : plannedParameters(prepared, options.targets());
         CkksContext ctx = CkksContext.create(params, backend);
         try {
             StringBuilder why = new StringBuilder();
+            if (members > 1) {
+                why.append(members).append(" ensemble members stacked (channels interleaved, one pass); ");
+            }
             Layout layout = options.layout();
             HeNetwork planned = null;
             if (layout == null) {
@@ -135,7 +169,7 @@ public final class NetworkCompiler {
                     nttBytes / (double) (1L << 30), options.plaintextBudget() / (double) (1L << 30)));
             return new Compiled(new HeNetwork(prepared, ctx, options.targets(), mode, layout, options.maxBabySteps()),
                     prepared,
-                    why.toString());
+                    why.toString(), members);
         } catch (RuntimeException e) {
             ctx.close();
             throw e;

@@ -1,0 +1,80 @@
+package org.hecnn.inference;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import java.util.Random;
+import org.hecnn.ckks.CkksContext;
+import org.hecnn.ckks.TestContexts;
+import org.hecnn.cnn.cluster.Granularity;
+import org.hecnn.cnn.ensemble.EnsembleStack;
+import org.hecnn.cnn.model.Model;
+import org.hecnn.cnn.model.Tensor;
+import org.hecnn.cnn.plain.PlainEvaluator;
+import org.hecnn.inference.service.InferenceClient;
+import org.hecnn.inference.service.InferenceServer;
+import org.hecnn.inference.service.ServiceDescription;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/** An ensemble of mini ResNets evaluated in one encrypted pass, members in interleaved channel blocks. */
+class EnsembleEndToEndTest {
+
+    @ParameterizedTest
+    @CsvSource({"PACKED,0", "PER_CHANNEL,0", "PACKED,4", "PER_CHANNEL,4"})
+    void everyMemberMatchesItsPlaintextModel(Layout layout, int clusters) {
+        List<Model> members = List.of(HeNetworkTest.miniResNet(new Random(3)), HeNetworkTest.miniResNet(new Random(4)),
+                HeNetworkTest.miniResNet(new Random(5)));
+        NetworkCompiler.Options options = NetworkCompiler.Options.defaults()
+                .withClustering(clusters, Granularity.PER_KERNEL_COLUMN);
+        EnsembleStack stack = NetworkCompiler.prepareEnsemble(members, options);
+        assertEquals(3, stack.members());
+        PrecisionTargets t = new PrecisionTargets(25, 17, 8);
+        Tensor image = HeNetworkTest.random(new Random(9), 1.0, 3, 8, 8);
+        double[] expected = PlainEvaluator.evaluate(stack.model(), image).toArray();
+        if (clusters == 0) {
+            // Unclustered, the stacked plaintext model is each imported member side by side.
+            for (int m = 0; m < 3; m++) {
+                double[] own = PlainEvaluator.evaluate(members.get(m), image).toArray();
+                double[] mine = stack.memberOutputs(expected, m);
+                for (int k = 0; k < own.length; k++) {
+                    assertEquals(own[k], mine[k], 1e-9 * (1 + Math.abs(own[k])));
+                }
+            }
+        }
+        try (CkksContext ctx = TestContexts.context(ClientServerTest.params(t));
+             HeNetwork net = new HeNetwork(stack.model(), ctx, t, PlaintextBank.Mode.COEFFICIENTS, layout)) {
+            InferenceServer server = new InferenceServer(net);
+            ServiceDescription seen = ServiceDescription.fromBytes(server.description().toBytes(), true);
+            assertEquals(15, seen.outputs());
+            try (InferenceClient client = new InferenceClient(seen, TestContexts.backend())) {
+                InferenceServer.Session session = server.open(client.evaluationKeys());
+                double[][][] img = new double[3][8][8];
+                for (int c = 0; c < 3; c++) {
+                    for (int h = 0; h < 8; h++) {
+                        for (int w = 0; w < 8; w++) {
+                            img[c][h][w] = image.at(c, h, w);
+                        }
+                    }
+                }
+                double[] logits = client.decrypt(session.evaluate(client.encrypt(img), LayerProgress.NONE));
+                // The bound ClientServerTest applies to one member, applied to each member's logits.
+                for (int m = 0; m < 3; m++) {
+                    double[] want = stack.memberOutputs(expected, m);
+                    double[] got = stack.memberOutputs(logits, m);
+                    double maxAbs = java.util.Arrays.stream(want).map(Math::abs).max().orElseThrow();
+                    for (int k = 0; k < want.length; k++) {
+                        assertTrue(Math.abs(got[k] - want[k]) <= maxAbs * 0x1p-10,
+                                "member " + m + " logit " + k + ": " + got[k] + " vs " + want[k]);
+                    }
+                }
+                double[] p = stack.averageSoftmax(logits);
+                double[] q = stack.averageSoftmax(expected);
+                for (int k = 0; k < p.length; k++) {
+                    assertEquals(q[k], p[k], 1e-2);
+                }
+            }
+        }
+    }
+}
