@@ -53,7 +53,7 @@ final class ChainInfer {
                 maxErr = Math.max(maxErr, Math.abs(logits[k] - plain[k]));
             }
             int predicted = InferCommand.argMax(logits);
-            double[] probs = InferCommand.softmax(logits);
+            double[] probs = org.hecnn.cnn.ensemble.EnsembleStack.softmax(logits);
             var p = net.context().parameters();
             if (options.json) {
                 Map<String, Object> m = new LinkedHashMap<>();

@@ -6,6 +6,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.hecnn.HecnnException;
+import org.hecnn.cnn.ensemble.EnsembleStack;
 import org.hecnn.cnn.model.Model;
 import org.hecnn.cnn.model.Tensor;
 import org.hecnn.cnn.plain.PlainEvaluator;
@@ -79,7 +80,10 @@ final class EvalCommand implements Callable<Integer> {
             throw new HecnnException("images " + from + ".." + (from + n - 1) + " are outside " + data + " (" + total
                     + " images)");
         }
-        Model imported = options.load();
+        java.util.List<Model> members = options.members();
+        Model imported = members.get(0);
+        Model reference = options.reference(members);
+        int memberCount = members.size();
         int plainCorrect = 0;
         int heCorrect = 0;
         int agree = 0;
@@ -87,7 +91,7 @@ final class EvalCommand implements Callable<Integer> {
         long heNanos = 0;
         Progress progress = new Progress("images");
         NetworkCompiler.Compiled compiled = plainOnly ? null
-                : NetworkCompiler.compile(imported, options.backendProvider(), options.options());
+                : options.compile(members, true);
         try (InferenceClient client = compiled == null ? null : new InferenceClient(
                 ServiceDescription.fromBytes(new InferenceServer(compiled.network()).description().toBytes(),
                         compiled.network().context().parameters().isInsecure()), options.backendProvider())) {
@@ -100,9 +104,9 @@ final class EvalCommand implements Callable<Integer> {
                 double[][] plains = new double[size][];
                 for (int j = 0; j < size; j++) {
                     imgs[j] = ImageInput.cifar(data, from + first + j, ImageInput.CIFAR_MEAN, ImageInput.CIFAR_STD);
-                    plains[j] = PlainEvaluator.evaluate(imported, Tensor.of(InferCommand.flatten(imgs[j].pixels()), 3,
-                            32, 32)).toArray();
-                    plainCorrect += InferCommand.argMax(plains[j]) == imgs[j].label() ? 1 : 0;
+                    plains[j] = PlainEvaluator.evaluate(reference, Tensor.of(InferCommand.flatten(imgs[j].pixels()),
+                            imported.inputShape().dims())).toArray();
+                    plainCorrect += predicted(plains[j], memberCount) == imgs[j].label() ? 1 : 0;
                     if (session != null) {
                         requests.add(client.encrypt(imgs[j].pixels()));
                     }
@@ -115,9 +119,9 @@ final class EvalCommand implements Callable<Integer> {
                     heNanos += System.nanoTime() - t0;
                     for (int j = 0; j < size; j++) {
                         double[] logits = client.decrypt(responses.get(j));
-                        int h = InferCommand.argMax(logits);
+                        int h = predicted(logits, memberCount);
                         heCorrect += h == imgs[j].label() ? 1 : 0;
-                        agree += h == InferCommand.argMax(plains[j]) ? 1 : 0;
+                        agree += h == predicted(plains[j], memberCount) ? 1 : 0;
                         for (int k = 0; k < logits.length; k++) {
                             maxErr = Math.max(maxErr, Math.abs(logits[k] - plains[j][k]));
                         }
@@ -132,6 +136,8 @@ final class EvalCommand implements Callable<Integer> {
         }
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("images", n);
+        m.put("members", memberCount);
+        m.put("clusters", options.clusters);
         m.put("plaintextAccuracy", plainCorrect / (double) n);
         if (!plainOnly) {
             m.put("accuracy", heCorrect / (double) n);
@@ -145,7 +151,7 @@ final class EvalCommand implements Callable<Integer> {
         if (options.json) {
             System.out.println(Json.write(m));
         } else {
-            System.out.printf(Locale.ROOT, "%d images from %s, model %s%n", n, data, imported.name());
+            System.out.printf(Locale.ROOT, "%d images from %s, model %s%n", n, data, reference.name());
             System.out.printf(Locale.ROOT, "plaintext accuracy %.2f%%%n", 100.0 * plainCorrect / n);
             if (!plainOnly) {
                 System.out.printf(Locale.ROOT, "encrypted accuracy %.2f%%, agreement with plaintext %.2f%%, largest "
@@ -154,5 +160,10 @@ final class EvalCommand implements Callable<Integer> {
             }
         }
         return 0;
+    }
+
+    /** The class an output vector predicts: for an ensemble, the arg-max of the members' mean softmax. */
+    private static int predicted(double[] outputs, int members) {
+        return InferCommand.argMax(EnsembleStack.averageSoftmax(outputs, members));
     }
 }

@@ -8,6 +8,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.hecnn.HecnnException;
+import org.hecnn.cnn.ensemble.EnsembleStack;
 import org.hecnn.cnn.model.Model;
 import org.hecnn.cnn.model.Tensor;
 import org.hecnn.cnn.plain.PlainEvaluator;
@@ -61,8 +62,8 @@ final class InferCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        Model imported = options.load();
         if (source.mnist != null) {
+            Model imported = options.load();
             MnistIdx data = MnistIdx.load(source.mnist);
             if (index < 0 || index >= data.count) {
                 throw new HecnnException("index " + index + " is outside " + source.mnist + " (" + data.count
@@ -71,10 +72,11 @@ final class InferCommand implements Callable<Integer> {
             return ChainInfer.run(options, imported, data.image(index), data.label(index), MnistIdx.lowest(),
                     MnistIdx.highest());
         }
+        List<Model> members = options.members();
+        Model imported = members.get(0);
         ImageInput.Labelled image = readImage(imported);
         long t0 = System.nanoTime();
-        try (NetworkCompiler.Compiled compiled = NetworkCompiler.compile(imported, options.backendProvider(),
-                options.options())) {
+        try (NetworkCompiler.Compiled compiled = options.compile(members, true)) {
             long compileNs = System.nanoTime() - t0;
             HeNetwork net = compiled.network();
             InferenceServer server = new InferenceServer(net);
@@ -108,22 +110,23 @@ final class InferCommand implements Callable<Integer> {
                 long t4 = System.nanoTime();
                 double[] logits = client.decrypt(response);
                 long decryptNs = System.nanoTime() - t4;
-                double[] plain = PlainEvaluator.evaluate(imported, Tensor.of(flatten(image.pixels()),
-                        imported.inputShape().channels(), imported.inputShape().height(),
-                        imported.inputShape().width())).toArray();
+                double[] plain = PlainEvaluator.evaluate(options.reference(members), Tensor.of(
+                        flatten(image.pixels()), imported.inputShape().dims())).toArray();
                 double maxErr = 0;
                 for (int k = 0; k < logits.length; k++) {
                     maxErr = Math.max(maxErr, Math.abs(logits[k] - plain[k]));
                 }
-                int predicted = argMax(logits);
-                double[] probs = softmax(logits);
-                String[] names = logits.length == 10 && imported.inputShape().channels() == 3 ? CIFAR_CLASSES : null;
+                double[] probs = EnsembleStack.averageSoftmax(logits, compiled.members());
+                int predicted = argMax(probs);
+                int plainPredicted = argMax(EnsembleStack.averageSoftmax(plain, compiled.members()));
+                String[] names = probs.length == 10 && imported.inputShape().channels() == 3 ? CIFAR_CLASSES : null;
                 if (options.json) {
                     Map<String, Object> m = new LinkedHashMap<>();
                     m.put("class", predicted);
                     m.put("className", names == null ? null : names[predicted]);
                     m.put("label", image.label());
-                    m.put("plaintextClass", argMax(plain));
+                    m.put("plaintextClass", plainPredicted);
+                    m.put("members", compiled.members());
                     m.put("probabilities", probs);
                     m.put("logits", logits);
                     m.put("plaintextLogits", plain);
@@ -142,9 +145,10 @@ final class InferCommand implements Callable<Integer> {
                 System.out.println("model:       " + compiled.model().name() + " on " + net.context());
                 System.out.println("decisions:   " + compiled.decisions());
                 System.out.printf(Locale.ROOT, "class:       %d%s (plaintext model: %d%s)%n", predicted,
-                        names == null ? "" : " " + names[predicted], argMax(plain),
+                        names == null ? "" : " " + names[predicted], plainPredicted,
                         image.label() >= 0 ? ", label " + image.label() : "");
-                System.out.print("probability:");
+                System.out.print(compiled.members() > 1 ? "probability (mean of " + compiled.members()
+                        + " members' softmax):" : "probability:");
                 for (int k = 0; k < probs.length; k++) {
                     System.out.printf(Locale.ROOT, " %s %.3f", names == null ? String.valueOf(k) : names[k], probs[k]);
                 }
@@ -230,19 +234,5 @@ final class InferCommand implements Callable<Integer> {
             }
         }
         return best;
-    }
-
-    static double[] softmax(double[] v) {
-        double max = v[argMax(v)];
-        double sum = 0;
-        double[] p = new double[v.length];
-        for (int i = 0; i < v.length; i++) {
-            p[i] = Math.exp(v[i] - max);
-            sum += p[i];
-        }
-        for (int i = 0; i < v.length; i++) {
-            p[i] /= sum;
-        }
-        return p;
     }
 }

@@ -22,6 +22,11 @@ final class ModelOptions {
             + "ResNet-20 with quadratic activations)")
     Path model;
 
+    @Option(names = "--ensemble", split = ",", description = "ONNX models of one architecture (comma-separated) "
+            + "evaluated as an ensemble in one encrypted pass: members stacked, the client averages their softmax "
+            + "outputs; with --clusters the members are clustered jointly. Replaces --model")
+    java.util.List<Path> ensemble;
+
     @Option(names = "--backend", description = "cpu, cuda, opencl, reference or auto (default: ${DEFAULT-VALUE})",
             defaultValue = "auto")
     String backend;
@@ -66,7 +71,50 @@ final class ModelOptions {
     }
 
     Model load() {
+        if (ensemble != null) {
+            throw new HecnnException("--ensemble runs with the CNN layouts (infer, eval on CIFAR-10, plan), not with "
+                    + "the chain-network layouts");
+        }
         return OnnxImporter.load(modelPath());
+    }
+
+    /** The models to evaluate: the --ensemble members, or the one --model. */
+    java.util.List<Model> members() {
+        if (ensemble == null) {
+            return java.util.List.of(load());
+        }
+        if (model != null) {
+            throw new HecnnException("give either --model or --ensemble, not both");
+        }
+        if (ensemble.isEmpty()) {
+            throw new HecnnException("--ensemble needs at least one model file");
+        }
+        java.util.List<Model> out = new java.util.ArrayList<>();
+        for (Path p : ensemble) {
+            if (!Files.isRegularFile(p)) {
+                throw new HecnnException("ensemble member " + p + " does not exist");
+            }
+            out.add(OnnxImporter.load(p));
+        }
+        return out;
+    }
+
+    /**
+     * The plaintext model the encrypted network computes: the members after the passes, clustering and stacking
+     * (the reference for encrypted results; its plaintext accuracy is the clustered ensemble's).
+     */
+    Model reference(java.util.List<Model> members) {
+        if (members.size() == 1) {
+            return clusters == 0 ? members.get(0) : NetworkCompiler.prepare(members.get(0), options());
+        }
+        return NetworkCompiler.prepareEnsemble(members, options()).model();
+    }
+
+    /** The network for the members (an ensemble compiles to one stacked network). */
+    NetworkCompiler.Compiled compile(java.util.List<Model> members, boolean encode) {
+        return members.size() == 1
+                ? NetworkCompiler.compile(members.get(0), backendProvider(), options(), encode)
+                : NetworkCompiler.compileEnsemble(members, backendProvider(), options(), encode);
     }
 
     boolean batched() {

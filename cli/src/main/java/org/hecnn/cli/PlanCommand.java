@@ -26,8 +26,7 @@ final class PlanCommand implements Callable<Integer> {
         if (options.batched() || options.vector()) {
             return ChainPlanReport.print(options);
         }
-        try (NetworkCompiler.Compiled compiled = NetworkCompiler.compile(options.load(), options.backendProvider(),
-                options.options(), false)) {
+        try (NetworkCompiler.Compiled compiled = options.compile(options.members(), false)) {
             HeNetwork net = compiled.network();
             CkksParameters p = net.context().parameters();
             List<LayerPlan> plan = net.plan();

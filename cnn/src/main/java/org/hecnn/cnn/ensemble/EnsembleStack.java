@@ -65,11 +65,24 @@ public record EnsembleStack(Model model, int members, int outputs) {
 
     /** The members' softmax distributions averaged (what the client reports for an ensemble). */
     public double[] averageSoftmax(double[] stacked) {
-        double[] avg = new double[outputs];
+        memberOutputs(stacked, 0);
+        return averageSoftmax(stacked, members);
+    }
+
+    /**
+     * The softmax distributions of {@code members} member-major output blocks averaged: all a client needs to
+     * read an ensemble's decrypted outputs (with one member, the softmax of the outputs).
+     */
+    public static double[] averageSoftmax(double[] stacked, int members) {
+        if (members < 1 || stacked.length % members != 0) {
+            throw new IllegalArgumentException(stacked.length + " outputs do not split into " + members + " members");
+        }
+        int k = stacked.length / members;
+        double[] avg = new double[k];
         for (int m = 0; m < members; m++) {
-            double[] p = softmax(memberOutputs(stacked, m));
-            for (int k = 0; k < outputs; k++) {
-                avg[k] += p[k] / members;
+            double[] p = softmax(java.util.Arrays.copyOfRange(stacked, m * k, (m + 1) * k));
+            for (int j = 0; j < k; j++) {
+                avg[j] += p[j] / members;
             }
         }
         return avg;
