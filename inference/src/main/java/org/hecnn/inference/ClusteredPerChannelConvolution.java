@@ -26,7 +26,9 @@ import org.hecnn.ckks.CkksEncoder;
  * <p><b>Ensembles</b> ({@link #ensemble}): M members of the same architecture sit in M slot regions of
  * {@code regionSlots} slots (member m's image at offset m·regionSlots). After joint clustering all members share one
  * cluster index per weight position, so the grouping is by the M-tuple (w_1[o][c][t], …, w_M[o][c][t]) and the
- * plaintext of (tuple, tap) carries w_m·mask_t in region m: one multiplication serves all members.
+ * plaintext of (tuple, tap) carries w_m·mask_t in region m: one multiplication serves all members. (HeNetwork does
+ * not build region ensembles: it evaluates ensembles stacked by {@link org.hecnn.cnn.ensemble.EnsembleStack}, which
+ * the cost model runs cheaper in the packed layout; this constructor is the per-channel building block.)
  *
  * <p>Works on any weights (unclustered ones just form groups of size one, plus chance coincidences); the result is
  * the same as {@code HeConvolution} in the per-channel layout to CKKS precision. The result is not rescaled: its

@@ -25,10 +25,11 @@ public final class HeActivation implements AutoCloseable {
 
     /**
      * One polynomial per channel: {@code coefficients[c] = {c0, c1, c2}}; the input has scale {@code inScale} at
-     * {@code level}, the output has scale {@code outScale} one level lower.
+     * {@code level}, the output has scale {@code outScale} one level lower. The plaintexts are kept as
+     * {@code mode} says (PLAN_ONLY counts them without encoding).
      */
     public HeActivation(double[][] coefficients, FeatureMap map, CkksEncoder encoder, int level, double inScale,
-                        double outScale) {
+                        double outScale, PlaintextBank.Mode mode) {
         if (coefficients.length != map.channels()) {
             throw new IllegalArgumentException("need one polynomial per channel of " + map);
         }
@@ -45,8 +46,8 @@ public final class HeActivation implements AutoCloseable {
         }
         this.shift = 0;
         this.offset = 0;
-        this.shiftBank = new PlaintextBank(encoder, level, inScale, PlaintextBank.Mode.NTT);
-        this.offsetBank = new PlaintextBank(encoder, level - 1, outScale, PlaintextBank.Mode.NTT);
+        this.shiftBank = new PlaintextBank(encoder, level, inScale, mode);
+        this.offsetBank = new PlaintextBank(encoder, level - 1, outScale, mode);
         for (double[] v : map.pack(shifts)) {
             shiftBank.add(v);
         }
@@ -70,6 +71,12 @@ public final class HeActivation implements AutoCloseable {
         t.relin++;
         t.rescale++;
         return t.snapshot();
+    }
+
+    /** Bytes its plaintexts hold between uses, and what they would hold in NTT form (0 for shared constants). */
+    public long[] plaintextBytes(int n) {
+        return shiftBank == null ? new long[2] : new long[] {shiftBank.bytes(n) + offsetBank.bytes(n),
+            shiftBank.nttBytes(n) + offsetBank.nttBytes(n)};
     }
 
     /** Applies the activation to ciphertext {@code index} of a feature map. */

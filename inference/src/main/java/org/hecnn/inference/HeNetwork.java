@@ -133,7 +133,7 @@ public final class HeNetwork implements AutoCloseable {
             HeActivation act = p.shared()
                     ? new HeActivation(p.coefficient(0, 0), p.coefficient(0, 1), p.coefficient(0, 2))
                     : new HeActivation(perChannel(p, inMap.channels()), inMap, encoder, level, targetScale(level),
-                            scale);
+                            scale, mode);
             return new Layer() {
                 public String node() {
                     return name;
@@ -157,8 +157,9 @@ public final class HeNetwork implements AutoCloseable {
                 }
 
                 public LayerPlan plan() {
+                    long[] bytes = act.plaintextBytes(context.parameters().n());
                     return new LayerPlan(name, kind(), level - 1, log2(scale), inMap.ciphertexts(),
-                            act.counts().times(inMap.ciphertexts()), 0, 0);
+                            act.counts().times(inMap.ciphertexts()), bytes[0], bytes[1]);
                 }
             };
         }

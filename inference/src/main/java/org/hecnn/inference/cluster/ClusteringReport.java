@@ -22,8 +22,8 @@ import org.hecnn.cnn.plain.PlainEvaluator;
 /**
  * Plaintext accuracy against the number of clusters k, for per-layer and per-kernel-column clustering of one model
  * and for joint clustering of ensembles of M of the given models (softmax outputs averaged), with the plaintext
- * multiplications and plaintexts the clustered per-channel convolution would need. Encrypted timings are not
- * measured here (the encrypted network does not use the clustered convolution yet).
+ * multiplications and plaintexts the clustered per-channel convolution would need. Encrypted timings are measured
+ * by {@code hecnn infer/eval --clusters k [--ensemble ...]} ({@code scripts/cluster-ensemble-table}).
  *
  * <pre>
  * ClusteringReport --data test_lossless_0-499.bin [--range 0-499] [--k 16,32,64,128,256] [--m 1,2,4]
