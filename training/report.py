@@ -41,6 +41,18 @@ def measured_encrypted(results_dir):
     return out
 
 
+def encrypted_ensemble(results_dir, members):
+    """The latest one-pass encrypted run of an ensemble of this size from scripts/cluster-ensemble-table."""
+    for f in sorted(glob.glob(os.path.join(results_dir, "cluster-ensemble-*.json")), reverse=True):
+        for r in json.load(open(f)):
+            if r.get("members") == members and "infer" in r:
+                i = r["infer"]
+                return ("one pass on test image 0 only: class %d (plaintext %d, label %d), %.1f s, logit error %.2f "
+                        "(k = %d clusters; `scripts/cluster-ensemble-table`, docs/ensembles.md)"
+                        % (i["class"], i["plaintextClass"], i["label"], i["evaluateSeconds"], i["maxLogitError"], r["k"]))
+    return "not measured"
+
+
 def main(argv=None):
     p = argparse.ArgumentParser()
     p.add_argument("--models", default=os.path.join(REPO_ROOT, "models"))
@@ -78,8 +90,9 @@ def main(argv=None):
             epochs, cmd))
     for e in ens:
         members = ", ".join("seed %d: %s" % (m["seed"], pct(m["test_acc"])) for m in e["members"])
-        L.append("| ensemble of %d (softmax average) | members above | — | %s (members: %s) | not measured (ensembles in one encrypted pass are not wired yet) | — | `%s` |"
-                 % (len(e["members"]), pct(e["softmax_average_acc"]), members, e["command"]))
+        L.append("| ensemble of %d (softmax average) | members above | — | %s (members: %s) | %s | — | `%s` |"
+                 % (len(e["members"]), pct(e["softmax_average_acc"]), members,
+                    encrypted_ensemble(os.path.join(REPO_ROOT, "bench", "results"), len(e["members"])), e["command"]))
     for c in cards:
         steps = c["accuracy"].get("after_each_step")
         if steps:
