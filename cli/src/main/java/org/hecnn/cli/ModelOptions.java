@@ -36,11 +36,11 @@ final class ModelOptions {
             + "image per evaluation, for latency) (default: ${DEFAULT-VALUE})", defaultValue = "auto")
     String layout;
 
-    @Option(names = "--scale-bits", description = "activation scale 2^bits (default: 26; batched: 26; vector: 36)",
+    @Option(names = "--scale-bits", description = "activation scale 2^bits (default: 24; batched: 26; vector: 36)",
             defaultValue = "0")
     int scaleBits;
 
-    @Option(names = "--weight-bits", description = "weight scale 2^bits (default: 17; batched: bits kept of each "
+    @Option(names = "--weight-bits", description = "weight scale 2^bits (default: 18; batched: bits kept of each "
             + "layer's largest generic weight, 16)", defaultValue = "0")
 
     int weightBits;

@@ -21,13 +21,14 @@ public record PrecisionTargets(int scaleBits, int weightBits, int outputMarginBi
     }
 
     /**
-     * 2^26 activations, 2^17 weights: 60-bit layer primes. Chosen by `hecnn infer --trace` on ResNet-20 at N = 2^16
-     * (docs/inference.md): against 2^23/2^19 the layers gain 0.7 bit on average (mean 4.26 bits instead of 3.52)
-     * because rescale and key-switch rounding, not weight rounding, dominates; 2^29/2^16 loses it again to the
-     * weights.
+     * 2^24 activations, 2^18 weights: 60-bit layer primes. At N = 2^16 a weight encoded at W carries √(N/12)/W of
+     * rounding error per slot and every key switch or rescale adds about 1.6·10^-4 at s = 2^26
+     * ({@code org.hecnn.bench.NoiseSources}); s·W² is fixed by the prime, and 24/18 balances the two. Measured with
+     * `hecnn infer --trace` on ResNet-20 (docs/inference.md), back to back: mean 4.57 bits per layer and logit
+     * error 0.150 against 4.12 bits and 0.183 at 26/17; 23/19 and 29/16 were worse still.
      */
     public static PrecisionTargets standard() {
-        return new PrecisionTargets(26, 17, 8);
+        return new PrecisionTargets(24, 18, 8);
     }
 
     public int layerPrimeBits() {
