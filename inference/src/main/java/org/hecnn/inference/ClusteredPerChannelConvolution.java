@@ -172,9 +172,9 @@ public final class ClusteredPerChannelConvolution implements ConvolutionLayer {
                 }
                 for (Map.Entry<Tuple, List<Integer>> e : byValue.entrySet()) {
                     int uu = u;
-                    int index = cache.computeIfAbsent(new TapValue(u, e.getKey()), key -> mode
-                            == PlaintextBank.Mode.PLAN_ONLY ? bank.add(null)
-                            : bank.add(plaintext(e.getKey().values, maskSlots.get(uu), slots)));
+                    double[] values = e.getKey().values;
+                    int index = cache.computeIfAbsent(new TapValue(u, e.getKey()),
+                            key -> bank.add(() -> plaintext(values, maskSlots.get(uu), slots)));
                     list.add(new Group(u, e.getValue().stream().mapToInt(Integer::intValue).toArray(), index));
                 }
             }
@@ -193,7 +193,7 @@ public final class ClusteredPerChannelConvolution implements ConvolutionLayer {
                         }
                     }
                 }
-                biasBank.add(mode == PlaintextBank.Mode.PLAN_ONLY ? null : v);
+                biasBank.add(v);
             }
         } else {
             biasBank = null;
@@ -284,7 +284,7 @@ public final class ClusteredPerChannelConvolution implements ConvolutionLayer {
         return plaintexts.size();
     }
 
-    /** Bytes the plaintexts hold between evaluations, and what they would hold cached in NTT form. */
+    /** Bytes the plaintexts hold between evaluations, and what they would hold in NTT form and as coefficients. */
     public long[] plaintextBytes(int n) {
         return plaintexts.bytes(n);
     }

@@ -15,7 +15,7 @@ public interface ConvolutionLayer extends AutoCloseable {
     /** Operations one evaluation performs, exactly as {@link HeOps} counts them. */
     OpCounts counts();
 
-    /** Bytes the plaintexts hold between evaluations, and what they would hold cached in NTT form. */
+    /** Bytes the plaintexts hold between evaluations, and what they would hold in NTT form and as coefficients. */
     long[] plaintextBytes(int n);
 
     Ciphertext[] apply(HeOps ops, Ciphertext[] inputs);

@@ -73,10 +73,14 @@ public final class HeActivation implements AutoCloseable {
         return t.snapshot();
     }
 
-    /** Bytes its plaintexts hold between uses, and what they would hold in NTT form (0 for shared constants). */
+    /**
+     * Bytes its plaintexts hold between uses, and what they would hold in NTT form and as coefficients (all 0 for
+     * shared constants).
+     */
     public long[] plaintextBytes(int n) {
-        return shiftBank == null ? new long[2] : new long[] {shiftBank.bytes(n) + offsetBank.bytes(n),
-            shiftBank.nttBytes(n) + offsetBank.nttBytes(n)};
+        return shiftBank == null ? new long[3] : new long[] {shiftBank.bytes(n) + offsetBank.bytes(n),
+            shiftBank.nttBytes(n) + offsetBank.nttBytes(n),
+            shiftBank.coefficientBytes(n) + offsetBank.coefficientBytes(n)};
     }
 
     /** Applies the activation to ciphertext {@code index} of a feature map. */

@@ -121,9 +121,9 @@ public final class HeConvolution implements ConvolutionLayer {
                         if (!used[go][gi][d][t]) {
                             continue;
                         }
-                        int index = mode == PlaintextBank.Mode.PLAN_ONLY ? bank.add(null) : bank.add(rotateRight(
-                                tapPlaintext(weights, stride, padTop, padLeft, go, gi, d, t / kw, t % kw),
-                                giant * bSize));
+                        int[] at = {go, gi, d, t / kw, t % kw, giant * bSize};
+                        int index = bank.add(() -> rotateRight(tapPlaintext(weights, stride, padTop, padLeft, at[0],
+                                at[1], at[2], at[3], at[4]), at[5]));
                         byGiant.computeIfAbsent(giant, g -> new ArrayList<>())
                                 .add(new int[] {gi, babyIndex.get(d0) * taps + t, index});
                     }
@@ -336,7 +336,7 @@ public final class HeConvolution implements ConvolutionLayer {
         return t.snapshot();
     }
 
-    /** Bytes the plaintexts hold between evaluations, and what they would hold cached in NTT form. */
+    /** Bytes the plaintexts hold between evaluations, and what they would hold in NTT form and as coefficients. */
     public long[] plaintextBytes(int n) {
         return plaintexts.bytes(n);
     }

@@ -119,7 +119,7 @@ public final class HeLinear implements AutoCloseable {
         return t.snapshot();
     }
 
-    /** Bytes the plaintexts hold between evaluations, and what they would hold cached in NTT form. */
+    /** Bytes the plaintexts hold between evaluations, and what they would hold in NTT form and as coefficients. */
     public long[] plaintextBytes(int n) {
         return plaintexts.bytes(n);
     }

@@ -159,7 +159,7 @@ public final class HeNetwork implements AutoCloseable {
                 public LayerPlan plan() {
                     long[] bytes = act.plaintextBytes(context.parameters().n());
                     return new LayerPlan(name, kind(), level - 1, log2(scale), inMap.ciphertexts(),
-                            act.counts().times(inMap.ciphertexts()), bytes[0], bytes[1]);
+                            act.counts().times(inMap.ciphertexts()), bytes[0], bytes[1], bytes[2]);
                 }
             };
         }
@@ -195,7 +195,7 @@ public final class HeNetwork implements AutoCloseable {
                         }
                     }
                     return new LayerPlan(name, kind(), level, log2(targetScale(level)), inMap.ciphertexts(),
-                            t.snapshot(), 0, 0);
+                            t.snapshot(), 0, 0, 0);
                 }
             };
         }
@@ -228,7 +228,7 @@ public final class HeNetwork implements AutoCloseable {
 
                 public LayerPlan plan() {
                     return new LayerPlan(name, kind(), levels.level(name), log2(scale), inMap.ciphertexts(),
-                            pool.counts().times(inMap.ciphertexts()), 0, 0);
+                            pool.counts().times(inMap.ciphertexts()), 0, 0, 0);
                 }
             };
         }
@@ -254,7 +254,7 @@ public final class HeNetwork implements AutoCloseable {
 
                 public LayerPlan plan() {
                     return new LayerPlan(name, kind(), levels.level(name), log2(scale), inMap.ciphertexts(),
-                            OpCounts.ZERO, 0, 0);
+                            OpCounts.ZERO, 0, 0, 0);
                 }
             };
         }
@@ -300,7 +300,7 @@ public final class HeNetwork implements AutoCloseable {
                 public LayerPlan plan() {
                     long[] bytes = linear.plaintextBytes(context.ring().n());
                     return new LayerPlan(name, kind(), level, log2(scale * ptScale), 1, linear.counts(), bytes[0],
-                            bytes[1]);
+                            bytes[1], bytes[2]);
                 }
             };
         }
@@ -384,7 +384,7 @@ public final class HeNetwork implements AutoCloseable {
             public LayerPlan plan() {
                 long[] bytes = conv.plaintextBytes(context.ring().n());
                 return new LayerPlan(name, kind(), level, log2(scale * ptScale), outMap.ciphertexts(), conv.counts(),
-                        bytes[0], bytes[1]);
+                        bytes[0], bytes[1], bytes[2]);
             }
         };
     }

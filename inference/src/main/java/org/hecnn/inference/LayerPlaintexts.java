@@ -25,10 +25,11 @@ final class LayerPlaintexts implements AutoCloseable {
         return weights.size() + (bias == null ? 0 : bias.size());
     }
 
-    /** Bytes held between evaluations, and what they would hold in NTT form, for ring degree n. */
+    /** Bytes held between evaluations, what they would hold in NTT form and as coefficients, for ring degree n. */
     long[] bytes(int n) {
         return new long[] {weights.bytes(n) + (bias == null ? 0 : bias.bytes(n)),
-            weights.nttBytes(n) + (bias == null ? 0 : bias.nttBytes(n))};
+            weights.nttBytes(n) + (bias == null ? 0 : bias.nttBytes(n)),
+            weights.coefficientBytes(n) + (bias == null ? 0 : bias.coefficientBytes(n))};
     }
 
     /** x plus bias plaintext {@code index} (x itself without a bias); x is closed when a new ciphertext replaces it. */

@@ -5,5 +5,5 @@ package org.hecnn.inference;
  * scale (log2), its ciphertext count, the homomorphic operations per image and the plaintext memory it holds.
  */
 public record LayerPlan(String node, String kind, int level, double scaleBits, int ciphertexts, OpCounts counts,
-                        long plaintextBytes, long plaintextBytesIfNtt) {
+                        long plaintextBytes, long plaintextBytesIfNtt, long plaintextBytesIfCoefficients) {
 }

@@ -15,7 +15,7 @@ import org.hecnn.cnn.model.Model;
  * The one-call path from an imported model to an encrypted-inference network: runs the plaintext passes
  * (BatchNorm and pooling-divisor fusion, weight redistribution, optionally k-means parameter clustering), plans the levels, picks the smallest secure
  * parameter set, chooses the layout by the cost model (unless one is forced) and how to keep plaintexts within
- * the memory budget, then encodes the plaintexts once.
+ * the memory budget (NTT form, coefficients, or encoded at each use), then encodes the plaintexts once.
  */
 public final class NetworkCompiler {
     private NetworkCompiler() {
@@ -156,17 +156,24 @@ public final class NetworkCompiler {
             planned = new HeNetwork(prepared, ctx, options.targets(), PlaintextBank.Mode.PLAN_ONLY, layout,
                     options.maxBabySteps());
             long nttBytes = planned.plan().stream().mapToLong(LayerPlan::plaintextBytesIfNtt).sum();
+            long coefficientBytes = planned.plan().stream().mapToLong(LayerPlan::plaintextBytesIfCoefficients).sum();
             planned.close();
+            // As coefficients the plaintexts may take half the heap; beyond that they are encoded at each use.
+            long coefficientBudget = Math.max(options.plaintextBudget(), Runtime.getRuntime().maxMemory() / 2);
             PlaintextBank.Mode mode;
             if (!encode) {
                 mode = PlaintextBank.Mode.PLAN_ONLY;
             } else if (nttBytes <= options.plaintextBudget()) {
                 mode = PlaintextBank.Mode.NTT;
-            } else {
+            } else if (coefficientBytes <= coefficientBudget) {
                 mode = PlaintextBank.Mode.COEFFICIENTS;
+            } else {
+                mode = PlaintextBank.Mode.ON_DEMAND;
             }
-            why.append(String.format("; plaintexts %s (%.2f GiB in NTT form, budget %.2f GiB)", mode,
-                    nttBytes / (double) (1L << 30), options.plaintextBudget() / (double) (1L << 30)));
+            why.append(String.format("; plaintexts %s (%.2f GiB in NTT form, budget %.2f GiB; %.2f GiB as "
+                    + "coefficients, budget %.2f GiB = half the heap)", mode, nttBytes / (double) (1L << 30),
+                    options.plaintextBudget() / (double) (1L << 30), coefficientBytes / (double) (1L << 30),
+                    coefficientBudget / (double) (1L << 30)));
             return new Compiled(new HeNetwork(prepared, ctx, options.targets(), mode, layout, options.maxBabySteps()),
                     prepared,
                     why.toString(), members);

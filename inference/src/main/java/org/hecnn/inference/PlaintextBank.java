@@ -8,12 +8,14 @@ import org.hecnn.ckks.Plaintext;
 /**
  * The plaintexts of one layer, encoded once per model (not per image). In {@link Mode#NTT} every plaintext is
  * kept ready in NTT form at the layer's level (fast, L limbs each); in {@link Mode#COEFFICIENTS} only the integer
- * coefficients are kept (32 bits each when they fit) and each use re-enters the NTT domain (L transforms) — the
- * compiler picks by the memory budget.
+ * coefficients are kept (32 bits each when they fit) and each use re-enters the NTT domain (L transforms); in
+ * {@link Mode#ON_DEMAND} nothing is kept but how to compute the slot vector, and each use encodes it afresh (an
+ * FFT more per use, for networks whose plaintexts would not fit memory even as coefficients) — the compiler picks by
+ * the memory budget.
  */
 public final class PlaintextBank implements AutoCloseable {
     /** Where the encoded plaintexts live between uses; PLAN_ONLY counts them without encoding (for plans). */
-    public enum Mode { NTT, COEFFICIENTS, PLAN_ONLY }
+    public enum Mode { NTT, COEFFICIENTS, ON_DEMAND, PLAN_ONLY }
 
     private final CkksEncoder encoder;
     private final int level;
@@ -22,6 +24,7 @@ public final class PlaintextBank implements AutoCloseable {
     /** Integer coefficients, as int[] when they fit 32 bits (the usual case) and as long[] otherwise. */
     private final List<Object> coefficients = new ArrayList<>();
     private final List<Plaintext> ready = new ArrayList<>();
+    private final List<java.util.function.Supplier<double[]>> recipes = new ArrayList<>();
     private int planned;
     /** While a reuse scope is open (several images through one layer), converted plaintexts by index. */
     private java.util.Map<Integer, Plaintext> reused;
@@ -35,10 +38,22 @@ public final class PlaintextBank implements AutoCloseable {
 
     /** Encodes a slot vector and returns its index. */
     public int add(double[] slots) {
+        return add(() -> slots);
+    }
+
+    /**
+     * Adds the plaintext whose slot vector {@code slots} computes and returns its index. Only ON_DEMAND keeps the
+     * supplier (it must stay cheap to hold: capture indices and shared weights, not vectors); PLAN_ONLY never calls it.
+     */
+    public int add(java.util.function.Supplier<double[]> slots) {
         if (mode == Mode.PLAN_ONLY) {
             return planned++;
         }
-        double[] coeffs = encoder.coefficients(slots, new double[0], scale);
+        if (mode == Mode.ON_DEMAND) {
+            recipes.add(slots);
+            return recipes.size() - 1;
+        }
+        double[] coeffs = encoder.coefficients(slots.get(), new double[0], scale);
         if (mode == Mode.NTT) {
             ready.add(encoder.encodeCoefficients(coeffs, level, scale));
         } else {
@@ -86,6 +101,7 @@ public final class PlaintextBank implements AutoCloseable {
         return switch (mode) {
             case NTT -> ready.size();
             case COEFFICIENTS -> coefficients.size();
+            case ON_DEMAND -> recipes.size();
             case PLAN_ONLY -> planned;
         };
     }
@@ -95,8 +111,13 @@ public final class PlaintextBank implements AutoCloseable {
         return switch (mode) {
             case NTT -> (long) ready.size() * (level + 1) * n * 8;
             case COEFFICIENTS -> coefficients.stream().mapToLong(c -> c instanceof int[] ? 4L * n : 8L * n).sum();
-            case PLAN_ONLY -> 0;
+            case ON_DEMAND, PLAN_ONLY -> 0;
         };
+    }
+
+    /** Bytes the plaintexts would hold as 32-bit coefficients (the usual case of {@link Mode#COEFFICIENTS}). */
+    public long coefficientBytes(int n) {
+        return (long) size() * n * 4;
     }
 
     /** Bytes the plaintexts would hold in NTT form at this level. */
@@ -117,7 +138,7 @@ public final class PlaintextBank implements AutoCloseable {
      * it are kept until it closes, so several images evaluated through the layer convert each plaintext once.
      */
     public void reuse(boolean on) {
-        if (on && mode == Mode.COEFFICIENTS && reused == null) {
+        if (on && (mode == Mode.COEFFICIENTS || mode == Mode.ON_DEMAND) && reused == null) {
             reused = new java.util.HashMap<>();
         } else if (!on && reused != null) {
             reused.values().forEach(Plaintext::close);
@@ -125,7 +146,7 @@ public final class PlaintextBank implements AutoCloseable {
         }
     }
 
-    /** Runs {@code use} with plaintext i, encoding it on the fly in COEFFICIENTS mode. */
+    /** Runs {@code use} with plaintext i, encoding it on the fly in COEFFICIENTS and ON_DEMAND modes. */
     public void with(int i, java.util.function.Consumer<Plaintext> use) {
         if (mode == Mode.PLAN_ONLY) {
             throw new IllegalStateException("this network was compiled for planning only and cannot evaluate");
@@ -133,18 +154,25 @@ public final class PlaintextBank implements AutoCloseable {
         if (mode == Mode.NTT) {
             use.accept(ready.get(i));
         } else if (reused != null) {
-            use.accept(reused.computeIfAbsent(i, k -> encoder.encodeCoefficients(expand(coefficients.get(k)), level,
-                    scale)));
+            use.accept(reused.computeIfAbsent(i, this::encodeStored));
         } else {
-            try (Plaintext p = encoder.encodeCoefficients(expand(coefficients.get(i)), level, scale)) {
+            try (Plaintext p = encodeStored(i)) {
                 use.accept(p);
             }
         }
     }
 
+    private Plaintext encodeStored(int i) {
+        double[] coeffs = mode == Mode.ON_DEMAND
+                ? encoder.coefficients(recipes.get(i).get(), new double[0], scale)
+                : expand(coefficients.get(i));
+        return encoder.encodeCoefficients(coeffs, level, scale);
+    }
+
     @Override
     public void close() {
         reuse(false);
+        recipes.clear();
         ready.forEach(Plaintext::close);
         ready.clear();
         coefficients.clear();

@@ -45,14 +45,7 @@ class ClientServerTest {
             ServiceDescription seen = ServiceDescription.fromBytes(published, true);
             try (InferenceClient client = new InferenceClient(seen, TestContexts.backend())) {
                 InferenceServer.Session session = server.open(client.evaluationKeys());
-                double[][][] img = new double[3][8][8];
-                for (int c = 0; c < 3; c++) {
-                    for (int h = 0; h < 8; h++) {
-                        for (int w = 0; w < 8; w++) {
-                            img[c][h][w] = image.at(c, h, w);
-                        }
-                    }
-                }
+                double[][][] img = TestTensors.toArray(image);
                 byte[] request = client.encrypt(img);
                 double[] logits = client.decrypt(session.evaluate(request, LayerProgress.NONE));
                 double err = 0;

@@ -50,14 +50,7 @@ class EnsembleEndToEndTest {
             assertEquals(15, seen.outputs());
             try (InferenceClient client = new InferenceClient(seen, TestContexts.backend())) {
                 InferenceServer.Session session = server.open(client.evaluationKeys());
-                double[][][] img = new double[3][8][8];
-                for (int c = 0; c < 3; c++) {
-                    for (int h = 0; h < 8; h++) {
-                        for (int w = 0; w < 8; w++) {
-                            img[c][h][w] = image.at(c, h, w);
-                        }
-                    }
-                }
+                double[][][] img = TestTensors.toArray(image);
                 double[] logits = client.decrypt(session.evaluate(client.encrypt(img), LayerProgress.NONE));
                 // The bound ClientServerTest applies to one member, applied to each member's logits.
                 for (int m = 0; m < 3; m++) {

@@ -63,8 +63,9 @@ class HeNetworkTest {
     }
 
     @org.junit.jupiter.params.ParameterizedTest
-    @org.junit.jupiter.params.provider.EnumSource(Layout.class)
-    void miniResNetMatchesPlaintextEvaluator(Layout layout) {
+    @org.junit.jupiter.params.provider.CsvSource({"PACKED,NTT", "PER_CHANNEL,NTT", "PACKED,ON_DEMAND",
+        "PER_CHANNEL,COEFFICIENTS"})
+    void miniResNetMatchesPlaintextEvaluator(Layout layout, PlaintextBank.Mode mode) {
         Random r = new Random(3);
         Model model = miniResNet(r);
         NetworkLevels levels = new NetworkLevels(model);
@@ -79,7 +80,7 @@ class HeNetworkTest {
         Tensor image = random(r, 1.0, 3, 8, 8);
         Tensor expected = PlainEvaluator.evaluate(model, image);
         try (CkksContext ctx = TestContexts.context(params);
-             HeNetwork net = new HeNetwork(model, ctx, targets, PlaintextBank.Mode.NTT, layout)) {
+             HeNetwork net = new HeNetwork(model, ctx, targets, mode, layout)) {
             java.util.Map<Integer, Integer> keyLevels = new java.util.TreeMap<>();
             for (int i = 0; i < net.rotationSteps().length; i++) {
                 keyLevels.merge(Galois.rotationElement(net.rotationSteps()[i], params.logN()),
@@ -89,14 +90,7 @@ class HeNetworkTest {
             SecretKey sk = kg.secretKey();
             HeOps ops = new HeOps(new Evaluator(ctx, kg.evaluationKeys(sk, net.relinearizationLevel(), keyLevels)));
             CkksEncoder encoder = new CkksEncoder(ctx);
-            double[][][] img = new double[3][8][8];
-            for (int c = 0; c < 3; c++) {
-                for (int h = 0; h < 8; h++) {
-                    for (int w = 0; w < 8; w++) {
-                        img[c][h][w] = image.at(c, h, w);
-                    }
-                }
-            }
+            double[][][] img = TestTensors.toArray(image);
             double[][] packed = net.inputMap().pack(img);
             Encryptor enc = Encryptor.withPublicKey(ctx, kg.publicKey(sk));
             Ciphertext[] x = new Ciphertext[packed.length];
@@ -112,7 +106,7 @@ class HeNetworkTest {
                 err = Math.max(err, Math.abs(got[k] - expected.get(k)));
             }
             System.out.print(log);
-            System.out.printf(layout + " mini ResNet: estimated cost %.3g, max logit error %.3e (logits up to %.3f), %s%n", net.estimatedCost(), err,
+            System.out.printf(layout + "/" + mode + " mini ResNet: estimated cost %.3g, max logit error %.3e (logits up to %.3f), %s%n", net.estimatedCost(), err,
                     expected.maxAbs(),
                     ops.counts());
             assertEquals(0, logits.level());

@@ -12,6 +12,19 @@ public final class TestTensors {
     private TestTensors() {
     }
 
+    /** A C×H×W tensor as nested arrays (what clients encrypt). */
+    public static double[][][] toArray(Tensor t) {
+        double[][][] a = new double[t.dim(0)][t.dim(1)][t.dim(2)];
+        for (int c = 0; c < a.length; c++) {
+            for (int h = 0; h < a[c].length; h++) {
+                for (int w = 0; w < a[c][h].length; w++) {
+                    a[c][h][w] = t.at(c, h, w);
+                }
+            }
+        }
+        return a;
+    }
+
     /** co×ci×k×k weights uniform in [−scale, scale). */
     public static double[][][][] randomConv(Random r, int co, int ci, int k, double scale) {
         double[][][][] w = new double[co][ci][k][k];

@@ -14,6 +14,7 @@ import org.hecnn.cnn.cluster.LayerStats;
 import org.hecnn.cnn.cluster.WeightClustering;
 import org.hecnn.cnn.cluster.WeightKMeans;
 import org.hecnn.cnn.compile.Passes;
+import org.hecnn.cnn.ensemble.EnsembleStack;
 import org.hecnn.cnn.model.Model;
 import org.hecnn.cnn.model.Tensor;
 import org.hecnn.cnn.onnx.OnnxImporter;
@@ -76,24 +77,10 @@ public final class ClusteringReport {
         double[][][] p = new double[n][members.size()][];
         IntStream.range(0, n).parallel().forEach(i -> {
             for (int m = 0; m < members.size(); m++) {
-                p[i][m] = softmax(PlainEvaluator.evaluate(members.get(m), images.pixels().get(i)).toArray());
+                p[i][m] = EnsembleStack.softmax(PlainEvaluator.evaluate(members.get(m), images.pixels().get(i)).toArray());
             }
         });
         return p;
-    }
-
-    static double[] softmax(double[] logits) {
-        double max = Arrays.stream(logits).max().orElse(0);
-        double[] e = new double[logits.length];
-        double sum = 0;
-        for (int i = 0; i < e.length; i++) {
-            e[i] = Math.exp(logits[i] - max);
-            sum += e[i];
-        }
-        for (int i = 0; i < e.length; i++) {
-            e[i] /= sum;
-        }
-        return e;
     }
 
     /** Accuracy of the first {@code m} members with their softmax outputs averaged. */
