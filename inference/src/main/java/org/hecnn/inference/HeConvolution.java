@@ -367,18 +367,17 @@ public final class HeConvolution implements ConvolutionLayer {
         for (int go = 0; go < result.length; go++) {
             Ciphertext total = null;
             for (Map.Entry<Integer, List<int[]>> e : terms.get(go).entrySet()) {
-                Ciphertext acc = null;
-                for (int[] term : e.getValue()) {
-                    Ciphertext y = baby.get(term[0])[term[1]];
-                    if (acc == null) {
-                        Ciphertext[] first = new Ciphertext[1];
-                        bank.with(term[2], p -> first[0] = ops.multiplyPlain(y, p));
-                        acc = first[0];
+                List<int[]> group = e.getValue();
+                Ciphertext[] sum = new Ciphertext[1];
+                bank.withEach(group.stream().mapToInt(term -> term[2]).toArray(), (p, j) -> {
+                    Ciphertext y = baby.get(group.get(j)[0])[group.get(j)[1]];
+                    if (j == 0) {
+                        sum[0] = ops.multiplyPlain(y, p);
                     } else {
-                        Ciphertext a = acc;
-                        bank.with(term[2], p -> ops.multiplyPlainAccumulate(a, y, p));
+                        ops.multiplyPlainAccumulate(sum[0], y, p);
                     }
-                }
+                });
+                Ciphertext acc = sum[0];
                 int step = Math.floorMod(e.getKey() * grid.blockSize(), grid.slots());
                 Ciphertext shifted = acc;
                 if (step != 0) {

@@ -162,11 +162,62 @@ public final class PlaintextBank implements AutoCloseable {
         }
     }
 
-    private Plaintext encodeStored(int i) {
-        double[] coeffs = mode == Mode.ON_DEMAND
+    /**
+     * Runs {@code use} on plaintexts {@code indices} in order, with each one's position. In ON_DEMAND mode the next
+     * plaintext's slot vector and FFT are computed on a helper thread while the current one is used (the engine
+     * work stays on the caller's thread).
+     */
+    public void withEach(int[] indices, java.util.function.ObjIntConsumer<Plaintext> use) {
+        if (mode != Mode.ON_DEMAND || reused != null || indices.length < 2) {
+            for (int j = 0; j < indices.length; j++) {
+                int position = j;
+                with(indices[j], p -> use.accept(p, position));
+            }
+            return;
+        }
+        java.util.concurrent.Future<double[]> next = PREFETCH.submit(() -> coefficientsOf(indices[0]));
+        for (int j = 0; j < indices.length; j++) {
+            double[] coeffs = await(next);
+            if (j + 1 < indices.length) {
+                int following = indices[j + 1];
+                next = PREFETCH.submit(() -> coefficientsOf(following));
+            }
+            try (Plaintext p = encoder.encodeCoefficients(coeffs, level, scale)) {
+                use.accept(p, j);
+            }
+        }
+    }
+
+    /** One daemon thread computes ON_DEMAND coefficients ahead of their use. */
+    private static final java.util.concurrent.ExecutorService PREFETCH =
+            java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+                Thread t = new Thread(r, "hecnn-plaintext-prefetch");
+                t.setDaemon(true);
+                return t;
+            });
+
+    private static double[] await(java.util.concurrent.Future<double[]> f) {
+        try {
+            return f.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while encoding a plaintext", e);
+        } catch (java.util.concurrent.ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            throw new IllegalStateException(e.getCause());
+        }
+    }
+
+    private double[] coefficientsOf(int i) {
+        return mode == Mode.ON_DEMAND
                 ? encoder.coefficients(recipes.get(i).get(), new double[0], scale)
                 : expand(coefficients.get(i));
-        return encoder.encodeCoefficients(coeffs, level, scale);
+    }
+
+    private Plaintext encodeStored(int i) {
+        return encoder.encodeCoefficients(coefficientsOf(i), level, scale);
     }
 
     @Override

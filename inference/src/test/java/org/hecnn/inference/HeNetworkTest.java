@@ -117,6 +117,42 @@ class HeNetworkTest {
         }
     }
 
+    /** Stored and on-demand plaintexts are the same plaintexts: the evaluations agree bit for bit. */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.EnumSource(Layout.class)
+    void onDemandPlaintextsGiveBitIdenticalResults(Layout layout) {
+        Random r = new Random(3);
+        Model model = miniResNet(r);
+        PrecisionTargets targets = new PrecisionTargets(25, 17, 8);
+        CkksParameters params = CkksParameters.builder().logN(11)
+                .dataPrimeBits(targets.outputPrimeBits(), 59, 59, 59).specialPrimeBits(61, 61, 61).dnum(2)
+                .scaleBits(targets.scaleBits()).allowInsecureForTestsOnly().build();
+        Tensor image = random(r, 1.0, 3, 8, 8);
+        try (CkksContext ctx = TestContexts.context(params);
+             HeNetwork stored = new HeNetwork(model, ctx, targets, PlaintextBank.Mode.COEFFICIENTS, layout);
+             HeNetwork onDemand = new HeNetwork(model, ctx, targets, PlaintextBank.Mode.ON_DEMAND, layout)) {
+            java.util.Map<Integer, Integer> keyLevels = new java.util.TreeMap<>();
+            for (int i = 0; i < stored.rotationSteps().length; i++) {
+                keyLevels.merge(Galois.rotationElement(stored.rotationSteps()[i], params.logN()),
+                        stored.rotationLevels()[i], Math::max);
+            }
+            KeyGenerator kg = KeyGenerator.insecureDeterministicForTestsOnly(ctx.engine(), new byte[32]);
+            SecretKey sk = kg.secretKey();
+            HeOps ops = new HeOps(new Evaluator(ctx, kg.evaluationKeys(sk, stored.relinearizationLevel(), keyLevels)));
+            CkksEncoder encoder = new CkksEncoder(ctx);
+            double[][] packed = stored.inputMap().pack(TestTensors.toArray(image));
+            Encryptor enc = Encryptor.withPublicKey(ctx, kg.publicKey(sk));
+            Ciphertext[] x = new Ciphertext[packed.length];
+            for (int i = 0; i < x.length; i++) {
+                x[i] = enc.encrypt(encoder.encode(packed[i], stored.inputLevel(), stored.inputScale()));
+            }
+            Decryptor dec = new Decryptor(ctx, sk);
+            double[] a = encoder.decode(dec.decrypt(stored.evaluate(ops, x, LayerProgress.NONE)));
+            double[] b = encoder.decode(dec.decrypt(onDemand.evaluate(ops, x, LayerProgress.NONE)));
+            org.junit.jupiter.api.Assertions.assertArrayEquals(a, b, 0.0);
+        }
+    }
+
     @Test
     void costModelPrefersThePackedLayoutForANarrowNetwork() {
         Model model = miniResNet(new Random(3));
