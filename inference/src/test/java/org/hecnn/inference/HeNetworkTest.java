@@ -62,6 +62,28 @@ class HeNetworkTest {
         return b.output("fc").build();
     }
 
+    /** Deterministic test keys for a network's rotations, evaluation operations with them, and an encrypted image. */
+    record Keyed(SecretKey secretKey, HeOps ops, Ciphertext[] input) {
+        static Keyed encrypt(HeNetwork net, CkksContext ctx, Tensor image) {
+            java.util.Map<Integer, Integer> keyLevels = new java.util.TreeMap<>();
+            for (int i = 0; i < net.rotationSteps().length; i++) {
+                keyLevels.merge(Galois.rotationElement(net.rotationSteps()[i], ctx.parameters().logN()),
+                        net.rotationLevels()[i], Math::max);
+            }
+            KeyGenerator kg = KeyGenerator.insecureDeterministicForTestsOnly(ctx.engine(), new byte[32]);
+            SecretKey sk = kg.secretKey();
+            HeOps ops = new HeOps(new Evaluator(ctx, kg.evaluationKeys(sk, net.relinearizationLevel(), keyLevels)));
+            CkksEncoder encoder = new CkksEncoder(ctx);
+            double[][] packed = net.inputMap().pack(TestTensors.toArray(image));
+            Encryptor enc = Encryptor.withPublicKey(ctx, kg.publicKey(sk));
+            Ciphertext[] x = new Ciphertext[packed.length];
+            for (int i = 0; i < x.length; i++) {
+                x[i] = enc.encrypt(encoder.encode(packed[i], net.inputLevel(), net.inputScale()));
+            }
+            return new Keyed(sk, ops, x);
+        }
+    }
+
     @org.junit.jupiter.params.ParameterizedTest
     @org.junit.jupiter.params.provider.CsvSource({"PACKED,NTT", "PER_CHANNEL,NTT", "PACKED,ON_DEMAND",
         "PER_CHANNEL,COEFFICIENTS"})
@@ -81,22 +103,11 @@ class HeNetworkTest {
         Tensor expected = PlainEvaluator.evaluate(model, image);
         try (CkksContext ctx = TestContexts.context(params);
              HeNetwork net = new HeNetwork(model, ctx, targets, mode, layout)) {
-            java.util.Map<Integer, Integer> keyLevels = new java.util.TreeMap<>();
-            for (int i = 0; i < net.rotationSteps().length; i++) {
-                keyLevels.merge(Galois.rotationElement(net.rotationSteps()[i], params.logN()),
-                        net.rotationLevels()[i], Math::max);
-            }
-            KeyGenerator kg = KeyGenerator.insecureDeterministicForTestsOnly(ctx.engine(), new byte[32]);
-            SecretKey sk = kg.secretKey();
-            HeOps ops = new HeOps(new Evaluator(ctx, kg.evaluationKeys(sk, net.relinearizationLevel(), keyLevels)));
+            Keyed client = Keyed.encrypt(net, ctx, image);
+            HeOps ops = client.ops();
+            Ciphertext[] x = client.input();
             CkksEncoder encoder = new CkksEncoder(ctx);
-            double[][][] img = TestTensors.toArray(image);
-            double[][] packed = net.inputMap().pack(img);
-            Encryptor enc = Encryptor.withPublicKey(ctx, kg.publicKey(sk));
-            Ciphertext[] x = new Ciphertext[packed.length];
-            for (int i = 0; i < x.length; i++) {
-                x[i] = enc.encrypt(encoder.encode(packed[i], net.inputLevel(), net.inputScale()));
-            }
+            SecretKey sk = client.secretKey();
             StringBuilder log = new StringBuilder();
             Ciphertext logits = net.evaluate(ops, x, (i, t, node, kind, ns, level) ->
                     log.append(String.format("%d/%d %s (%s) level %d %.1f ms%n", i, t, node, kind, level, ns / 1e6)));
@@ -131,24 +142,12 @@ class HeNetworkTest {
         try (CkksContext ctx = TestContexts.context(params);
              HeNetwork stored = new HeNetwork(model, ctx, targets, PlaintextBank.Mode.COEFFICIENTS, layout);
              HeNetwork onDemand = new HeNetwork(model, ctx, targets, PlaintextBank.Mode.ON_DEMAND, layout)) {
-            java.util.Map<Integer, Integer> keyLevels = new java.util.TreeMap<>();
-            for (int i = 0; i < stored.rotationSteps().length; i++) {
-                keyLevels.merge(Galois.rotationElement(stored.rotationSteps()[i], params.logN()),
-                        stored.rotationLevels()[i], Math::max);
-            }
-            KeyGenerator kg = KeyGenerator.insecureDeterministicForTestsOnly(ctx.engine(), new byte[32]);
-            SecretKey sk = kg.secretKey();
-            HeOps ops = new HeOps(new Evaluator(ctx, kg.evaluationKeys(sk, stored.relinearizationLevel(), keyLevels)));
+            Keyed client = Keyed.encrypt(stored, ctx, image);
             CkksEncoder encoder = new CkksEncoder(ctx);
-            double[][] packed = stored.inputMap().pack(TestTensors.toArray(image));
-            Encryptor enc = Encryptor.withPublicKey(ctx, kg.publicKey(sk));
-            Ciphertext[] x = new Ciphertext[packed.length];
-            for (int i = 0; i < x.length; i++) {
-                x[i] = enc.encrypt(encoder.encode(packed[i], stored.inputLevel(), stored.inputScale()));
-            }
-            Decryptor dec = new Decryptor(ctx, sk);
-            double[] a = encoder.decode(dec.decrypt(stored.evaluate(ops, x, LayerProgress.NONE)));
-            double[] b = encoder.decode(dec.decrypt(onDemand.evaluate(ops, x, LayerProgress.NONE)));
+            Decryptor dec = new Decryptor(ctx, client.secretKey());
+            double[] a = encoder.decode(dec.decrypt(stored.evaluate(client.ops(), client.input(), LayerProgress.NONE)));
+            double[] b = encoder.decode(dec.decrypt(onDemand.evaluate(client.ops(), client.input(),
+                    LayerProgress.NONE)));
             org.junit.jupiter.api.Assertions.assertArrayEquals(a, b, 0.0);
         }
     }
