@@ -82,7 +82,6 @@ final class EvalCommand implements Callable<Integer> {
         }
         java.util.List<Model> members = options.members();
         Model imported = members.get(0);
-        Model reference = options.reference(members);
         int memberCount = members.size();
         int plainCorrect = 0;
         int heCorrect = 0;
@@ -90,8 +89,9 @@ final class EvalCommand implements Callable<Integer> {
         double maxErr = 0;
         long heNanos = 0;
         Progress progress = new Progress("images");
-        NetworkCompiler.Compiled compiled = plainOnly ? null
-                : options.compile(members, true);
+        NetworkCompiler.Compiled compiled = plainOnly ? null : options.compile(members, true);
+        // The compiled network's own prepared model (passes, clustering, stacking done once) is the reference.
+        Model reference = compiled != null ? compiled.model() : options.reference(members);
         try (InferenceClient client = compiled == null ? null : new InferenceClient(
                 ServiceDescription.fromBytes(new InferenceServer(compiled.network()).description().toBytes(),
                         compiled.network().context().parameters().isInsecure()), options.backendProvider())) {

@@ -110,8 +110,8 @@ final class InferCommand implements Callable<Integer> {
                 long t4 = System.nanoTime();
                 double[] logits = client.decrypt(response);
                 long decryptNs = System.nanoTime() - t4;
-                double[] plain = PlainEvaluator.evaluate(options.reference(members), Tensor.of(
-                        flatten(image.pixels()), imported.inputShape().dims())).toArray();
+                double[] plain = PlainEvaluator.evaluate(compiled.model(), Tensor.of(flatten(image.pixels()),
+                        imported.inputShape().dims())).toArray();
                 double maxErr = 0;
                 for (int k = 0; k < logits.length; k++) {
                     maxErr = Math.max(maxErr, Math.abs(logits[k] - plain[k]));

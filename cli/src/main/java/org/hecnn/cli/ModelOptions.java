@@ -100,8 +100,8 @@ final class ModelOptions {
     }
 
     /**
-     * The plaintext model the encrypted network computes: the members after the passes, clustering and stacking
-     * (the reference for encrypted results; its plaintext accuracy is the clustered ensemble's).
+     * The plaintext model an encrypted network of these members would compute (the passes, clustering and
+     * stacking), without compiling one: for --plain; a compiled network carries it as {@code Compiled.model()}.
      */
     Model reference(java.util.List<Model> members) {
         if (members.size() == 1) {

@@ -78,9 +78,7 @@ public final class HeActivation implements AutoCloseable {
      * shared constants).
      */
     public long[] plaintextBytes(int n) {
-        return shiftBank == null ? new long[3] : new long[] {shiftBank.bytes(n) + offsetBank.bytes(n),
-            shiftBank.nttBytes(n) + offsetBank.nttBytes(n),
-            shiftBank.coefficientBytes(n) + offsetBank.coefficientBytes(n)};
+        return PlaintextBank.footprint(n, shiftBank, offsetBank);
     }
 
     /** Applies the activation to ciphertext {@code index} of a feature map. */

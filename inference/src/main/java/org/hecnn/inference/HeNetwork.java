@@ -488,31 +488,15 @@ public final class HeNetwork implements AutoCloseable {
 
     /** As {@link #evaluate(HeOps, Ciphertext[], LayerProgress)}, showing every layer's output to an observer. */
     public Ciphertext evaluate(HeOps ops, Ciphertext[] input, LayerProgress progress, LayerObserver observer) {
-        if (input.length != inputMap.ciphertexts()) {
-            throw new IllegalArgumentException("expected " + inputMap.ciphertexts() + " input ciphertexts, got "
-                    + input.length);
-        }
-        Map<String, HeValue> values = new HashMap<>();
-        Map<String, Integer> remainingUses = new HashMap<>();
-        for (Node n : model.nodes()) {
-            remainingUses.put(n.name(), model.consumers(n.name()).size());
-        }
-        values.put(model.input().name(), new HeValue(input, inputMap));
+        Pass pass = new Pass(input);
         int index = 0;
         for (Layer layer : layers) {
             long t0 = System.nanoTime();
-            HeValue v = layer.run(ops, values);
-            values.put(layer.node(), v);
+            HeValue v = pass.run(layer, ops);
             observer.layerOutput(layer.node(), v.ciphertexts(), v.map());
-            Node node = model.node(layer.node());
-            for (String in : new TreeSet<>(node.inputs())) {
-                if (remainingUses.merge(in, -1, Integer::sum) == 0 && !in.equals(model.input().name())) {
-                    values.remove(in).close();
-                }
-            }
             progress.layerDone(++index, layers.size(), layer.node(), layer.kind(), System.nanoTime() - t0, v.level());
         }
-        return values.get(model.output().name()).ciphertexts()[0];
+        return pass.logits();
     }
 
     /**
@@ -522,48 +506,55 @@ public final class HeNetwork implements AutoCloseable {
      */
     public java.util.List<Ciphertext> evaluateTogether(HeOps ops, java.util.List<Ciphertext[]> inputs,
                                                        LayerProgress progress) {
-        java.util.List<Map<String, HeValue>> values = new java.util.ArrayList<>();
-        java.util.List<Map<String, Integer>> remaining = new java.util.ArrayList<>();
-        for (Ciphertext[] input : inputs) {
-            if (input.length != inputMap.ciphertexts()) {
-                throw new IllegalArgumentException("expected " + inputMap.ciphertexts() + " input ciphertexts, got "
-                        + input.length);
-            }
-            Map<String, HeValue> v = new HashMap<>();
-            v.put(model.input().name(), new HeValue(input, inputMap));
-            values.add(v);
-            Map<String, Integer> uses = new HashMap<>();
-            for (Node n : model.nodes()) {
-                uses.put(n.name(), model.consumers(n.name()).size());
-            }
-            remaining.add(uses);
-        }
+        java.util.List<Pass> passes = inputs.stream().map(Pass::new).toList();
         int index = 0;
         for (Layer layer : layers) {
             long t0 = System.nanoTime();
             int level = 0;
             layer.reusePlaintexts(true);
             try {
-                for (int i = 0; i < inputs.size(); i++) {
-                    HeValue v = layer.run(ops, values.get(i));
-                    values.get(i).put(layer.node(), v);
-                    level = v.level();
-                    for (String in : new TreeSet<>(model.node(layer.node()).inputs())) {
-                        if (remaining.get(i).merge(in, -1, Integer::sum) == 0 && !in.equals(model.input().name())) {
-                            values.get(i).remove(in).close();
-                        }
-                    }
+                for (Pass pass : passes) {
+                    level = pass.run(layer, ops).level();
                 }
             } finally {
                 layer.reusePlaintexts(false);
             }
             progress.layerDone(++index, layers.size(), layer.node(), layer.kind(), System.nanoTime() - t0, level);
         }
-        java.util.List<Ciphertext> out = new java.util.ArrayList<>();
-        for (Map<String, HeValue> v : values) {
-            out.add(v.get(model.output().name()).ciphertexts()[0]);
+        return passes.stream().map(Pass::logits).toList();
+    }
+
+    /** One image's way through the layers: each node's value, closed once its last consumer has run. */
+    private final class Pass {
+        private final Map<String, HeValue> values = new HashMap<>();
+        private final Map<String, Integer> remainingUses = new HashMap<>();
+
+        Pass(Ciphertext[] input) {
+            if (input.length != inputMap.ciphertexts()) {
+                throw new IllegalArgumentException("expected " + inputMap.ciphertexts() + " input ciphertexts, got "
+                        + input.length);
+            }
+            for (Node n : model.nodes()) {
+                remainingUses.put(n.name(), model.consumers(n.name()).size());
+            }
+            values.put(model.input().name(), new HeValue(input, inputMap));
         }
-        return out;
+
+        /** Runs one layer on this image's values and closes the inputs no later layer reads. */
+        HeValue run(Layer layer, HeOps ops) {
+            HeValue v = layer.run(ops, values);
+            values.put(layer.node(), v);
+            for (String in : new TreeSet<>(model.node(layer.node()).inputs())) {
+                if (remainingUses.merge(in, -1, Integer::sum) == 0 && !in.equals(model.input().name())) {
+                    values.remove(in).close();
+                }
+            }
+            return v;
+        }
+
+        Ciphertext logits() {
+            return values.get(model.output().name()).ciphertexts()[0];
+        }
     }
 
     @Override

@@ -27,9 +27,7 @@ final class LayerPlaintexts implements AutoCloseable {
 
     /** Bytes held between evaluations, what they would hold in NTT form and as coefficients, for ring degree n. */
     long[] bytes(int n) {
-        return new long[] {weights.bytes(n) + (bias == null ? 0 : bias.bytes(n)),
-            weights.nttBytes(n) + (bias == null ? 0 : bias.nttBytes(n)),
-            weights.coefficientBytes(n) + (bias == null ? 0 : bias.coefficientBytes(n))};
+        return PlaintextBank.footprint(n, weights, bias);
     }
 
     /** x plus bias plaintext {@code index} (x itself without a bias); x is closed when a new ciphertext replaces it. */

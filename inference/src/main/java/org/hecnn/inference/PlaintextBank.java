@@ -120,6 +120,22 @@ public final class PlaintextBank implements AutoCloseable {
         return (long) size() * n * 4;
     }
 
+    /**
+     * Bytes the banks hold between uses, would hold in NTT form, and would hold as 32-bit coefficients, summed
+     * (null banks count nothing), for ring degree n.
+     */
+    static long[] footprint(int n, PlaintextBank... banks) {
+        long[] sum = new long[3];
+        for (PlaintextBank b : banks) {
+            if (b != null) {
+                sum[0] += b.bytes(n);
+                sum[1] += b.nttBytes(n);
+                sum[2] += b.coefficientBytes(n);
+            }
+        }
+        return sum;
+    }
+
     /** Bytes the plaintexts would hold in NTT form at this level. */
     public long nttBytes(int n) {
         return (long) size() * (level + 1) * n * 8;
@@ -134,8 +150,8 @@ public final class PlaintextBank implements AutoCloseable {
     }
 
     /**
-     * Opens (true) or closes (false) a reuse scope: in COEFFICIENTS mode, plaintexts converted to NTT form inside
-     * it are kept until it closes, so several images evaluated through the layer convert each plaintext once.
+     * Opens (true) or closes (false) a reuse scope: in COEFFICIENTS and ON_DEMAND modes, plaintexts converted to
+     * NTT form inside it are kept until it closes, so several images evaluated through the layer convert each plaintext once.
      */
     public void reuse(boolean on) {
         if (on && (mode == Mode.COEFFICIENTS || mode == Mode.ON_DEMAND) && reused == null) {

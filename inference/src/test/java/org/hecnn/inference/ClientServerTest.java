@@ -77,14 +77,7 @@ class ClientServerTest {
                 // Two images in lockstep (plaintexts converted once for both) give each image's own result.
                 Tensor image2 = HeNetworkTest.random(r, 1.0, 3, 8, 8);
                 Tensor expected2 = PlainEvaluator.evaluate(model, image2);
-                double[][][] img2 = new double[3][8][8];
-                for (int c = 0; c < 3; c++) {
-                    for (int h = 0; h < 8; h++) {
-                        for (int w = 0; w < 8; w++) {
-                            img2[c][h][w] = image2.at(c, h, w);
-                        }
-                    }
-                }
+                double[][][] img2 = TestTensors.toArray(image2);
                 java.util.List<byte[]> together = session.evaluateTogether(
                         java.util.List.of(request, client.encrypt(img2)), LayerProgress.NONE);
                 double[] l1 = client.decrypt(together.get(0));

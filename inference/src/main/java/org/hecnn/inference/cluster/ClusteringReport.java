@@ -77,7 +77,8 @@ public final class ClusteringReport {
         double[][][] p = new double[n][members.size()][];
         IntStream.range(0, n).parallel().forEach(i -> {
             for (int m = 0; m < members.size(); m++) {
-                p[i][m] = EnsembleStack.softmax(PlainEvaluator.evaluate(members.get(m), images.pixels().get(i)).toArray());
+                p[i][m] = EnsembleStack.softmax(
+                        PlainEvaluator.evaluate(members.get(m), images.pixels().get(i)).toArray());
             }
         });
         return p;
