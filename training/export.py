@@ -160,7 +160,8 @@ def cifar_command(a):
                " --init %s" % a["init"] if a["init"] not in ("auto", "akamaster") else "", " --name %s" % a["name"] if a.get("name") else "",
                " --epoch-size %d" % a["epoch_size"] if a.get("epoch_size") else "")
             + (" --no-penalty-warmup" if a.get("no_penalty_warmup") else "")
-            + (" --lr-warmup-epochs %g" % a["lr_warmup_epochs"] if a.get("lr_warmup_epochs", 1.0) != 1.0 else ""))
+            + (" --lr-warmup-epochs %g" % a["lr_warmup_epochs"] if a.get("lr_warmup_epochs", 1.0) != 1.0 else "")
+            + (" --teacher %s --kd-weight %g --kd-temp %g" % (a["teacher"], a["kd_weight"], a["kd_temp"]) if a.get("teacher") else ""))
 
 
 def export_cifar(model, args, name, fit, test_acc, relu_acc, init_desc, rows):
@@ -197,6 +198,8 @@ def export_cifar(model, args, name, fit, test_acc, relu_acc, init_desc, rows):
         "seed": a["seed"],
         "optimizer": "SGD momentum %g, weight decay %g, batch %d, lr %g with %g-epoch linear warm-up then cosine to 0" % (a["momentum"], a["wd"], a["batch"], a["lr"], a["lr_warmup_epochs"]),
         "penalty": "zeta * mean over activation layers of ||x - clamp(x, -2, 2)||_2, zeta = %g; warm-up: epoch 1 penalty only (zeta/100), epochs 2, 3, 4 CE + zeta/50, zeta/10, zeta/5, then CE + zeta" % a["zeta"],
+        "distillation": ("(1 - %g) * CE + %g * T^2 * KL(teacher || student) on z-scored logits at T = %g, teacher: the akamaster ReLU %s on the same augmented batch"
+                         % (a["kd_weight"], a["kd_weight"], a["kd_temp"], a["teacher"]) if a.get("teacher") else "none (CE only)"),
         "per_epoch_test_acc": [round(float(r["test_acc"]), 4) for r in rows],
         "epoch_seconds": [float(r["epoch_seconds"]) for r in rows],
         "torch": torch.__version__,

@@ -58,6 +58,10 @@ def parse_args(argv=None):
     p.add_argument("--progress-every", type=int, default=50, help="a progress line every N steps (0: per epoch only)")
     p.add_argument("--no-export", action="store_true")
     p.add_argument("--name", default=None, help="base name of the exported files (default: <model>_quad_s<seed>)")
+    p.add_argument("--teacher", default=None, choices=sorted(AKAMASTER),
+                   help="distil from this akamaster ReLU network (its logits on the same augmented batch)")
+    p.add_argument("--kd-weight", type=float, default=0.9, help="weight of the distillation term (CE gets 1 - this); needs --teacher")
+    p.add_argument("--kd-temp", type=float, default=1.0, help="softmax temperature of the distillation term (on z-scored logits); needs --teacher")
     return p.parse_args(argv)
 
 
@@ -130,6 +134,33 @@ def relu_reference(args, test_x, test_y, dev):
     return acc
 
 
+def load_teacher(args, dev):
+    """The akamaster ReLU network named by --teacher, frozen in eval mode (None without --teacher)."""
+    if not args.teacher:
+        return None
+    teacher = build_model(args.teacher, ReLUAct())
+    sd, _ = load_akamaster_state_dict(data.require(os.path.join(args.data, "weights", "akamaster", AKAMASTER[args.teacher])))
+    teacher.load_state_dict(sd)
+    teacher.to(dev).eval()
+    for q in teacher.parameters():
+        q.requires_grad_(False)
+    return teacher
+
+
+def standardize(logits):
+    """Each row's logits minus their mean, over their standard deviation."""
+    return (logits - logits.mean(dim=1, keepdim=True)) / (logits.std(dim=1, keepdim=True) + 1e-6)
+
+
+def distillation_loss(student_logits, teacher_logits, temp):
+    """Soft-target term on standardised logits: T^2 * KL(softmax(z_t/T) || softmax(z_s/T)), mean over the batch.
+    Standardising (z-scores per row) makes the student match the teacher's ranking and relative gaps, not its logit
+    magnitude: matching the ReLU teacher's larger logits would push the student's pre-activations out of [-2, 2]."""
+    log_p = F.log_softmax(standardize(student_logits) / temp, dim=1)
+    q = F.softmax(standardize(teacher_logits) / temp, dim=1)
+    return F.kl_div(log_p, q, reduction="batchmean") * (temp * temp)
+
+
 def main(argv=None):
     args = parse_args(argv)
     common.set_threads(args.threads)
@@ -158,6 +189,7 @@ def main(argv=None):
         model.load_state_dict(sd)
         init_desc = "fine-tuned from the ReLU checkpoint %s (restricted legacy unpickler; reported best_prec1 %.2f), pre-activations rescaled by %g" % (os.path.basename(path), prec or float("nan"), args.prescale)
     model.to(dev)
+    teacher = load_teacher(args, dev)
 
     test_x8, test_y = data.load_cifar_test(args.data)
     if args.test_limit:
@@ -216,7 +248,12 @@ def main(argv=None):
             out = model(xb)
             pen = act.pop_penalty()
             ce = F.cross_entropy(out, yb)
-            loss = zeta_eff * pen + (ce if uses_ce else 0.0)
+            fit_term = ce
+            if teacher is not None:
+                with torch.no_grad():
+                    t_out = teacher(xb)
+                fit_term = (1.0 - args.kd_weight) * ce + args.kd_weight * distillation_loss(out, t_out, args.kd_temp)
+            loss = zeta_eff * pen + (fit_term if uses_ce else 0.0)
             opt.zero_grad(set_to_none=True)
             loss.backward()
             opt.step()

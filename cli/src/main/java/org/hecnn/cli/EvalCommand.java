@@ -58,11 +58,20 @@ final class EvalCommand implements Callable<Integer> {
             + "plaintext once for all of them (throughput; default: ${DEFAULT-VALUE})", defaultValue = "1")
     int together;
 
+    @Option(names = "--records", description = "CIFAR, encrypted: append each image's result to this JSON-lines file "
+            + "as it finishes, and take the images it already holds from it (a long run can stop and continue)")
+    Path recordsFile;
+
     @Override
     public Integer call() {
         double[] range = inputRange != null ? inputRange : new double[] {MnistIdx.lowest(), MnistIdx.highest()};
         if (range.length != 2 || !(range[0] < range[1])) {
             throw new HecnnException("--input-range takes lo,hi with lo < hi");
+        }
+        if (recordsFile != null && (MnistIdx.isIdxImages(data) || features != null || options.batched()
+                || options.vector())) {
+            throw new HecnnException("--records applies to CIFAR-10 evaluation in the CNN layouts, not to chain "
+                    + "networks (MNIST, --features, batched, vector)");
         }
         if (MnistIdx.isIdxImages(data)) {
             return ChainEval.run(options, data, ChainEval.mnist(data), null, range, from, count, batch, plainOnly);
@@ -70,6 +79,9 @@ final class EvalCommand implements Callable<Integer> {
         if (features != null || options.batched() || options.vector()) {
             return ChainEval.run(options, data, ChainEval.cifar(data), features == null ? null
                     : org.hecnn.cnn.onnx.OnnxImporter.load(features), range, from, count, batch, plainOnly);
+        }
+        if (recordsFile != null && plainOnly) {
+            throw new HecnnException("--records keeps encrypted results; it does not apply with --plain");
         }
         if (together < 1) {
             throw new HecnnException("--together must be at least 1");
@@ -82,57 +94,65 @@ final class EvalCommand implements Callable<Integer> {
         }
         java.util.List<Model> members = options.members();
         Model imported = members.get(0);
+        ImageInput.requireCifarShape(imported.inputShape());
         int memberCount = members.size();
-        int plainCorrect = 0;
-        int heCorrect = 0;
-        int agree = 0;
-        double maxErr = 0;
-        long heNanos = 0;
         Progress progress = new Progress("images");
         NetworkCompiler.Compiled compiled = plainOnly ? null : options.compile(members, true);
         // The compiled network's own prepared model (passes, clustering, stacking done once) is the reference.
         Model reference = compiled != null ? compiled.model() : options.reference(members);
-        try (InferenceClient client = compiled == null ? null : new InferenceClient(
+        EvalRecords records = recordsFile == null || compiled == null ? EvalRecords.inMemory()
+                : EvalRecords.open(recordsFile, configuration(compiled));
+        int[] labels = new int[n];
+        double[][] plains = new double[n][];
+        java.util.List<Integer> pending = new java.util.ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            ImageInput.Labelled img = ImageInput.cifar(data, from + i, ImageInput.CIFAR_MEAN, ImageInput.CIFAR_STD);
+            labels[i] = img.label();
+            plains[i] = PlainEvaluator.evaluate(reference, Tensor.of(InferCommand.flatten(img.pixels()),
+                    imported.inputShape().dims())).toArray();
+            if (!records.has(from + i)) {
+                pending.add(i);
+            }
+        }
+        int resumed = n - pending.size();
+        try (InferenceClient client = compiled == null || pending.isEmpty() ? null : new InferenceClient(
                 ServiceDescription.fromBytes(new InferenceServer(compiled.network()).description().toBytes(),
                         compiled.network().context().parameters().isInsecure()), options.backendProvider())) {
-            InferenceServer server = compiled == null ? null : new InferenceServer(compiled.network());
-            InferenceServer.Session session = server == null ? null : KeyTransfer.open(client, server).session();
-            for (int first = 0; first < n; first += together) {
-                int size = Math.min(together, n - first);
+            InferenceServer.Session session = client == null ? null
+                    : KeyTransfer.open(client, new InferenceServer(compiled.network())).session();
+            for (int first = 0; session != null && first < pending.size(); first += together) {
+                java.util.List<Integer> group = pending.subList(first, Math.min(pending.size(), first + together));
                 java.util.List<byte[]> requests = new java.util.ArrayList<>();
-                ImageInput.Labelled[] imgs = new ImageInput.Labelled[size];
-                double[][] plains = new double[size][];
-                for (int j = 0; j < size; j++) {
-                    imgs[j] = ImageInput.cifar(data, from + first + j, ImageInput.CIFAR_MEAN, ImageInput.CIFAR_STD);
-                    plains[j] = PlainEvaluator.evaluate(reference, Tensor.of(InferCommand.flatten(imgs[j].pixels()),
-                            imported.inputShape().dims())).toArray();
-                    plainCorrect += predicted(plains[j], memberCount) == imgs[j].label() ? 1 : 0;
-                    if (session != null) {
-                        requests.add(client.encrypt(imgs[j].pixels()));
-                    }
+                for (int i : group) {
+                    requests.add(client.encrypt(ImageInput.cifar(data, from + i, ImageInput.CIFAR_MEAN,
+                            ImageInput.CIFAR_STD).pixels()));
                 }
-                if (session != null) {
-                    long t0 = System.nanoTime();
-                    java.util.List<byte[]> responses = size == 1
-                            ? java.util.List.of(session.evaluate(requests.get(0), LayerProgress.NONE))
-                            : session.evaluateTogether(requests, LayerProgress.NONE);
-                    heNanos += System.nanoTime() - t0;
-                    for (int j = 0; j < size; j++) {
-                        double[] logits = client.decrypt(responses.get(j));
-                        int h = predicted(logits, memberCount);
-                        heCorrect += h == imgs[j].label() ? 1 : 0;
-                        agree += h == predicted(plains[j], memberCount) ? 1 : 0;
-                        for (int k = 0; k < logits.length; k++) {
-                            maxErr = Math.max(maxErr, Math.abs(logits[k] - plains[j][k]));
-                        }
+                long t0 = System.nanoTime();
+                java.util.List<byte[]> responses = group.size() == 1
+                        ? java.util.List.of(session.evaluate(requests.get(0), LayerProgress.NONE))
+                        : session.evaluateTogether(requests, LayerProgress.NONE);
+                double seconds = (System.nanoTime() - t0) / 1e9 / group.size();
+                for (int j = 0; j < group.size(); j++) {
+                    int i = group.get(j);
+                    double[] logits = client.decrypt(responses.get(j));
+                    double err = 0;
+                    for (int k = 0; k < logits.length; k++) {
+                        err = Math.max(err, Math.abs(logits[k] - plains[i][k]));
                     }
+                    double[] scores = decisionScores(plains[i], memberCount);
+                    records.add(new EvalRecords.Entry(from + i, labels[i], InferCommand.argMax(scores),
+                            predicted(logits, memberCount), margin(scores), err, seconds));
                 }
-                progress.update(first + size, n, "image " + (from + first + size - 1));
+                progress.update(first + group.size(), pending.size(), "image " + (from + group.get(group.size() - 1)));
             }
         } finally {
             if (compiled != null) {
                 compiled.close();
             }
+        }
+        int plainCorrect = 0;
+        for (int i = 0; i < n; i++) {
+            plainCorrect += predicted(plains[i], memberCount) == labels[i] ? 1 : 0;
         }
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("images", n);
@@ -140,11 +160,14 @@ final class EvalCommand implements Callable<Integer> {
         m.put("clusters", options.clusters);
         m.put("plaintextAccuracy", plainCorrect / (double) n);
         if (!plainOnly) {
-            m.put("accuracy", heCorrect / (double) n);
-            m.put("agreement", agree / (double) n);
-            m.put("maxLogitError", maxErr);
-            m.put("meanSecondsPerImage", heNanos / 1e9 / n);
+            Summary sum = summarise(records, from, n);
+            m.put("accuracy", sum.correct / (double) n);
+            m.put("agreement", sum.agree / (double) n);
+            m.put("maxLogitError", sum.maxErr);
+            m.put("meanSecondsPerImage", sum.seconds / n);
             m.put("imagesPerEvaluation", together);
+            m.put("resumedImages", resumed);
+            m.put("flips", sum.flips);
         } else {
             m.put("accuracy", plainCorrect / (double) n);
         }
@@ -154,12 +177,98 @@ final class EvalCommand implements Callable<Integer> {
             System.out.printf(Locale.ROOT, "%d images from %s, model %s%n", n, data, reference.name());
             System.out.printf(Locale.ROOT, "plaintext accuracy %.2f%%%n", 100.0 * plainCorrect / n);
             if (!plainOnly) {
+                Summary sum = summarise(records, from, n);
                 System.out.printf(Locale.ROOT, "encrypted accuracy %.2f%%, agreement with plaintext %.2f%%, largest "
-                        + "logit error %.3e, %.2f s per image%s%n", 100.0 * heCorrect / n, 100.0 * agree / n, maxErr,
-                        heNanos / 1e9 / n, together > 1 ? " (amortised: " + together + " images in lockstep)" : "");
+                        + "logit error %.3e, %.2f s per image%s%s%n", 100.0 * sum.correct / n, 100.0 * sum.agree / n,
+                        sum.maxErr, sum.seconds / n, together > 1 ? " (amortised: " + together
+                        + " images in lockstep)" : "", resumed > 0 ? "; " + resumed + " images taken from "
+                        + recordsFile : "");
+                for (Map<String, Object> f : sum.flips) {
+                    System.out.printf(Locale.ROOT, "  flipped: image %s, plaintext margin %.3g, logit error %.3g%n",
+                            f.get("index"), f.get("plainMargin"), f.get("maxLogitError"));
+                }
             }
         }
         return 0;
+    }
+
+    /** Totals over the images from..from+n-1, every one of which has a record. */
+    private record Summary(int correct, int agree, double maxErr, double seconds, java.util.List<Map<String, Object>> flips) {
+    }
+
+    private static Summary summarise(EvalRecords records, int from, int n) {
+        int correct = 0;
+        int agree = 0;
+        double maxErr = 0;
+        double seconds = 0;
+        java.util.List<Map<String, Object>> flips = new java.util.ArrayList<>();
+        for (int i = from; i < from + n; i++) {
+            EvalRecords.Entry e = records.get(i);
+            correct += e.encryptedClass() == e.label() ? 1 : 0;
+            agree += e.agrees() ? 1 : 0;
+            maxErr = Math.max(maxErr, e.maxLogitError());
+            seconds += e.seconds();
+            if (!e.agrees()) {
+                Map<String, Object> f = new LinkedHashMap<>();
+                f.put("index", e.index());
+                f.put("plainMargin", e.plainMargin());
+                f.put("maxLogitError", e.maxLogitError());
+                flips.add(f);
+            }
+        }
+        return new Summary(correct, agree, maxErr, seconds, flips);
+    }
+
+    /**
+     * What a --records file's lines are measured under: the model and data files (by SHA-256), the CKKS parameters,
+     * the layout and the options that change the encrypted computation.
+     */
+    private String configuration(NetworkCompiler.Compiled compiled) {
+        StringBuilder sb = new StringBuilder();
+        for (Path p : options.memberPaths()) {
+            sb.append(p.getFileName()).append(" sha256:").append(sha256(p)).append(", ");
+        }
+        NetworkCompiler.Options o = options.options();
+        sb.append("data ").append(data.getFileName()).append(" sha256:").append(sha256(data))
+                .append(", parameters ").append(compiled.network().context().parameters().fingerprintHex())
+                .append(", layout ").append(compiled.network().layout())
+                .append(", targets ").append(o.targets().scaleBits()).append('/').append(o.targets().weightBits())
+                .append(", clusters ").append(o.clusters()).append(' ').append(o.granularity())
+                .append(", baby steps ").append(o.maxBabySteps());
+        return sb.toString().replace('"', '\'');
+    }
+
+    private static String sha256(Path p) {
+        try (java.io.InputStream in = java.nio.file.Files.newInputStream(p)) {
+            java.security.MessageDigest sha = java.security.MessageDigest.getInstance("SHA-256");
+            byte[] buf = new byte[1 << 16];
+            for (int r; (r = in.read(buf)) > 0; ) {
+                sha.update(buf, 0, r);
+            }
+            return java.util.HexFormat.of().formatHex(sha.digest()).substring(0, 16);
+        } catch (java.io.IOException | java.security.NoSuchAlgorithmException e) {
+            throw new HecnnException("cannot read " + p + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The scores a prediction is the arg-max of: the logits, or for an ensemble the members' mean softmax. */
+    private static double[] decisionScores(double[] outputs, int members) {
+        return members == 1 ? outputs : EnsembleStack.averageSoftmax(outputs, members);
+    }
+
+    /** Largest minus second-largest score. */
+    private static double margin(double[] scores) {
+        double top = Double.NEGATIVE_INFINITY;
+        double second = Double.NEGATIVE_INFINITY;
+        for (double v : scores) {
+            if (v > top) {
+                second = top;
+                top = v;
+            } else if (v > second) {
+                second = v;
+            }
+        }
+        return top - second;
     }
 
     /** The class an output vector predicts: for an ensemble, the arg-max of the members' mean softmax. */

@@ -207,9 +207,7 @@ final class InferCommand implements Callable<Integer> {
         }
         Path file = source.cifar != null ? source.cifar
                 : Path.of(System.getProperty("hecnn.home", "."), DEFAULT_SAMPLE);
-        if (shape.channels() != 3 || shape.height() != 32 || shape.width() != 32) {
-            throw new HecnnException("CIFAR-10 images are 3x32x32 but the model expects " + shape);
-        }
+        ImageInput.requireCifarShape(shape);
         return ImageInput.cifar(file, index, ImageInput.CIFAR_MEAN, ImageInput.CIFAR_STD);
     }
 

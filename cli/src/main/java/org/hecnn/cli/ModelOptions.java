@@ -99,6 +99,11 @@ final class ModelOptions {
         return out;
     }
 
+    /** The files of the models to evaluate: the --ensemble members, or the one --model. */
+    java.util.List<Path> memberPaths() {
+        return ensemble != null ? ensemble : java.util.List.of(modelPath());
+    }
+
     /**
      * The plaintext model an encrypted network of these members would compute (the passes, clustering and
      * stacking), without compiling one: for --plain; a compiled network carries it as {@code Compiled.model()}.
