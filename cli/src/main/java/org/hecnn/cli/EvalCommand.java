@@ -116,10 +116,10 @@ final class EvalCommand implements Callable<Integer> {
         }
         int resumed = n - pending.size();
         try (InferenceClient client = compiled == null || pending.isEmpty() ? null : new InferenceClient(
-                ServiceDescription.fromBytes(new InferenceServer(compiled.network()).description().toBytes(),
+                ServiceDescription.fromBytes(new InferenceServer(compiled).description().toBytes(),
                         compiled.network().context().parameters().isInsecure()), options.backendProvider())) {
             InferenceServer.Session session = client == null ? null
-                    : KeyTransfer.open(client, new InferenceServer(compiled.network())).session();
+                    : KeyTransfer.open(client, new InferenceServer(compiled)).session();
             for (int first = 0; session != null && first < pending.size(); first += together) {
                 java.util.List<Integer> group = pending.subList(first, Math.min(pending.size(), first + together));
                 java.util.List<byte[]> requests = new java.util.ArrayList<>();
@@ -141,7 +141,7 @@ final class EvalCommand implements Callable<Integer> {
                     }
                     double[] scores = decisionScores(plains[i], memberCount);
                     records.add(new EvalRecords.Entry(from + i, labels[i], InferCommand.argMax(scores),
-                            predicted(logits, memberCount), margin(scores), err, seconds));
+                            InferCommand.argMax(client.probabilities(responses.get(j))), margin(scores), err, seconds));
                 }
                 progress.update(first + group.size(), pending.size(), "image " + (from + group.get(group.size() - 1)));
             }

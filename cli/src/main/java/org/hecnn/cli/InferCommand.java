@@ -79,7 +79,7 @@ final class InferCommand implements Callable<Integer> {
         try (NetworkCompiler.Compiled compiled = options.compile(members, true)) {
             long compileNs = System.nanoTime() - t0;
             HeNetwork net = compiled.network();
-            InferenceServer server = new InferenceServer(net);
+            InferenceServer server = new InferenceServer(compiled);
             ServiceDescription service = ServiceDescription.fromBytes(server.description().toBytes(),
                     net.context().parameters().isInsecure());
             try (InferenceClient client = new InferenceClient(service, options.backendProvider())) {
@@ -116,7 +116,7 @@ final class InferCommand implements Callable<Integer> {
                 for (int k = 0; k < logits.length; k++) {
                     maxErr = Math.max(maxErr, Math.abs(logits[k] - plain[k]));
                 }
-                double[] probs = EnsembleStack.averageSoftmax(logits, compiled.members());
+                double[] probs = EnsembleStack.averageSoftmax(logits, client.members());
                 int predicted = argMax(probs);
                 int plainPredicted = argMax(EnsembleStack.averageSoftmax(plain, compiled.members()));
                 String[] names = probs.length == 10 && imported.inputShape().channels() == 3 ? CIFAR_CLASSES : null;

@@ -112,13 +112,15 @@ class ClientServerTest {
             CkksParameters otherPrimes = CkksParameters.builder().logN(11).dataPrimeBits(61, 58, 58, 58)
                     .specialPrimeBits(61, 61, 61).dnum(2).scaleBits(25).allowInsecureForTestsOnly().build();
             ServiceDescription foreign = new ServiceDescription(otherPrimes, Layout.PACKED, 3, 8, 8, 3, net.rotationSteps(),
-                    net.rotationLevels(), 5);
+                    net.rotationLevels(), 5, 1);
             try (InferenceClient stranger = new InferenceClient(foreign, TestContexts.backend())) {
                 assertThrows(ParameterMismatchException.class, () -> server.open(stranger.evaluationKeys()));
             }
             // A client that generated keys for too few rotations hits a typed missing-key error.
             ServiceDescription fewer = new ServiceDescription(params(t), Layout.PACKED, 3, 8, 8, 3, new int[] {1},
-                    new int[] {3}, 5);
+                    new int[] {3}, 5, 1);
+            assertThrows(IllegalArgumentException.class, () -> new ServiceDescription(params(t), Layout.PACKED, 3, 8,
+                    8, 3, new int[] {1}, new int[] {3}, 5, 2), "5 outputs cannot belong to 2 members");
             try (InferenceClient partial = new InferenceClient(fewer, TestContexts.backend())) {
                 InferenceServer.Session s = server.open(partial.evaluationKeys());
                 byte[] req = partial.encrypt(new double[3][8][8]);

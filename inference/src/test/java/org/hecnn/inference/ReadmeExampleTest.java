@@ -46,14 +46,14 @@ class ReadmeExampleTest {
         // --- README example begins ---
         Model model = OnnxImporter.load(modelPath);                       // a model exported by training/
         try (NetworkCompiler.Compiled compiled = NetworkCompiler.compile(model, Backends.select("cpu"), options)) {
-            InferenceServer server = new InferenceServer(compiled.network());          // holds no secret key
+            InferenceServer server = new InferenceServer(compiled);                     // holds no secret key
             byte[] published = server.description().toBytes();                       // parameters, shapes, rotations
             try (InferenceClient client = new InferenceClient(
                     ServiceDescription.fromBytes(published, insecureTestParameters), Backends.select("cpu"))) {
                 InferenceServer.Session session = server.open(client.evaluationKeys()); // relinearisation + Galois keys
                 byte[] request = client.encrypt(image);                              // double[C][H][W], normalised
                 byte[] response = session.evaluate(request, LayerProgress.NONE);
-                logits = client.decrypt(response);
+                logits = client.decrypt(response);                           // or client.probabilities(response)
             }
         }
         // --- README example ends ---

@@ -74,6 +74,19 @@ public final class InferenceClient implements AutoCloseable {
         return java.util.Arrays.copyOf(slots, service.outputs());
     }
 
+    /** How many ensemble members the service's outputs belong to (1 for one model). */
+    public int members() {
+        return service.members();
+    }
+
+    /**
+     * The class probabilities in a response: the softmax of the logits, for an ensemble the mean of its members'
+     * softmax outputs.
+     */
+    public double[] probabilities(byte[] response) {
+        return org.hecnn.cnn.ensemble.EnsembleStack.averageSoftmax(decrypt(response), service.members());
+    }
+
     /** Decrypts a traced layer output into its [C][H][W] tensor (slot values as laid out by {@code map}). */
     public double[][][] decryptLayer(byte[] ciphertexts, FeatureMap map) {
         Ciphertext[] cts = Messages.read(crypto.context(), ciphertexts, map.ciphertexts());

@@ -18,9 +18,22 @@ import org.hecnn.rlwe.EvaluationKeys;
  */
 public final class InferenceServer {
     private final HeNetwork network;
+    private final int members;
 
+    /** Serves one model's network. */
     public InferenceServer(HeNetwork network) {
+        this(network, 1);
+    }
+
+    /** Serves a compiled network (for an ensemble, its description names the member count). */
+    public InferenceServer(org.hecnn.inference.NetworkCompiler.Compiled compiled) {
+        this(compiled.network(), compiled.members());
+    }
+
+    /** Serves a network whose outputs hold {@code members} ensemble members, member-major. */
+    public InferenceServer(HeNetwork network, int members) {
         this.network = network;
+        this.members = members;
     }
 
     public ServiceDescription description() {
@@ -28,7 +41,7 @@ public final class InferenceServer {
         return new ServiceDescription(network.context().parameters(), network.layout(), shape.channels(),
                 shape.height(),
                 shape.width(), network.inputLevel(), network.rotationSteps(), network.rotationLevels(),
-                network.outputs());
+                network.outputs(), members);
     }
 
     /** A client session: the client's evaluation keys loaded once, then any number of requests. */

@@ -15,18 +15,22 @@ import org.hecnn.io.ParametersCodec;
 /**
  * What a server publishes so that a client can prepare an encrypted request without seeing the model: the CKKS
  * parameters, the input's shape and level, the rotation steps the evaluation keys must cover with the highest level
- * each is used at (keys are generated only up to it, which keeps them small), and the number of outputs. It
- * serialises to bytes.
+ * each is used at (keys are generated only up to it, which keeps them small), the number of outputs and how many
+ * ensemble members they belong to (member-major, {@code outputs / members} each; 1 for one model). It serialises to
+ * bytes.
  */
 public record ServiceDescription(CkksParameters parameters, Layout layout, int channels, int height, int width,
-                                 int inputLevel, int[] rotationSteps, int[] rotationLevels, int outputs) {
+                                 int inputLevel, int[] rotationSteps, int[] rotationLevels, int outputs, int members) {
     public ServiceDescription {
         if (rotationSteps.length != rotationLevels.length) {
             throw new IllegalArgumentException("one level per rotation step");
         }
+        if (members < 1 || outputs % members != 0) {
+            throw new IllegalArgumentException(outputs + " outputs cannot be split among " + members + " members");
+        }
     }
 
-    private static final int MAGIC = 0x48534431; // "HSD1"
+    private static final int MAGIC = 0x48534432; // "HSD2"
     private static final int MAX_STEPS = 1 << 16;
 
     /** Where the client puts the image in the slots. */
@@ -49,6 +53,7 @@ public record ServiceDescription(CkksParameters parameters, Layout layout, int c
             out.writeInt(width);
             out.writeInt(inputLevel);
             out.writeInt(outputs);
+            out.writeInt(members);
             out.writeInt(rotationSteps.length);
             for (int i = 0; i < rotationSteps.length; i++) {
                 out.writeInt(rotationSteps[i]);
@@ -81,8 +86,10 @@ public record ServiceDescription(CkksParameters parameters, Layout layout, int c
             int width = in.readInt();
             int level = in.readInt();
             int outputs = in.readInt();
+            int members = in.readInt();
             int count = in.readInt();
             if (count < 0 || count > MAX_STEPS || level < 0 || level > params.maxLevel() || outputs < 1
+                    || members < 1 || outputs % members != 0
                     || channels < 1 || height < 1 || width < 1 || (long) height * width > params.slots()) {
                 throw new MalformedDataException("service description: implausible shape, level or step count");
             }
@@ -97,7 +104,7 @@ public record ServiceDescription(CkksParameters parameters, Layout layout, int c
                 }
             }
             return new ServiceDescription(params, Layout.values()[layoutIndex], channels, height, width, level, steps,
-                    stepLevels, outputs);
+                    stepLevels, outputs, members);
         } catch (IOException e) {
             throw new MalformedDataException("service description is truncated: " + e.getMessage());
         }
