@@ -233,6 +233,7 @@ final class EvalCommand implements Callable<Integer> {
                 .append(", parameters ").append(compiled.network().context().parameters().fingerprintHex())
                 .append(", layout ").append(compiled.network().layout())
                 .append(", targets ").append(o.targets().scaleBits()).append('/').append(o.targets().weightBits())
+                .append(o.targets().separateRescales() ? " separate rescales" : " tower reuse")
                 .append(", clusters ").append(o.clusters()).append(' ').append(o.granularity())
                 .append(", baby steps ").append(o.maxBabySteps());
         return sb.toString().replace('"', '\'');

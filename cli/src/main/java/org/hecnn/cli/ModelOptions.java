@@ -36,14 +36,19 @@ final class ModelOptions {
             + "image per evaluation, for latency) (default: ${DEFAULT-VALUE})", defaultValue = "auto")
     String layout;
 
-    @Option(names = "--scale-bits", description = "activation scale 2^bits (default: 24; batched: 26; vector: 36)",
-            defaultValue = "0")
+    @Option(names = "--scale-bits", description = "activation scale 2^bits (default: 24, with --separate-rescales "
+            + "33; batched: 26; vector: 36)", defaultValue = "0")
     int scaleBits;
 
-    @Option(names = "--weight-bits", description = "weight scale 2^bits (default: 18; batched: bits kept of each "
-            + "layer's largest generic weight, 16)", defaultValue = "0")
+    @Option(names = "--weight-bits", description = "weight scale 2^bits (default: 18, with --separate-rescales 27; "
+            + "batched: bits kept of each layer's largest generic weight, 16)", defaultValue = "0")
 
     int weightBits;
+
+    @Option(names = "--separate-rescales", description = "give each layer two primes (the weights' scale and the "
+            + "square's rescaled separately) instead of one shared prime (tower reuse): the same modulus buys about "
+            + "9 more bits of precision per layer for twice the RNS limbs (about twice the time and key memory)")
+    boolean separateRescales;
 
     @Option(names = "--baby-steps", description = "most baby steps per convolution: fewer means fewer rotation "
             + "keys (less memory) and more giant-step rotations (default: 2)",
@@ -152,9 +157,10 @@ final class ModelOptions {
             default -> throw new HecnnException("unknown layout '" + layout + "': use auto, packed, per-channel or "
                     + "batched");
         };
+        PrecisionTargets base = separateRescales ? PrecisionTargets.precise() : PrecisionTargets.standard();
         NetworkCompiler.Options o = NetworkCompiler.Options.defaults()
-                .withTargets(new PrecisionTargets(scaleBits > 0 ? scaleBits : PrecisionTargets.standard().scaleBits(),
-                        weightBits > 0 ? weightBits : PrecisionTargets.standard().weightBits(), 8))
+                .withTargets(new PrecisionTargets(scaleBits > 0 ? scaleBits : base.scaleBits(),
+                        weightBits > 0 ? weightBits : base.weightBits(), base.outputMarginBits(), separateRescales))
                 .withLayout(forced);
         o = o.withClustering(clusters, granularity);
         return babySteps > 0 ? o.withMaxBabySteps(babySteps) : o;

@@ -5,18 +5,21 @@ import org.hecnn.ckks.CkksEncoder;
 
 /**
  * The quadratic activation x² + c1·x + c0 (x² coefficient 1 after weight redistribution), evaluated as
- * (x + c1/2)² + (c0 − c1²/4): one squaring and one rescale (the layer's prime); the constants are added for free.
- * Per-channel coefficients (a BatchNorm folded into the activation) are added as plaintext vectors.
+ * (x + c1/2)² + (c0 − c1²/4): one squaring and one rescale (the layer's prime), preceded with separate rescales by
+ * a rescale that removes the weight scale; the constants are added for free. Per-channel coefficients (a BatchNorm
+ * folded into the activation) are added as plaintext vectors.
  */
 public final class HeActivation implements AutoCloseable {
+    private final boolean rescaleFirst;
     private final double shift;
     private final double offset;
     private final PlaintextBank shiftBank;
     private final PlaintextBank offsetBank;
 
-    /** One polynomial for all channels. */
-    public HeActivation(double c0, double c1, double c2) {
+    /** One polynomial for all channels; {@code rescaleFirst}: rescale the input before squaring it. */
+    public HeActivation(double c0, double c1, double c2, boolean rescaleFirst) {
         requireMonic(c2);
+        this.rescaleFirst = rescaleFirst;
         this.shift = c1 / 2;
         this.offset = c0 - c1 * c1 / 4;
         this.shiftBank = null;
@@ -24,12 +27,14 @@ public final class HeActivation implements AutoCloseable {
     }
 
     /**
-     * One polynomial per channel: {@code coefficients[c] = {c0, c1, c2}}; the input has scale {@code inScale} at
-     * {@code level}, the output has scale {@code outScale} one level lower. The plaintexts are kept as
-     * {@code mode} says (PLAN_ONLY counts them without encoding).
+     * One polynomial per channel: {@code coefficients[c] = {c0, c1, c2}}; the value squared has scale
+     * {@code inScale} at {@code level} (after the first rescale if {@code rescaleFirst}), the output has scale
+     * {@code outScale} one level lower. The plaintexts are kept as {@code mode} says (PLAN_ONLY counts them without
+     * encoding).
      */
     public HeActivation(double[][] coefficients, FeatureMap map, CkksEncoder encoder, int level, double inScale,
-                        double outScale, PlaintextBank.Mode mode) {
+                        double outScale, PlaintextBank.Mode mode, boolean rescaleFirst) {
+        this.rescaleFirst = rescaleFirst;
         if (coefficients.length != map.channels()) {
             throw new IllegalArgumentException("need one polynomial per channel of " + map);
         }
@@ -69,7 +74,7 @@ public final class HeActivation implements AutoCloseable {
         t.add += (shiftBank != null || shift != 0 ? 1 : 0) + (offsetBank != null || offset != 0 ? 1 : 0);
         t.ctCt++;
         t.relin++;
-        t.rescale++;
+        t.rescale += rescaleFirst ? 2 : 1;
         return t.snapshot();
     }
 
@@ -82,7 +87,8 @@ public final class HeActivation implements AutoCloseable {
     }
 
     /** Applies the activation to ciphertext {@code index} of a feature map. */
-    public Ciphertext apply(HeOps ops, Ciphertext x, int index) {
+    public Ciphertext apply(HeOps ops, Ciphertext input, int index) {
+        Ciphertext x = rescaleFirst ? ops.rescale(input) : input;
         Ciphertext centred;
         if (shiftBank != null) {
             Ciphertext[] r = new Ciphertext[1];
@@ -91,7 +97,15 @@ public final class HeActivation implements AutoCloseable {
         } else {
             centred = shift == 0 ? x : ops.addConstant(x, shift);
         }
-        Ciphertext squared = ops.rescale(ops.square(centred));
+        Ciphertext product = ops.square(centred);
+        Ciphertext squared = ops.rescale(product);
+        product.close();
+        if (centred != input) {
+            centred.close();
+        }
+        if (x != input && x != centred) {
+            x.close();
+        }
         if (offsetBank != null) {
             Ciphertext[] r = new Ciphertext[1];
             offsetBank.with(index, p -> r[0] = ops.addPlain(squared, p));

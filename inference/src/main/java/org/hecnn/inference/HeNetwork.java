@@ -25,7 +25,9 @@ import org.hecnn.cnn.model.Tensor;
  * A model compiled for encrypted evaluation on one {@link CkksContext}: every node becomes a homomorphic layer
  * whose plaintexts are encoded once here and reused for every image. Activated values have scale 2^scaleBits at
  * level top − depth; a weighted layer feeding the activation at level λ forms its output at level λ with scale
- * S_λ = sqrt(s·q_λ), so the squaring's rescale by q_λ returns exactly to s.
+ * S_λ = sqrt(s·q_λ), so the squaring's rescale by q_λ returns exactly to s (tower reuse), or with separate
+ * rescales S_λ = q_λ·sqrt(s·q_{λ−1}): the rescale by q_λ leaves sqrt(s·q_{λ−1}), whose square rescaled by
+ * q_{λ−1} is again s.
  */
 public final class HeNetwork implements AutoCloseable {
     private final Model model;
@@ -40,6 +42,7 @@ public final class HeNetwork implements AutoCloseable {
     private final int outputs;
     private final Layout layout;
     private final int maxBabySteps;
+    private final boolean separateRescales;
 
     /** One compiled node. */
     private interface Layer extends AutoCloseable {
@@ -76,7 +79,8 @@ public final class HeNetwork implements AutoCloseable {
         this.model = model;
         this.layout = layout;
         this.context = context;
-        this.levels = new NetworkLevels(model);
+        this.separateRescales = targets.separateRescales();
+        this.levels = new NetworkLevels(model, targets.primesPerLayer());
         if (context.parameters().maxLevel() < levels.topLevel()) {
             throw new UnsupportedNetworkException(model.name(), "needs " + (levels.topLevel() + 1)
                     + " data primes, the parameters have " + (context.parameters().maxLevel() + 1));
@@ -101,7 +105,14 @@ public final class HeNetwork implements AutoCloseable {
     }
 
     private double targetScale(int level) {
-        return Math.sqrt(scale * context.ring().q(level).value());
+        return separateRescales
+                ? context.ring().q(level).value() * Math.sqrt(scale * context.ring().q(level - 1).value())
+                : Math.sqrt(scale * context.ring().q(level).value());
+    }
+
+    /** Scale of the value an activation at input level {@code level} squares. */
+    private double squaredScale(int level) {
+        return separateRescales ? targetScale(level) / context.ring().q(level).value() : targetScale(level);
     }
 
     private Layer compile(Node n, Map<String, FeatureMap> maps, CkksEncoder encoder, PrecisionTargets targets,
@@ -128,12 +139,15 @@ public final class HeNetwork implements AutoCloseable {
                     0, 0, inMap, n, maps, encoder, mode);
         }
         if (n.op() instanceof Polynomial p) {
-            int level = levels.level(name) + 1;
+            int outLevel = levels.level(name);
+            int level = outLevel + targets.primesPerLayer();
+            int squaredLevel = outLevel + 1;
             maps.put(name, inMap);
             HeActivation act = p.shared()
-                    ? new HeActivation(p.coefficient(0, 0), p.coefficient(0, 1), p.coefficient(0, 2))
-                    : new HeActivation(perChannel(p, inMap.channels()), inMap, encoder, level, targetScale(level),
-                            scale, mode);
+                    ? new HeActivation(p.coefficient(0, 0), p.coefficient(0, 1), p.coefficient(0, 2),
+                            separateRescales)
+                    : new HeActivation(perChannel(p, inMap.channels()), inMap, encoder, squaredLevel,
+                            squaredScale(level), scale, mode, separateRescales);
             return new Layer() {
                 public String node() {
                     return name;
@@ -158,7 +172,7 @@ public final class HeNetwork implements AutoCloseable {
 
                 public LayerPlan plan() {
                     long[] bytes = act.plaintextBytes(context.parameters().n());
-                    return new LayerPlan(name, kind(), level - 1, log2(scale), inMap.ciphertexts(),
+                    return new LayerPlan(name, kind(), outLevel, log2(scale), inMap.ciphertexts(),
                             act.counts().times(inMap.ciphertexts()), bytes[0], bytes[1], bytes[2]);
                 }
             };
@@ -259,7 +273,10 @@ public final class HeNetwork implements AutoCloseable {
             };
         }
         if (n.op() instanceof Linear lin) {
-            int level = levels.level(name);
+            // Tower reuse: the logits stay at level 0 with scale s·W, W taking all of q0 but the margin; separate
+            // rescales: the linear layer works one level up with W = that level's prime, rescaled away to s.
+            int outLevel = levels.level(name);
+            int level = outLevel + (separateRescales ? 1 : 0);
             int k = lin.weight().dim(0);
             double[][] w = new double[k][];
             double[] flat = lin.weight().toArray();
@@ -267,7 +284,8 @@ public final class HeNetwork implements AutoCloseable {
             for (int j = 0; j < k; j++) {
                 w[j] = java.util.Arrays.copyOfRange(flat, j * width, (j + 1) * width);
             }
-            double ptScale = Math.scalb(1.0, targets.outputPrimeBits() - targets.outputMarginBits()) / scale;
+            double ptScale = separateRescales ? context.ring().q(level).value()
+                    : Math.scalb(1.0, targets.outputPrimeBits() - targets.outputMarginBits()) / scale;
             HeLinear linear = new HeLinear(encoder, w, lin.bias().toArray(), inMap, level, ptScale, scale, mode);
             addRotations(linear.rotationSteps(), level);
             maps.put(name, inMap);
@@ -286,7 +304,13 @@ public final class HeNetwork implements AutoCloseable {
                     if (x.level() > level) {
                         in = dropAll(ops, in, level);
                     }
-                    return new HeValue(new Ciphertext[] {linear.apply(ops, in)}, x.map());
+                    Ciphertext logits = linear.apply(ops, in);
+                    if (separateRescales) {
+                        Ciphertext rescaled = ops.rescale(logits);
+                        logits.close();
+                        logits = rescaled;
+                    }
+                    return new HeValue(new Ciphertext[] {logits}, x.map());
                 }
 
                 public void close() {
@@ -299,8 +323,14 @@ public final class HeNetwork implements AutoCloseable {
 
                 public LayerPlan plan() {
                     long[] bytes = linear.plaintextBytes(context.ring().n());
-                    return new LayerPlan(name, kind(), level, log2(scale * ptScale), 1, linear.counts(), bytes[0],
-                            bytes[1], bytes[2]);
+                    OpCounts counts = linear.counts();
+                    if (separateRescales) {
+                        OpCounts.Tally t = new OpCounts.Tally();
+                        t.rescale++;
+                        counts = counts.plus(t.snapshot());
+                    }
+                    return new LayerPlan(name, kind(), level, log2(scale * ptScale), 1, counts, bytes[0], bytes[1],
+                            bytes[2]);
                 }
             };
         }

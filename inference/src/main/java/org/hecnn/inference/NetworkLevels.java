@@ -17,18 +17,26 @@ import org.hecnn.cnn.model.Polynomial;
 import org.hecnn.cnn.model.ShortcutA;
 
 /**
- * Level planning for leveled evaluation with tower reuse: every activation uses exactly one prime, weighted layers
- * none. A node's activation depth is the number of activations on the longest path from the input to it; the input
+ * Level planning for leveled evaluation: every activation uses a fixed number of primes (one with tower reuse, two
+ * with separate rescales), weighted layers none of their own (their scale is removed by the activation's rescales).
+ * A node's depth is the number of primes the activations on the longest path from the input to it consume; the input
  * is encrypted at level {@link #topLevel()} = the network's depth, and a node of depth k lives at level top − k.
  * Convolutions (and shortcuts) produce "pending" values at the level of the activation that will consume them.
  */
 public final class NetworkLevels {
     private final Model model;
     private final Map<String, Integer> depth = new HashMap<>();
+    private final int primesPerActivation;
     private final int top;
 
+    /** Levels with one prime per activation (tower reuse). */
     public NetworkLevels(Model model) {
+        this(model, 1);
+    }
+
+    public NetworkLevels(Model model, int primesPerActivation) {
         this.model = model;
+        this.primesPerActivation = primesPerActivation;
         for (Node n : model.nodes()) {
             Op op = n.op();
             int d = 0;
@@ -40,7 +48,9 @@ public final class NetworkLevels {
                     throw new UnsupportedNetworkException(n.name(), "only quadratic activations run in one level; "
                             + "this one has degree " + p.degree());
                 }
-                d++;
+                d += primesPerActivation;
+            } else if (op instanceof Linear) {
+                d += primesPerActivation - 1; // with separate rescales its weight scale gets a prime too
             } else if (!(op instanceof Input || op instanceof Conv2d || op instanceof Add || op instanceof ShortcutA
                     || op instanceof AvgPool || op instanceof GlobalAvgPool || op instanceof Flatten
                     || op instanceof Linear)) {
@@ -115,7 +125,7 @@ public final class NetworkLevels {
         }
         Node c = model.node(consumers.get(0));
         if (c.op() instanceof Polynomial) {
-            return top - depth.get(c.name()) + 1;
+            return top - depth.get(c.name()) + primesPerActivation;
         }
         if (c.op() instanceof Add) {
             return activationLevel(c.name());

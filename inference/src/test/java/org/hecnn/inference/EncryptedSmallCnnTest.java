@@ -127,7 +127,7 @@ class EncryptedSmallCnnTest {
                     PlaintextBank.Mode.NTT);
             HeConvolution conv2 = new HeConvolution(encoder, w2, b2, 2, 1, m1, m2, 1, wScale2, s,
                     PlaintextBank.Mode.COEFFICIENTS);
-            HeActivation activation = new HeActivation(c0, c1, 1.0);
+            HeActivation activation = new HeActivation(c0, c1, 1.0, false);
             HeSpatialSum pool = new HeSpatialSum(m2, 4, 4);
             double wScaleFc = 0x1p20;
             HeLinear linear = new HeLinear(encoder, fc, fcBias, pool.output(), 0, wScaleFc, s,
