@@ -33,12 +33,43 @@ def measured_encrypted(results_dir):
             out[name] = "%s (%d images, %s layout, agreement %s; `%s`)" % (
                 pct(e["accuracy"]), e["images"], e.get("layout", "batched"), pct(e["agreement"]),
                 "scripts/mnist-table" if key is None else "scripts/transfer-table")
-    for f in sorted(glob.glob(os.path.join(results_dir, "resnet20-agreement-*.json"))):
-        e = json.load(open(f))
-        out["resnet20_quad.onnx"] = "%s on the first %d test images (plaintext %s on them, agreement %s, largest logit error %.2f; `%s`)" % (
-            pct(e["accuracy"]), e["images"], pct(e["plaintextAccuracy"]), pct(e["agreement"]), e["maxLogitError"],
-            "hecnn eval --count %d --together %d" % (e["images"], e.get("imagesPerEvaluation", 1)))
+    parts = [p for p in (tower_agreement(results_dir), records_agreement(
+        os.path.join(results_dir, "resnet20-separate-rescales-agreement.jsonl"), "separate rescales")) if p]
+    if parts:
+        out["resnet20_quad.onnx"] = "; ".join(parts)
     return out
+
+
+def tower_agreement(results_dir):
+    """The default configuration's (tower reuse, 2^24/2^18) `hecnn eval --json` runs, added up over their images."""
+    runs = [json.load(open(f)) for f in sorted(glob.glob(os.path.join(results_dir, "resnet20-*agreement-s24w18*.json")))]
+    if not runs:
+        return None
+    n = sum(r["images"] for r in runs)
+    agree = sum(round(r["agreement"] * r["images"]) for r in runs)
+    correct = sum(round(r["accuracy"] * r["images"]) for r in runs)
+    plain = sum(round(r["plaintextAccuracy"] * r["images"]) for r in runs)
+    return ("tower reuse (default): %s on test images 0-%d (plaintext %s on them), agreement %s (%d flips), largest "
+            "logit error %.2f; `hecnn eval --together 4`" % (pct(correct / n), n - 1, pct(plain / n), pct(agree / n),
+                                                            n - agree, max(r["maxLogitError"] for r in runs)))
+
+
+def records_agreement(path, label):
+    """Totals of an `hecnn eval --records` file: one JSON line per encrypted image."""
+    if not os.path.exists(path):
+        return None
+    rows = [json.loads(line) for line in open(path) if line.strip()]
+    if not rows:
+        return None
+    n = len(rows)
+    idx = sorted(r["index"] for r in rows)
+    span = "%d-%d" % (idx[0], idx[-1]) if idx == list(range(idx[0], idx[-1] + 1)) else "%d images" % n
+    agree = sum(r["plainClass"] == r["encryptedClass"] for r in rows)
+    return ("%s: %s on test images %s (plaintext %s on them), agreement %s (%d flips), largest logit error %.1e, "
+            "%.0f s per image; `hecnn eval --separate-rescales --records`, docs/inference.md"
+            % (label, pct(sum(r["encryptedClass"] == r["label"] for r in rows) / n), span,
+               pct(sum(r["plainClass"] == r["label"] for r in rows) / n), pct(agree / n), n - agree,
+               max(r["maxLogitError"] for r in rows), sum(r["seconds"] for r in rows) / n))
 
 
 def encrypted_ensemble(results_dir, members):
