@@ -1,10 +1,7 @@
 package org.hecnn.cli;
 
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.List;
 import org.hecnn.cnn.ensemble.EnsembleStack;
@@ -13,7 +10,6 @@ import org.hecnn.cnn.model.Tensor;
 import org.hecnn.cnn.onnx.OnnxImporter;
 import org.hecnn.cnn.plain.PlainEvaluator;
 import org.junit.jupiter.api.Test;
-import picocli.CommandLine;
 
 /** `--ensemble` on the shipped ResNet-20 members and the bundled CIFAR-10 sample (plaintext: fast enough for CI). */
 class EnsembleCommandsTest {
@@ -23,7 +19,7 @@ class EnsembleCommandsTest {
 
     @Test
     void plaintextEnsembleAccuracyIsTheMeanSoftmaxPrediction() {
-        String json = MnistCommandsTest.run("eval", "--plain", "--ensemble", E11 + "," + E12, "--data", SAMPLE,
+        String json = CliRun.ok("eval", "--plain", "--ensemble", E11 + "," + E12, "--data", SAMPLE,
                 "--count", "6", "--json");
         assertTrue(json.contains("\"members\":2"), json);
         List<Model> members = List.of(OnnxImporter.load(Path.of(E11)), OnnxImporter.load(Path.of(E12)));
@@ -43,20 +39,9 @@ class EnsembleCommandsTest {
 
     @Test
     void modelAndEnsembleTogetherIsAUserError() {
-        PrintStream old = System.err;
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        System.setErr(new PrintStream(err, true));
-        try {
-            int code = new CommandLine(new Hecnn()).setExecutionExceptionHandler(new UserErrorHandler())
-                    .execute("eval", "--plain", "--model", E11, "--ensemble", E11 + "," + E12, "--data", SAMPLE);
-            assertNotEquals(0, code);
-            assertTrue(err.toString().contains("either --model or --ensemble"), err.toString());
-            code = new CommandLine(new Hecnn()).setExecutionExceptionHandler(new UserErrorHandler())
-                    .execute("eval", "--plain", "--ensemble", E11 + ",missing.onnx", "--data", SAMPLE);
-            assertNotEquals(0, code);
-            assertTrue(err.toString().contains("missing.onnx does not exist"), err.toString());
-        } finally {
-            System.setErr(old);
-        }
+        String err = CliRun.failing("eval", "--plain", "--model", E11, "--ensemble", E11 + "," + E12, "--data", SAMPLE);
+        assertTrue(err.contains("either --model or --ensemble"), err);
+        err = CliRun.failing("eval", "--plain", "--ensemble", E11 + ",missing.onnx", "--data", SAMPLE);
+        assertTrue(err.contains("missing.onnx does not exist"), err);
     }
 }

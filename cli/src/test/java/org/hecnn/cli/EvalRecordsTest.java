@@ -2,18 +2,14 @@ package org.hecnn.cli;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * `eval --records`: encrypted results are appended per image, a second run takes them from the file and evaluates
@@ -27,14 +23,14 @@ class EvalRecordsTest {
     @Test
     void aSecondRunEvaluatesOnlyTheMissingImages(@TempDir Path dir) throws IOException {
         Path records = dir.resolve("r.jsonl");
-        String first = MnistCommandsTest.run("eval", "--model", MODEL, "--data", SAMPLE, "--count", "2", "--backend",
+        String first = CliRun.ok("eval", "--model", MODEL, "--data", SAMPLE, "--count", "2", "--backend",
                 "cpu", "--records", records.toString(), "--json");
         assertTrue(first.contains("\"resumedImages\":0"), first);
         List<String> lines = Files.readAllLines(records);
         assertEquals(2, lines.size());
         assertTrue(lines.get(0).contains("\"index\":0") && lines.get(1).contains("\"index\":1"), lines.toString());
 
-        String second = MnistCommandsTest.run("eval", "--model", MODEL, "--data", SAMPLE, "--count", "3",
+        String second = CliRun.ok("eval", "--model", MODEL, "--data", SAMPLE, "--count", "3",
                 "--together", "2", "--backend", "cpu", "--records", records.toString(), "--json");
         assertTrue(second.contains("\"images\":3") && second.contains("\"resumedImages\":2"), second);
         List<String> after = Files.readAllLines(records);
@@ -49,11 +45,11 @@ class EvalRecordsTest {
     @Test
     void anotherConfigurationOrATornLineIsRefusedAndTheFileKept(@TempDir Path dir) throws IOException {
         Path records = dir.resolve("r.jsonl");
-        MnistCommandsTest.run("eval", "--model", MODEL, "--data", SAMPLE, "--count", "1", "--backend", "cpu",
+        CliRun.ok("eval", "--model", MODEL, "--data", SAMPLE, "--count", "1", "--backend", "cpu",
                 "--records", records.toString());
         byte[] before = Files.readAllBytes(records);
 
-        String err = failing("eval", "--model", MODEL, "--data", SAMPLE, "--count", "2", "--backend", "cpu",
+        String err = CliRun.failing("eval", "--model", MODEL, "--data", SAMPLE, "--count", "2", "--backend", "cpu",
                 "--weight-bits", "17", "--records", records.toString());
         assertTrue(err.contains("another configuration") && err.contains("targets 24/17"), err);
         assertArrayEquals(before, Files.readAllBytes(records));
@@ -61,32 +57,19 @@ class EvalRecordsTest {
         String torn = new String(before, java.nio.charset.StandardCharsets.UTF_8).strip();
         Files.writeString(records, torn + "\n" + torn.substring(0, torn.length() / 2));
         byte[] tornBytes = Files.readAllBytes(records);
-        err = failing("eval", "--model", MODEL, "--data", SAMPLE, "--count", "2", "--backend", "cpu", "--records",
+        err = CliRun.failing("eval", "--model", MODEL, "--data", SAMPLE, "--count", "2", "--backend", "cpu", "--records",
                 records.toString());
         assertTrue(err.contains("line 2") && err.contains("interrupted"), err);
         assertArrayEquals(tornBytes, Files.readAllBytes(records));
 
-        err = failing("eval", "--plain", "--model", MODEL, "--data", SAMPLE, "--records", records.toString());
+        err = CliRun.failing("eval", "--plain", "--model", MODEL, "--data", SAMPLE, "--records", records.toString());
         assertTrue(err.contains("does not apply with --plain"), err);
     }
 
     @Test
     void aModelThatDoesNotReadCifarImagesIsAUserError() {
-        String err = failing("eval", "--plain", "--model", "../inference/src/test/resources/models/resnet_a.onnx",
+        String err = CliRun.failing("eval", "--plain", "--model", "../inference/src/test/resources/models/resnet_a.onnx",
                 "--data", SAMPLE);
         assertTrue(err.contains("CIFAR-10 images are 3x32x32"), err);
-    }
-
-    private static String failing(String... args) {
-        PrintStream old = System.err;
-        ByteArrayOutputStream buf = new ByteArrayOutputStream();
-        System.setErr(new PrintStream(buf, true));
-        try {
-            int code = new CommandLine(new Hecnn()).setExecutionExceptionHandler(new UserErrorHandler()).execute(args);
-            assertNotEquals(0, code, "exit code of " + String.join(" ", args));
-        } finally {
-            System.setErr(old);
-        }
-        return buf.toString();
     }
 }

@@ -4,16 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayOutputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /** `eval` and `infer` on MNIST IDX files (synthetic images written by the test) with the shipped MNIST model. */
 class MnistCommandsTest {
@@ -42,23 +39,10 @@ class MnistCommandsTest {
         return images;
     }
 
-    static String run(String... args) {
-        PrintStream old = System.out;
-        ByteArrayOutputStream buf = new ByteArrayOutputStream();
-        System.setOut(new PrintStream(buf, true));
-        try {
-            int code = new CommandLine(new Hecnn()).setExecutionExceptionHandler(new UserErrorHandler()).execute(args);
-            assertEquals(0, code, "exit code of " + String.join(" ", args));
-        } finally {
-            System.setOut(old);
-        }
-        return buf.toString();
-    }
-
     @Test
     void evalRunsTheBatchedLayoutOnIdxData(@TempDir Path dir) throws IOException {
         Path images = writeIdx(dir, 6);
-        String json = run("eval", "--data", images.toString(), "--model", MODEL, "--backend", "cpu", "--batch", "3",
+        String json = CliRun.ok("eval", "--data", images.toString(), "--model", MODEL, "--backend", "cpu", "--batch", "3",
                 "--json");
         assertTrue(json.contains("\"layout\":\"batched\""), json);
         assertTrue(json.contains("\"agreement\":1.00000"), json);
@@ -69,7 +53,7 @@ class MnistCommandsTest {
     @Test
     void inferRunsOneImageInTheVectorLayout(@TempDir Path dir) throws IOException {
         Path images = writeIdx(dir, 3);
-        String json = run("infer", "--mnist", images.toString(), "--index", "2", "--model", MODEL, "--backend", "cpu",
+        String json = CliRun.ok("infer", "--mnist", images.toString(), "--index", "2", "--model", MODEL, "--backend", "cpu",
                 "--json");
         assertTrue(json.contains("\"layout\":\"vector\""), json);
         String cls = json.replaceAll("(?s).*\"class\":(\\d+).*", "$1");
@@ -83,16 +67,7 @@ class MnistCommandsTest {
         Path images = writeIdx(dir, 2);
         byte[] all = Files.readAllBytes(images);
         Files.write(images, java.util.Arrays.copyOf(all, all.length - 100));
-        PrintStream oldErr = System.err;
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        System.setErr(new PrintStream(err, true));
-        try {
-            int code = new CommandLine(new Hecnn()).setExecutionExceptionHandler(new UserErrorHandler())
-                    .execute("eval", "--data", images.toString(), "--model", MODEL, "--json");
-            assertNotEquals(0, code);
-        } finally {
-            System.setErr(oldErr);
-        }
-        assertTrue(err.toString().contains("truncated"), err.toString());
+        String err = CliRun.failing("eval", "--data", images.toString(), "--model", MODEL, "--json");
+        assertTrue(err.contains("truncated"), err);
     }
 }
