@@ -16,6 +16,11 @@ package org.hecnn.inference;
 public record PrecisionTargets(int scaleBits, int weightBits, int outputMarginBits, boolean separateRescales) {
     /** Largest prime the ring layer supports. */
     static final int MAX_PRIME_BITS = 61;
+    /**
+     * Extra bits of the final linear layer's weight prime with separate rescales: a folded global average pool over
+     * up to 2^12 positions divides its weights by that count, and these bits keep their relative precision.
+     */
+    static final int POOLED_WEIGHT_BITS = 12;
 
     public PrecisionTargets {
         if (scaleBits < 10 || weightBits < 8 || outputMarginBits < 2) {
@@ -67,7 +72,8 @@ public record PrecisionTargets(int scaleBits, int weightBits, int outputMarginBi
 
     /**
      * Bit sizes of the data primes q_0..q_L for a network of {@code activations} activation levels: the output prime,
-     * with separate rescales a weight prime for the final linear layer, then per activation, lowest level first,
+     * with separate rescales a weight prime for the final linear layer ({@link #POOLED_WEIGHT_BITS} wider than the
+     * others), then per activation, lowest level first,
      * its primes (tower reuse: one of scaleBits + 2·weightBits; separately: the scale prime, consumed second, and
      * the weight prime, consumed first).
      */
@@ -77,7 +83,7 @@ public record PrecisionTargets(int scaleBits, int weightBits, int outputMarginBi
         int[] bits = new int[head + activations * layer.length];
         bits[0] = outputPrimeBits();
         if (separateRescales) {
-            bits[1] = weightBits;
+            bits[1] = Math.min(MAX_PRIME_BITS, weightBits + POOLED_WEIGHT_BITS);
         }
         for (int i = head; i < bits.length; i++) {
             bits[i] = layer[(i - head) % layer.length];

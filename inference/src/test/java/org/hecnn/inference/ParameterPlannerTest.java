@@ -40,7 +40,7 @@ class ParameterPlannerTest {
         int[] got = p.dataPrimes().stream().mapToInt(x -> bits(x)).toArray();
         assertArrayEquals(t.chainBits(19), got);
         assertEquals(40, got.length);
-        assertEquals(27, got[1], "the final linear layer's weight prime");
+        assertEquals(39, got[1], "the final linear layer's weight prime: 12 bits wider");
         for (int i = 2; i < got.length; i += 2) {
             assertEquals(33, got[i], "scale prime at level " + i);
             assertEquals(27, got[i + 1], "weight prime at level " + (i + 1));
