@@ -59,6 +59,18 @@ class ParameterPlannerTest {
     }
 
     @Test
+    void theWideResNet20FitsTwentyPrimesAtN15WithCoarseTargets() {
+        // The bound for the authors' wide ResNet-20: at most 20 data primes and 881 bits at N = 2^15.
+        CkksParameters p = ParameterPlanner.choose(19, 1024, new PrecisionTargets(20, 8, 8));
+        assertEquals(15, p.logN());
+        assertEquals(20, p.dataPrimes().size());
+        assertTrue(p.logQP() <= 881, "log QP " + p.logQP());
+        // Two special primes (122 bits) hold digits of two data primes (61 + 36 = 97 <= 122 - 20): 10 digits.
+        assertEquals(2, p.specialPrimes().size());
+        assertEquals(10, p.dnum());
+    }
+
+    @Test
     void targetsThatCannotFitArePlainErrors() {
         assertThrows(IllegalArgumentException.class, () -> new PrecisionTargets(30, 18, 8, false),
                 "30 + 2·18 exceeds a 61-bit prime");
