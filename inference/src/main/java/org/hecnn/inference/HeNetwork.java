@@ -80,7 +80,7 @@ public final class HeNetwork implements AutoCloseable {
         this.layout = layout;
         this.context = context;
         this.separateRescales = targets.separateRescales();
-        this.levels = new NetworkLevels(model, targets.primesPerLayer());
+        this.levels = new NetworkLevels(model, targets);
         if (context.parameters().maxLevel() < levels.topLevel()) {
             throw new UnsupportedNetworkException(model.name(), "needs " + (levels.topLevel() + 1)
                     + " data primes, the parameters have " + (context.parameters().maxLevel() + 1));
@@ -276,7 +276,7 @@ public final class HeNetwork implements AutoCloseable {
             // Tower reuse: the logits stay at level 0 with scale s·W, W taking all of q0 but the margin; separate
             // rescales: the linear layer works one level up with W = that level's prime, rescaled away to s.
             int outLevel = levels.level(name);
-            int level = outLevel + (separateRescales ? 1 : 0);
+            int level = outLevel + targets.linearPrimes();
             int k = lin.weight().dim(0);
             double[][] w = new double[k][];
             double[] flat = lin.weight().toArray();

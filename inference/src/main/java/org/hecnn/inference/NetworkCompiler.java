@@ -93,7 +93,7 @@ public final class NetworkCompiler {
 
     /** The parameters the planner picks for a prepared model. */
     public static CkksParameters plannedParameters(Model prepared, PrecisionTargets targets) {
-        NetworkLevels levels = new NetworkLevels(prepared, 1); // depth in activations; the planner sizes each
+        NetworkLevels levels = new NetworkLevels(prepared); // depth in activations; the planner sizes each
         var shape = prepared.inputShape();
         int block = SlotGrid.forImage(1 << 16, shape.height(), shape.width()).blockSize();
         return ParameterPlanner.choose(levels.topLevel(), block, targets);

@@ -18,8 +18,9 @@ import org.hecnn.cnn.model.ShortcutA;
 
 /**
  * Level planning for leveled evaluation: every activation uses a fixed number of primes (one with tower reuse, two
- * with separate rescales), weighted layers none of their own (their scale is removed by the activation's rescales).
- * A node's depth is the number of primes the activations on the longest path from the input to it consume; the input
+ * with separate rescales), convolutions none of their own (their scale is removed by the activation's rescales), the
+ * final linear layer none or one. A node's depth is the number of primes consumed on the longest path from the
+ * input to it; the input
  * is encrypted at level {@link #topLevel()} = the network's depth, and a node of depth k lives at level top − k.
  * Convolutions (and shortcuts) produce "pending" values at the level of the activation that will consume them.
  */
@@ -29,12 +30,17 @@ public final class NetworkLevels {
     private final int primesPerActivation;
     private final int top;
 
-    /** Levels with one prime per activation (tower reuse). */
+    /** Levels with one prime per activation and none for the linear layer (tower reuse). */
     public NetworkLevels(Model model) {
-        this(model, 1);
+        this(model, 1, 0);
     }
 
-    public NetworkLevels(Model model, int primesPerActivation) {
+    /** Levels with the primes the targets give each activation and the final linear layer. */
+    public NetworkLevels(Model model, PrecisionTargets targets) {
+        this(model, targets.primesPerLayer(), targets.linearPrimes());
+    }
+
+    private NetworkLevels(Model model, int primesPerActivation, int linearPrimes) {
         this.model = model;
         this.primesPerActivation = primesPerActivation;
         for (Node n : model.nodes()) {
@@ -50,7 +56,7 @@ public final class NetworkLevels {
                 }
                 d += primesPerActivation;
             } else if (op instanceof Linear) {
-                d += primesPerActivation - 1; // with separate rescales its weight scale gets a prime too
+                d += linearPrimes;
             } else if (!(op instanceof Input || op instanceof Conv2d || op instanceof Add || op instanceof ShortcutA
                     || op instanceof AvgPool || op instanceof GlobalAvgPool || op instanceof Flatten
                     || op instanceof Linear)) {

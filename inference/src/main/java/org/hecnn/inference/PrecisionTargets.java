@@ -65,6 +65,11 @@ public record PrecisionTargets(int scaleBits, int weightBits, int outputMarginBi
         return new PrecisionTargets(scaleBits, weightBits, outputMarginBits, separate);
     }
 
+    /** Primes the final linear layer consumes: none with tower reuse (q0 holds its scale), 1 with separate rescales. */
+    public int linearPrimes() {
+        return separateRescales ? 1 : 0;
+    }
+
     /** Primes each activation consumes: 1 with tower reuse, 2 with separate rescales. */
     public int primesPerLayer() {
         return separateRescales ? 2 : 1;

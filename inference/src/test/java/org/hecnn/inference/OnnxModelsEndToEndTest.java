@@ -30,7 +30,7 @@ class OnnxModelsEndToEndTest {
 
     /** INSECURE small parameters with the targets' chain of primes (for fast tests). */
     static CkksParameters testParameters(Model prepared, PrecisionTargets t) {
-        int activations = new NetworkLevels(prepared, 1).topLevel();
+        int activations = new NetworkLevels(prepared).topLevel();
         var shape = prepared.inputShape();
         int block = SlotGrid.forImage(1 << 16, shape.height(), shape.width()).blockSize();
         int logN = Math.max(11, 32 - Integer.numberOfLeadingZeros(2 * block - 1));
