@@ -140,7 +140,7 @@ final class EvalCommand implements Callable<Integer> {
                         err = Math.max(err, Math.abs(logits[k] - plains[i][k]));
                     }
                     double[] scores = decisionScores(plains[i], memberCount);
-                    records.add(new EvalRecords.Entry(from + i, labels[i], InferCommand.argMax(scores),
+                    records.add(new EvalRecords.Entry(from + i, labels[i], predicted(plains[i], memberCount),
                             InferCommand.argMax(client.probabilities(responses.get(j))), margin(scores), err, seconds));
                 }
                 progress.update(first + group.size(), pending.size(), "image " + (from + group.get(group.size() - 1)));
@@ -274,6 +274,6 @@ final class EvalCommand implements Callable<Integer> {
 
     /** The class an output vector predicts: for an ensemble, the arg-max of the members' mean softmax. */
     private static int predicted(double[] outputs, int members) {
-        return InferCommand.argMax(EnsembleStack.averageSoftmax(outputs, members));
+        return InferCommand.argMax(decisionScores(outputs, members));
     }
 }
