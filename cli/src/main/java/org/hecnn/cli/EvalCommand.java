@@ -62,6 +62,11 @@ final class EvalCommand implements Callable<Integer> {
             + "as it finishes, and take the images it already holds from it (a long run can stop and continue)")
     Path recordsFile;
 
+    @Option(names = "--closest-first", description = "CIFAR, encrypted: evaluate the images in increasing order of "
+            + "their plaintext top-two margin, so that a run stopped early (see --records) has covered the predictions "
+            + "most likely to flip")
+    boolean closestFirst;
+
     @Override
     public Integer call() {
         double[] range = inputRange != null ? inputRange : new double[] {MnistIdx.lowest(), MnistIdx.highest()};
@@ -115,6 +120,9 @@ final class EvalCommand implements Callable<Integer> {
             }
         }
         int resumed = n - pending.size();
+        if (closestFirst) {
+            pending.sort(java.util.Comparator.comparingDouble(i -> margin(decisionScores(plains[i], memberCount))));
+        }
         try (InferenceClient client = compiled == null || pending.isEmpty() ? null : new InferenceClient(
                 ServiceDescription.fromBytes(new InferenceServer(compiled).description().toBytes(),
                         compiled.network().context().parameters().isInsecure()), options.backendProvider())) {

@@ -24,11 +24,13 @@ class EvalRecordsTest {
     void aSecondRunEvaluatesOnlyTheMissingImages(@TempDir Path dir) throws IOException {
         Path records = dir.resolve("r.jsonl");
         String first = CliRun.ok("eval", "--model", MODEL, "--data", SAMPLE, "--count", "2", "--backend",
-                "cpu", "--records", records.toString(), "--json");
+                "cpu", "--records", records.toString(), "--closest-first", "--json");
         assertTrue(first.contains("\"resumedImages\":0"), first);
         List<String> lines = Files.readAllLines(records);
         assertEquals(2, lines.size());
-        assertTrue(lines.get(0).contains("\"index\":0") && lines.get(1).contains("\"index\":1"), lines.toString());
+        assertTrue(String.join("", lines).contains("\"index\":0") && String.join("", lines).contains("\"index\":1"),
+                lines.toString());
+        assertTrue(margin(lines.get(0)) <= margin(lines.get(1)), "--closest-first: smallest margin first " + lines);
 
         String second = CliRun.ok("eval", "--model", MODEL, "--data", SAMPLE, "--count", "3",
                 "--together", "2", "--backend", "cpu", "--records", records.toString(), "--json");
@@ -40,6 +42,12 @@ class EvalRecordsTest {
         for (String line : after) {
             assertTrue(line.contains("\"maxLogitError\":") && line.contains("\"plainMargin\":"), line);
         }
+    }
+
+    private static double margin(String line) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"plainMargin\":([^,}]+)").matcher(line);
+        assertTrue(m.find(), line);
+        return Double.parseDouble(m.group(1));
     }
 
     @Test
