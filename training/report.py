@@ -62,14 +62,14 @@ def records_agreement(path, label):
     if not rows:
         return None
     n = len(rows)
-    idx = sorted(r["index"] for r in rows)
-    span = "%d-%d" % (idx[0], idx[-1]) if idx == list(range(idx[0], idx[-1] + 1)) else "%d images" % n
     agree = sum(r["plainClass"] == r["encryptedClass"] for r in rows)
-    return ("%s: %s on test images %s (plaintext %s on them), agreement %s (%d flips), largest logit error %.1e, "
-            "%.0f s per image; `hecnn eval --separate-rescales --records`, docs/inference.md"
-            % (label, pct(sum(r["encryptedClass"] == r["label"] for r in rows) / n), span,
-               pct(sum(r["plainClass"] == r["label"] for r in rows) / n), pct(agree / n), n - agree,
-               max(r["maxLogitError"] for r in rows), sum(r["seconds"] for r in rows) / n))
+    margins = [r["plainMargin"] for r in rows]
+    return ("%s: %s on %d test images (plaintext %s on them; their plaintext top-two margins %.3f to %.2f), agreement "
+            "%s (%d flips), largest logit error %.1e, %.0f s per image; `hecnn eval --separate-rescales --closest-first "
+            "--records`, docs/inference.md"
+            % (label, pct(sum(r["encryptedClass"] == r["label"] for r in rows) / n), n,
+               pct(sum(r["plainClass"] == r["label"] for r in rows) / n), min(margins), max(margins), pct(agree / n),
+               n - agree, max(r["maxLogitError"] for r in rows), sum(r["seconds"] for r in rows) / n))
 
 
 def encrypted_ensemble(results_dir, members):
