@@ -8,6 +8,7 @@ Exits 0 with a SKIP message when torch (or onnx) is not importable. Checks that 
 (counted as passed, with a message naming the missing path) when it is absent. Runs in well under 60 s on two
 idle cores.
 """
+import json
 import os
 import pickle
 import sys
@@ -156,6 +157,27 @@ def _():
         assert set(ops) <= {"Conv", "BatchNormalization", "Mul", "Add", "Slice", "Pad", "AveragePool", "Flatten", "Gemm"}, set(ops)
         assert os.path.exists(os.path.join(d, "smoke.card.json")) and os.path.exists(os.path.join(d, "curves.png"))
         return "2 epochs x 2 steps, resumed once, ONNX %d bytes" % os.path.getsize(path)
+
+
+@check("distillation from a ReLU teacher: loss on z-scored logits, one step, recorded in the card",
+       needs="weights/akamaster/resnet20-12fca82f.th")
+def _():
+    import torch
+
+    from training import train
+
+    s = torch.randn(8, 10)
+    # Standardised logits: a student matching the teacher up to scale and shift has no distillation loss.
+    assert float(train.distillation_loss(s, 3 * s + 1, 1.0)) < 1e-5
+    assert float(train.distillation_loss(s, torch.randn(8, 10), 1.0)) > 1e-2
+    with tempfile.TemporaryDirectory() as d:
+        train.main(["--model", "resnet20", "--out", d, "--data", DATA, "--train-source", "lossless", "--limit", "32",
+                    "--max-steps", "1", "--batch", "16", "--name", "smoke_kd", "--test-limit", "20", "--epochs", "1",
+                    "--teacher", "resnet20", "--kd-weight", "0.5"])
+        card = json.load(open(os.path.join(d, "smoke_kd.card.json")))
+        assert "--teacher resnet20 --kd-weight 0.5" in card["training"]["command"], card["training"]["command"]
+        assert "teacher: the akamaster ReLU resnet20" in card["training"]["distillation"], card["training"]
+        return "1 step with the ReLU ResNet-20 teacher; card: %s" % card["training"]["distillation"]
 
 
 @check("MNIST CryptoNets: DNS + INQ steps, pow2 weights, export", needs="mnist/train-images-idx3-ubyte.gz")
