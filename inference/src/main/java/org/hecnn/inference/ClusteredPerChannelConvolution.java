@@ -23,12 +23,8 @@ import org.hecnn.ckks.CkksEncoder;
  * per-channel convolution. The plaintexts depend only on (value, tap), not on the output channel, so they are
  * encoded once per model and shared by every output channel that uses the value ({@link #plaintextCount()}).
  *
- * <p><b>Ensembles</b> ({@link #ensemble}): M members of the same architecture sit in M slot regions of
- * {@code regionSlots} slots (member m's image at offset m·regionSlots). After joint clustering all members share one
- * cluster index per weight position, so the grouping is by the M-tuple (w_1[o][c][t], …, w_M[o][c][t]) and the
- * plaintext of (tuple, tap) carries w_m·mask_t in region m: one multiplication serves all members. (HeNetwork does
- * not build region ensembles: it evaluates ensembles stacked by {@link org.hecnn.cnn.ensemble.EnsembleStack}, which
- * the cost model runs cheaper in the packed layout; this constructor is the per-channel building block.)
+ * <p>Ensembles need nothing special here: {@link org.hecnn.cnn.ensemble.EnsembleStack} stacks their members into
+ * one model (after joint clustering, members share cluster indices, so stacked channels share values too).
  *
  * <p>Works on any weights (unclustered ones just form groups of size one, plus chance coincidences); the result is
  * the same as {@code HeConvolution} in the per-channel layout to CKKS precision. The result is not rescaled: its
@@ -37,8 +33,6 @@ import org.hecnn.ckks.CkksEncoder;
 public final class ClusteredPerChannelConvolution implements ConvolutionLayer {
     private final FeatureMap in;
     private final FeatureMap out;
-    private final int members;
-    private final int regionSlots;
     /** Rotation step of each used tap (hoisted, one decomposition per input ciphertext). */
     private final int[] tapSteps;
     /** Original tap index (ky·kw + kx) of each used tap. */
@@ -70,36 +64,11 @@ public final class ClusteredPerChannelConvolution implements ConvolutionLayer {
     public ClusteredPerChannelConvolution(CkksEncoder encoder, double[][][][] weights, double[] bias, int stride,
                                           int padTop, int padLeft, FeatureMap in, FeatureMap out, int level,
                                           double ptScale, double ctScale, PlaintextBank.Mode mode) {
-        this(encoder, new double[][][][][] {weights}, bias == null ? null : new double[][] {bias}, stride, padTop,
-                padLeft, in, out, in.grid().slots(), level, ptScale, ctScale, mode);
-    }
-
-    /**
-     * An ensemble convolution: member m's weights act on slot region m ({@code regionSlots} slots from
-     * m·regionSlots). The feature maps describe one region (their grid is the per-channel grid; pixels of region m are
-     * at m·regionSlots + {@code slotOf}).
-     *
-     * @param weights [M][Co][Ci][kh][kw], jointly clustered for the savings
-     * @param biases  [M][Co], may be null
-     */
-    public static ClusteredPerChannelConvolution ensemble(CkksEncoder encoder, double[][][][][] weights,
-                                                          double[][] biases, int stride, int padTop, int padLeft,
-                                                          FeatureMap in, FeatureMap out, int regionSlots, int level,
-                                                          double ptScale, double ctScale, PlaintextBank.Mode mode) {
-        return new ClusteredPerChannelConvolution(encoder, weights, biases, stride, padTop, padLeft, in, out,
-                regionSlots, level, ptScale, ctScale, mode);
-    }
-
-    private ClusteredPerChannelConvolution(CkksEncoder encoder, double[][][][][] weights, double[][] biases,
-                                           int stride, int padTop, int padLeft, FeatureMap in, FeatureMap out,
-                                           int regionSlots, int level, double ptScale, double ctScale,
-                                           PlaintextBank.Mode mode) {
         SlotGrid grid = in.grid();
-        int m = weights.length;
-        int co = weights[0].length;
-        int ci = weights[0][0].length;
-        int kh = weights[0][0][0].length;
-        int kw = weights[0][0][0][0].length;
+        int co = weights.length;
+        int ci = weights[0].length;
+        int kh = weights[0][0].length;
+        int kw = weights[0][0][0].length;
         if (grid.channelsPerCiphertext() != 1 || !out.grid().equals(grid)) {
             throw new IllegalArgumentException("the clustered convolution needs the per-channel layout (one channel "
                     + "per ciphertext) on both sides, got " + in + " -> " + out);
@@ -108,20 +77,8 @@ public final class ClusteredPerChannelConvolution implements ConvolutionLayer {
             throw new IllegalArgumentException("convolution shape " + co + "x" + ci + " stride " + stride
                     + " does not connect " + in + " to " + out);
         }
-        for (double[][][][] w : weights) {
-            if (w.length != co || w[0].length != ci || w[0][0].length != kh || w[0][0][0].length != kw) {
-                throw new IllegalArgumentException("ensemble members' weights differ in shape");
-            }
-        }
-        if (regionSlots < 1 || (long) regionSlots * m > grid.slots()
-                || (long) grid.height() * grid.rowStride() > regionSlots) {
-            throw new IllegalArgumentException(m + " regions of " + regionSlots + " slots do not fit "
-                    + grid.slots() + " slots with " + grid.height() + "x" + grid.rowStride() + " planes");
-        }
         this.in = in;
         this.out = out;
-        this.members = m;
-        this.regionSlots = regionSlots;
         int slots = grid.slots();
         int r = grid.rowStride();
         int taps = kh * kw;
@@ -131,11 +88,9 @@ public final class ClusteredPerChannelConvolution implements ConvolutionLayer {
         for (int t = 0; t < taps; t++) {
             int[] mask = maskSlots(t / kw - padTop, t % kw - padLeft, stride);
             boolean any = false;
-            for (int mm = 0; mm < m && mask.length > 0 && !any; mm++) {
-                for (int o = 0; o < co && !any; o++) {
-                    for (int c = 0; c < ci && !any; c++) {
-                        any = weights[mm][o][c][t / kw][t % kw] != 0;
-                    }
+            for (int o = 0; o < co && mask.length > 0 && !any; o++) {
+                for (int c = 0; c < ci && !any; c++) {
+                    any = weights[o][c][t / kw][t % kw] != 0;
                 }
             }
             if (any) {
@@ -158,23 +113,18 @@ public final class ClusteredPerChannelConvolution implements ConvolutionLayer {
             for (int u = 0; u < tapIndex.length; u++) {
                 int ky = tapIndex[u] / kw;
                 int kx = tapIndex[u] % kw;
-                Map<Tuple, List<Integer>> byValue = new LinkedHashMap<>();
+                Map<Double, List<Integer>> byValue = new LinkedHashMap<>();
                 for (int c = 0; c < ci; c++) {
-                    double[] v = new double[m];
-                    boolean zero = true;
-                    for (int mm = 0; mm < m; mm++) {
-                        v[mm] = weights[mm][o][c][ky][kx];
-                        zero &= v[mm] == 0;
-                    }
-                    if (!zero) {
-                        byValue.computeIfAbsent(new Tuple(v), x -> new ArrayList<>()).add(c);
+                    double v = weights[o][c][ky][kx];
+                    if (v != 0) {
+                        byValue.computeIfAbsent(v, x -> new ArrayList<>()).add(c);
                     }
                 }
-                for (Map.Entry<Tuple, List<Integer>> e : byValue.entrySet()) {
+                for (Map.Entry<Double, List<Integer>> e : byValue.entrySet()) {
                     int uu = u;
-                    double[] values = e.getKey().values;
-                    int index = cache.computeIfAbsent(new TapValue(u, e.getKey()),
-                            key -> bank.add(() -> plaintext(values, maskSlots.get(uu), slots)));
+                    double value = e.getKey();
+                    int index = cache.computeIfAbsent(new TapValue(u, value),
+                            key -> bank.add(() -> plaintext(value, maskSlots.get(uu), slots)));
                     list.add(new Group(u, e.getValue().stream().mapToInt(Integer::intValue).toArray(), index));
                 }
             }
@@ -182,15 +132,13 @@ public final class ClusteredPerChannelConvolution implements ConvolutionLayer {
             groups.add(list);
         }
         PlaintextBank biasBank;
-        if (biases != null) {
+        if (bias != null) {
             biasBank = new PlaintextBank(encoder, level, ctScale * ptScale, mode);
             for (int o = 0; o < co; o++) {
                 double[] v = new double[slots];
-                for (int mm = 0; mm < m; mm++) {
-                    for (int h = 0; h < out.height(); h++) {
-                        for (int x = 0; x < out.width(); x++) {
-                            v[mm * regionSlots + out.slotOf(o, h, x)] = biases[mm][o];
-                        }
+                for (int h = 0; h < out.height(); h++) {
+                    for (int x = 0; x < out.width(); x++) {
+                        v[out.slotOf(o, h, x)] = bias[o];
                     }
                 }
                 biasBank.add(v);
@@ -201,7 +149,7 @@ public final class ClusteredPerChannelConvolution implements ConvolutionLayer {
         plaintexts = new LayerPlaintexts(bank, biasBank);
     }
 
-    /** Output slots (within one region) whose input pixel at offset (dy, dx) lies inside the image. */
+    /** Output slots whose input pixel at offset (dy, dx) lies inside the image. */
     private int[] maskSlots(int dy, int dx, int stride) {
         List<Integer> s = new ArrayList<>();
         for (int h = 0; h < out.height(); h++) {
@@ -219,23 +167,16 @@ public final class ClusteredPerChannelConvolution implements ConvolutionLayer {
         return s.stream().mapToInt(Integer::intValue).toArray();
     }
 
-    private double[] plaintext(double[] values, int[] mask, int slots) {
+    private static double[] plaintext(double value, int[] mask, int slots) {
         double[] v = new double[slots];
-        for (int mm = 0; mm < values.length; mm++) {
-            for (int s : mask) {
-                v[mm * regionSlots + s] = values[mm];
-            }
+        for (int s : mask) {
+            v[s] = value;
         }
         return v;
     }
 
     public FeatureMap output() {
         return out;
-    }
-
-    /** Ensemble members (slot regions); 1 for a single model. */
-    public int members() {
-        return members;
     }
 
     /** Every rotation step the layer uses (for generating Galois keys). */
@@ -349,27 +290,7 @@ public final class ClusteredPerChannelConvolution implements ConvolutionLayer {
         plaintexts.close();
     }
 
-    /** Exact equality of weight tuples (bitwise, as {@link Arrays#equals(double[], double[])}). */
-    private static final class Tuple {
-        final double[] values;
-        final int hash;
-
-        Tuple(double[] values) {
-            this.values = values;
-            this.hash = Arrays.hashCode(values);
-        }
-
-        @Override
-        public boolean equals(Object o) {
-            return o instanceof Tuple t && Arrays.equals(values, t.values);
-        }
-
-        @Override
-        public int hashCode() {
-            return hash;
-        }
-    }
-
-    private record TapValue(int tap, Tuple value) {
+    /** A tap and a weight value (exact equality, as {@link Double#equals}). */
+    private record TapValue(int tap, double value) {
     }
 }

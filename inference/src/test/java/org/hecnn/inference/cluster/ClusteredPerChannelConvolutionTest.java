@@ -39,26 +39,20 @@ class ClusteredPerChannelConvolutionTest {
     static final CkksParameters PARAMS = CkksParameters.builder().logN(LOG_N).dataPrimeBits(52, 59, 59)
             .specialPrimeBits(61, 61).dnum(3).scaleBits(25).allowInsecureForTestsOnly().build();
 
-    /** Each member's weights replaced by its coordinate of the joint k-means centroid (per layer). */
-    static double[][][][][] clusterJointly(double[][][][][] w, int k) {
-        int m = w.length;
-        int co = w[0].length;
-        int ci = w[0][0].length;
-        int kk = w[0][0][0].length;
+    /** The weights replaced by their k-means centroid (per layer). */
+    static double[][][][] cluster(double[][][][] w, int k) {
+        int co = w.length;
+        int ci = w[0].length;
+        int kk = w[0][0].length;
         int n = co * ci * kk * kk;
-        double[][] points = new double[n][m];
+        double[][] points = new double[n][1];
         for (int i = 0; i < n; i++) {
-            for (int j = 0; j < m; j++) {
-                points[i][j] = w[j][i / (ci * kk * kk)][i / (kk * kk) % ci][i / kk % kk][i % kk];
-            }
+            points[i][0] = w[i / (ci * kk * kk)][i / (kk * kk) % ci][i / kk % kk][i % kk];
         }
         WeightKMeans.Result res = WeightKMeans.cluster(points, k, 1, 100);
-        double[][][][][] out = new double[m][co][ci][kk][kk];
+        double[][][][] out = new double[co][ci][kk][kk];
         for (int i = 0; i < n; i++) {
-            double[] c = res.centroidOf(i);
-            for (int j = 0; j < m; j++) {
-                out[j][i / (ci * kk * kk)][i / (kk * kk) % ci][i / kk % kk][i % kk] = c[j];
-            }
+            out[i / (ci * kk * kk)][i / (kk * kk) % ci][i / kk % kk][i % kk] = res.centroidOf(i)[0];
         }
         return out;
     }
@@ -101,9 +95,9 @@ class ClusteredPerChannelConvolutionTest {
         int co = 4;
         int k = 4;
         double[][][] image = TestTensors.randomImage(r, ci, 8, 8);
-        double[][][][] w1 = clusterJointly(new double[][][][][] {TestTensors.randomConv(r, co, ci, 3, 0.25)}, k)[0];
+        double[][][][] w1 = cluster(TestTensors.randomConv(r, co, ci, 3, 0.25), k);
         double[] b1 = {0.1, -0.2, 0.05, 0.0};
-        double[][][][] w2 = clusterJointly(new double[][][][][] {TestTensors.randomConv(r, co, ci, 3, 0.25)}, k)[0];
+        double[][][][] w2 = cluster(TestTensors.randomConv(r, co, ci, 3, 0.25), k);
         try (CkksContext ctx = TestContexts.context(PARAMS)) {
             CkksEncoder encoder = new CkksEncoder(ctx);
             int slots = PARAMS.slots();
@@ -206,72 +200,12 @@ class ClusteredPerChannelConvolutionTest {
     }
 
     @Test
-    void ensembleMembersRunInSeparateSlotRegions() {
+    void refusesThePackedLayout() {
         Random r = new Random(9);
-        int ci = 4;
-        int co = 3;
-        int members = 2;
-        double[][][][][] w = clusterJointly(new double[][][][][] {TestTensors.randomConv(r, co, ci, 3, 0.25),
-            TestTensors.randomConv(r, co, ci, 3, 0.25)}, 6);
-        double[][] b = {{0.1, 0.2, 0.3}, {-0.1, -0.2, -0.3}};
-        double[][][][] images = {TestTensors.randomImage(r, ci, 8, 8), TestTensors.randomImage(r, ci, 8, 8)};
-        try (CkksContext ctx = TestContexts.context(PARAMS)) {
-            CkksEncoder encoder = new CkksEncoder(ctx);
-            int slots = PARAMS.slots();
-            int region = slots / 2;
-            var grid = Layout.PER_CHANNEL.grid(slots, 8, 8);
-            FeatureMap m0 = new FeatureMap(grid, ci, 8, 8, 1);
-            FeatureMap m1 = new FeatureMap(grid, co, 8, 8, 1);
-            double s = PARAMS.defaultScale();
-            double ptScale = Math.sqrt(s * ctx.ring().q(2).value()) / s;
-            ClusteredPerChannelConvolution c = ClusteredPerChannelConvolution.ensemble(encoder, w, b, 1, 1, 1, m0, m1,
-                    region, 2, ptScale, s, PlaintextBank.Mode.NTT);
-            assertEquals(2, c.members());
-            int[] elements = java.util.Arrays.stream(c.rotationSteps())
-                    .map(st -> Galois.rotationElement(st, LOG_N)).toArray();
-            KeyGenerator kg = KeyGenerator.insecureDeterministicForTestsOnly(ctx.engine(), new byte[32]);
-            SecretKey sk = kg.secretKey();
-            HeOps ops = new HeOps(new Evaluator(ctx, kg.evaluationKeys(sk, elements)));
-            Encryptor enc = Encryptor.withPublicKey(ctx, kg.publicKey(sk));
-            Ciphertext[] x = new Ciphertext[ci];
-            for (int i = 0; i < ci; i++) {
-                double[] v = new double[slots];
-                for (int m = 0; m < members; m++) {
-                    double[] p = m0.pack(images[m])[i];
-                    System.arraycopy(p, 0, v, m * region, region);
-                }
-                x[i] = enc.encrypt(encoder.encode(v, 2, s));
-            }
-            Ciphertext[] y = c.apply(ops, x);
-            Decryptor dec = new Decryptor(ctx, sk);
-            double[][] decoded = new double[co][];
-            for (int o = 0; o < co; o++) {
-                decoded[o] = encoder.decode(dec.decrypt(y[o]));
-            }
-            long shared = ops.counts().plainMultiplications();
-            for (int m = 0; m < members; m++) {
-                double[][] region_m = new double[co][];
-                for (int o = 0; o < co; o++) {
-                    region_m[o] = java.util.Arrays.copyOfRange(decoded[o], m * region, m * region + slots);
-                    region_m[o] = java.util.Arrays.copyOf(region_m[o], slots);
-                }
-                double err = maxAbsDiff(m1.unpack(region_m), TestTensors.conv(images[m], w[m], b[m], 1, 1));
-                System.out.printf("ensemble member %d: error %.2e%n", m, err);
-                double bound = 6 * Math.sqrt(PARAMS.n() / 12.0) / ptScale * Math.sqrt(ci * 9.0);
-                assertTrue(err < bound, "member " + m + ": " + err + " vs bound " + bound);
-            }
-            // one multiplication per distinct (tap, value pair) serves both members
-            assertEquals(c.counts(), ops.counts());
-            assertTrue(shared <= 6L * 9 * co, shared + " multiplications");
-        }
-        var grid = Layout.PER_CHANNEL.grid(1024, 8, 8);
-        FeatureMap m0 = new FeatureMap(grid, ci, 8, 8, 1);
-        FeatureMap m1 = new FeatureMap(grid, co, 8, 8, 1);
-        assertThrows(IllegalArgumentException.class, () -> ClusteredPerChannelConvolution.ensemble(null, w, b, 1, 1,
-                1, m0, m1, 32, 2, 1, 1, PlaintextBank.Mode.PLAN_ONLY), "regions smaller than an 8x8 plane");
+        double[][][][] w = TestTensors.randomConv(r, 3, 4, 3, 0.25);
         var packed = Layout.PACKED.grid(1024, 8, 8);
-        assertThrows(IllegalArgumentException.class, () -> new ClusteredPerChannelConvolution(null, w[0], null, 1, 1,
-                1, new FeatureMap(packed, ci, 8, 8, 1), new FeatureMap(packed, co, 8, 8, 1), 2, 1, 1,
+        assertThrows(IllegalArgumentException.class, () -> new ClusteredPerChannelConvolution(null, w, null, 1, 1,
+                1, new FeatureMap(packed, 4, 8, 8, 1), new FeatureMap(packed, 3, 8, 8, 1), 2, 1, 1,
                 PlaintextBank.Mode.PLAN_ONLY), "packed layout");
     }
 
@@ -298,7 +232,7 @@ class ClusteredPerChannelConvolutionTest {
                     plain.counts(), plain.plaintextCount());
             long previous = 0;
             for (int k : new int[] {4, 16, 64}) {
-                double[][][][] w = clusterJointly(new double[][][][][] {original}, k)[0];
+                double[][][][] w = cluster(original, k);
                 HeConvolution h = new HeConvolution(encoder, w, bias, 1, 1, in, out, 1, 1, 1,
                         PlaintextBank.Mode.PLAN_ONLY);
                 ClusteredPerChannelConvolution cc = new ClusteredPerChannelConvolution(encoder, w, bias, 1, 1, 1, in,
