@@ -46,6 +46,41 @@ public record SparseIntegerMatrix(int columns, int[] rowGroupStart, long[] group
     }
 
     /**
+     * A random matrix for engine conformance tests: per row up to four groups with multipliers 1, 2^k and generic
+     * values up to 2^45, one to six terms each with mixed signs, and every seventh row (from row 3) empty.
+     */
+    public static SparseIntegerMatrix random(java.util.SplittableRandom rnd, int columns, int rows) {
+        java.util.List<Integer> rowStart = new java.util.ArrayList<>(java.util.List.of(0));
+        java.util.List<Long> mult = new java.util.ArrayList<>();
+        java.util.List<Integer> termStart = new java.util.ArrayList<>(java.util.List.of(0));
+        java.util.List<Integer> cols = new java.util.ArrayList<>();
+        java.util.List<Boolean> neg = new java.util.ArrayList<>();
+        for (int j = 0; j < rows; j++) {
+            int groups = j % 7 == 3 ? 0 : 1 + rnd.nextInt(4);
+            for (int g = 0; g < groups; g++) {
+                mult.add(switch (g) {
+                    case 0 -> 1L;
+                    case 1 -> 1L << (1 + rnd.nextInt(20));
+                    default -> 1 + rnd.nextLong(1L << 45);
+                });
+                for (int t = 1 + rnd.nextInt(6); t > 0; t--) {
+                    cols.add(rnd.nextInt(columns));
+                    neg.add(rnd.nextInt(3) == 0);
+                }
+                termStart.add(cols.size());
+            }
+            rowStart.add(mult.size());
+        }
+        boolean[] negative = new boolean[neg.size()];
+        for (int t = 0; t < negative.length; t++) {
+            negative[t] = neg.get(t);
+        }
+        return new SparseIntegerMatrix(columns, rowStart.stream().mapToInt(Integer::intValue).toArray(),
+                mult.stream().mapToLong(Long::longValue).toArray(), termStart.stream().mapToInt(Integer::intValue).toArray(),
+                cols.stream().mapToInt(Integer::intValue).toArray(), negative);
+    }
+
+    /**
      * The map composed from element-wise engine operations (copy, add, subtract, negate, multiply by a constant and
      * accumulate): what {@link PolyEngine#sparseLinearMap} does on engines that do not fuse it.
      */

@@ -153,46 +153,13 @@ class EngineEquivalenceTest {
         }
     }
 
-    /** A random sparse integer matrix: multipliers 1, 2^k and generic up to 2^45, mixed signs, empty rows. */
-    static SparseIntegerMatrix randomMatrix(SplittableRandom rnd, int columns, int rows) {
-        List<Integer> rowStart = new ArrayList<>(List.of(0));
-        List<Long> mult = new ArrayList<>();
-        List<Integer> termStart = new ArrayList<>(List.of(0));
-        List<Integer> cols = new ArrayList<>();
-        List<Boolean> neg = new ArrayList<>();
-        for (int j = 0; j < rows; j++) {
-            int groups = j % 7 == 3 ? 0 : 1 + rnd.nextInt(4);
-            for (int g = 0; g < groups; g++) {
-                mult.add(switch (g) {
-                    case 0 -> 1L;
-                    case 1 -> 1L << (1 + rnd.nextInt(20));
-                    default -> 1 + rnd.nextLong(1L << 45);
-                });
-                int terms = 1 + rnd.nextInt(6);
-                for (int t = 0; t < terms; t++) {
-                    cols.add(rnd.nextInt(columns));
-                    neg.add(rnd.nextInt(3) == 0);
-                }
-                termStart.add(cols.size());
-            }
-            rowStart.add(mult.size());
-        }
-        boolean[] negative = new boolean[neg.size()];
-        for (int t = 0; t < negative.length; t++) {
-            negative[t] = neg.get(t);
-        }
-        return new SparseIntegerMatrix(columns, rowStart.stream().mapToInt(Integer::intValue).toArray(),
-                mult.stream().mapToLong(Long::longValue).toArray(), termStart.stream().mapToInt(Integer::intValue)
-                .toArray(), cols.stream().mapToInt(Integer::intValue).toArray(), negative);
-    }
-
     @ParameterizedTest(name = "{0}")
     @MethodSource("rings")
     void sparseLinearMapFusedEqualsComposedAndTheDefinition(String name, RnsRing ring) {
         SplittableRandom rnd = new SplittableRandom(name.hashCode() + 7);
         int columns = 9;
         int rows = 15;
-        SparseIntegerMatrix m = randomMatrix(rnd, columns, rows);
+        SparseIntegerMatrix m = SparseIntegerMatrix.random(rnd, columns, rows);
         try (Pair e = new Pair(ring)) {
             for (int ql = ring.qCount(); ql >= 1; ql -= 2) {
                 long[][][] x = new long[columns][][];

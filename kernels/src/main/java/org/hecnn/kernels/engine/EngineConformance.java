@@ -260,32 +260,7 @@ public final class EngineConformance {
     private void sparseLinearMap() {
         int columns = 6;
         int rows = 9;
-        List<Integer> rowStart = new ArrayList<>(List.of(0));
-        List<Long> mult = new ArrayList<>();
-        List<Integer> termStart = new ArrayList<>(List.of(0));
-        List<Integer> cols = new ArrayList<>();
-        List<Boolean> neg = new ArrayList<>();
-        for (int j = 0; j < rows; j++) {
-            int groups = j == 4 ? 0 : 1 + rnd.nextInt(3);
-            for (int g = 0; g < groups; g++) {
-                mult.add(g == 0 ? 1L : g == 1 ? 1L << (1 + rnd.nextInt(20)) : 1 + rnd.nextLong(1L << 45));
-                for (int t = 1 + rnd.nextInt(4); t > 0; t--) {
-                    cols.add(rnd.nextInt(columns));
-                    neg.add(rnd.nextInt(3) == 0);
-                }
-                termStart.add(cols.size());
-            }
-            rowStart.add(mult.size());
-        }
-        boolean[] negative = new boolean[neg.size()];
-        for (int t = 0; t < negative.length; t++) {
-            negative[t] = neg.get(t);
-        }
-        SparseIntegerMatrix m = new SparseIntegerMatrix(columns,
-                rowStart.stream().mapToInt(Integer::intValue).toArray(),
-                mult.stream().mapToLong(Long::longValue).toArray(),
-                termStart.stream().mapToInt(Integer::intValue).toArray(),
-                cols.stream().mapToInt(Integer::intValue).toArray(), negative);
+        SparseIntegerMatrix m = SparseIntegerMatrix.random(rnd, columns, rows);
         for (int[] s : shapes()) {
             if (s[1] == 1) {
                 continue;
