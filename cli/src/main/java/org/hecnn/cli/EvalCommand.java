@@ -148,8 +148,8 @@ final class EvalCommand implements Callable<Integer> {
                         err = Math.max(err, Math.abs(logits[k] - plains[i][k]));
                     }
                     double[] scores = decisionScores(plains[i], memberCount);
-                    records.add(new EvalRecords.Entry(from + i, labels[i], predicted(plains[i], memberCount),
-                            InferCommand.argMax(client.probabilities(responses.get(j))), margin(scores), err, seconds));
+                    records.add(new EvalRecords.Entry(from + i, labels[i], InferCommand.argMax(scores),
+                            predicted(logits, client.members()), margin(scores), err, seconds));
                 }
                 progress.update(first + group.size(), pending.size(), "image " + (from + group.get(group.size() - 1)));
             }
@@ -167,8 +167,8 @@ final class EvalCommand implements Callable<Integer> {
         m.put("members", memberCount);
         m.put("clusters", options.clusters);
         m.put("plaintextAccuracy", plainCorrect / (double) n);
+        Summary sum = plainOnly ? null : summarise(records, from, n);
         if (!plainOnly) {
-            Summary sum = summarise(records, from, n);
             m.put("accuracy", sum.correct / (double) n);
             m.put("agreement", sum.agree / (double) n);
             m.put("maxLogitError", sum.maxErr);
@@ -185,7 +185,6 @@ final class EvalCommand implements Callable<Integer> {
             System.out.printf(Locale.ROOT, "%d images from %s, model %s%n", n, data, reference.name());
             System.out.printf(Locale.ROOT, "plaintext accuracy %.2f%%%n", 100.0 * plainCorrect / n);
             if (!plainOnly) {
-                Summary sum = summarise(records, from, n);
                 System.out.printf(Locale.ROOT, "encrypted accuracy %.2f%%, agreement with plaintext %.2f%%, largest "
                         + "logit error %.3e, %.2f s per image%s%s%n", 100.0 * sum.correct / n, 100.0 * sum.agree / n,
                         sum.maxErr, sum.seconds / n, together > 1 ? " (amortised: " + together
