@@ -23,6 +23,25 @@ public interface PolyEngine extends AutoCloseable {
     /** Copies host limbs (limbs.length = qLimbs + (withSpecial ? K : 0), each of length N) to the engine. */
     DevicePoly upload(long[][] limbs, int qLimbs, boolean withSpecial);
 
+    /**
+     * The polynomial whose coefficients are the given signed 32-bit integers, reduced modulo each of the first
+     * {@code qLimbs} primes, in coefficient form (no special limbs). Plaintexts kept as small integers enter the
+     * engine this way: four bytes a coefficient to move instead of eight per limb.
+     */
+    default DevicePoly uploadIntegers(int[] coefficients, int qLimbs) {
+        if (coefficients.length != ring().n()) {
+            throw new IllegalArgumentException("expected " + ring().n() + " coefficients, got " + coefficients.length);
+        }
+        long[][] limbs = new long[qLimbs][coefficients.length];
+        for (int i = 0; i < qLimbs; i++) {
+            org.hecnn.ring.Modulus q = ring().q(i);
+            for (int k = 0; k < coefficients.length; k++) {
+                limbs[i][k] = q.reduceSigned(coefficients[k]);
+            }
+        }
+        return upload(limbs, qLimbs, false);
+    }
+
     /** Copies a polynomial back to the host. */
     long[][] download(DevicePoly poly);
 

@@ -82,6 +82,17 @@ public final class CkksEncoder {
         return new Plaintext(context, p, scale);
     }
 
+    /**
+     * As {@link #encodeCoefficients} for coefficients that fit 32-bit integers (a plaintext kept compactly between
+     * uses): the engine reduces them modulo each prime itself.
+     */
+    public Plaintext encodeIntegers(int[] integerCoefficients, int level, double scale) {
+        checkLevel(level);
+        DevicePoly p = context.engine().uploadIntegers(integerCoefficients, level + 1);
+        context.engine().forwardNtt(p);
+        return new Plaintext(context, p, scale);
+    }
+
     private void checkLevel(int level) {
         if (level < 0 || level >= ring.qCount()) {
             throw new LevelMismatchException("level " + level + " does not exist: this parameter set has levels 0.."

@@ -1765,6 +1765,35 @@ public final class VectorLimbKernels implements LimbKernels {
         System.arraycopy(acc, 0, out, from, len);
     }
 
+    /**
+     * x mod q for signed 32-bit x: a truncated quotient from doubles (x and q are exact in a double, so it is off
+     * by at most one), then at most two additions or one subtraction of q into [0, q).
+     */
+    @Override
+    public void reduceIntegers(int[] x, long[] out, Modulus q) {
+        int n = out.length;
+        if (scalar(n)) {
+            SCALAR.reduceIntegers(x, out, q);
+            return;
+        }
+        int bound = SPECIES.loopBound(n);
+        long qq = q.value();
+        LongVector qv = splat(qq);
+        DoubleVector inverse = splat(1.0 / qq);
+        for (int k = 0; k < bound; k += LANES) {
+            LongVector v = (LongVector) IntVector.fromArray(ISPECIES, x, k).convertShape(VectorOperators.I2L, SPECIES, 0);
+            LongVector quotient = (LongVector) ((DoubleVector) v.convert(VectorOperators.L2D, 0)).mul(inverse)
+                    .convert(VectorOperators.D2L, 0);
+            LongVector r = v.sub(quotient.mul(qv));
+            r = r.add(qv, r.compare(VectorOperators.LT, 0));
+            r = r.add(qv, r.compare(VectorOperators.LT, 0));
+            r.sub(qv, r.compare(VectorOperators.GE, qv)).intoArray(out, k);
+        }
+        for (int k = bound; k < n; k++) {
+            out[k] = q.reduceSigned(x[k]);
+        }
+    }
+
     @Override
     public void permute(long[] a, int[] perm, long[] out) {
         int n = out.length;
@@ -1891,7 +1920,7 @@ public final class VectorLimbKernels implements LimbKernels {
     public void linearCombination(long[][] ys, long[] c, long[] cShoup, int[] v, long[] corrections, long[] out,
                                   Modulus q) {
         int n = out.length;
-        if (scalar(n) || ys.length == 0 || corrections.length > LANES) {
+        if (scalar(n) || ys.length == 0) {
             SCALAR.linearCombination(ys, c, cShoup, v, corrections, out, q);
             return;
         }
@@ -1904,10 +1933,18 @@ public final class VectorLimbKernels implements LimbKernels {
         }
         int bound = SPECIES.loopBound(n);
         long qq = q.value();
-        long[] table = java.util.Arrays.copyOf(corrections, LANES);
+        long[] table = corrections.length <= LANES ? java.util.Arrays.copyOf(corrections, LANES) : null;
         for (int start = 0; start < bound; start += BLOCK) {
             int end = Math.min(start + BLOCK, bound);
-            lcFirst(v, table, out, start, end);
+            if (table != null) {
+                lcFirst(v, table, out, start, end);
+            } else {
+                // More corrections than lanes (a wide digit, or ModDown from eight or more special primes):
+                // a plain table lookup, one pass against the ys.length vector passes that follow.
+                for (int k = start; k < end; k++) {
+                    out[k] = corrections[v[k]];
+                }
+            }
             for (int i = 0; i < ys.length; i++) {
                 lcPass(ys[i], c[i], cShoup[i], out, start, end, qq, i == ys.length - 1);
             }

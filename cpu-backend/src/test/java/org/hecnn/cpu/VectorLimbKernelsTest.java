@@ -229,10 +229,31 @@ class VectorLimbKernelsTest {
 
     @ParameterizedTest(name = "q={0} n={1}")
     @MethodSource("lengths")
+    void reduceIntegers(long p, int n) {
+        Modulus q = new Modulus(p);
+        SplittableRandom rnd = new SplittableRandom(p + n);
+        int[] x = new int[n];
+        int[] edges = {0, 1, -1, Integer.MAX_VALUE, Integer.MIN_VALUE, (int) Math.min(p, Integer.MAX_VALUE),
+                (int) -Math.min(p, Integer.MAX_VALUE)};
+        for (int k = 0; k < n; k++) {
+            x[k] = k < edges.length ? edges[k] : rnd.nextInt();
+        }
+        long[] s = new long[n];
+        long[] v = new long[n];
+        scalar.reduceIntegers(x, s, q);
+        vector.reduceIntegers(x, v, q);
+        assertArrayEquals(s, v);
+        for (int k = 0; k < n; k++) {
+            assertEquals(Math.floorMod((long) x[k], p), s[k], "scalar reference at " + x[k]);
+        }
+    }
+
+    @ParameterizedTest(name = "q={0} n={1}")
+    @MethodSource("lengths")
     void linearCombination(long p, int n) {
         Modulus q = new Modulus(p);
         SplittableRandom rnd = new SplittableRandom(p - n);
-        for (int count = 1; count <= 9; count++) {
+        for (int count = 1; count <= 16; count++) { // corrections beyond one vector of lanes included
             long[][] ys = sources(rnd, count, n, p);
             long[] c = new long[count];
             long[] cs = new long[count];

@@ -233,6 +233,9 @@ public final class PlaintextBank implements AutoCloseable {
     }
 
     private Plaintext encodeStored(int i) {
+        if (mode == Mode.COEFFICIENTS && coefficients.get(i) instanceof int[] small) {
+            return encoder.encodeIntegers(small, level, scale);
+        }
         return encoder.encodeCoefficients(coefficientsOf(i), level, scale);
     }
 

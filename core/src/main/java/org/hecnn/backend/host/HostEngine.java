@@ -105,6 +105,16 @@ public class HostEngine implements PolyEngine {
     }
 
     @Override
+    public DevicePoly uploadIntegers(int[] coefficients, int qLimbs) {
+        if (coefficients.length != ring.n()) {
+            throw new IllegalArgumentException("expected " + ring.n() + " coefficients, got " + coefficients.length);
+        }
+        HostPoly p = (HostPoly) allocate(qLimbs, false);
+        executor.forEach(qLimbs, i -> kernels.reduceIntegers(coefficients, p.limb(i), modulus(p, i)));
+        return p;
+    }
+
+    @Override
     public long[][] download(DevicePoly poly) {
         long[][] src = host(poly).limbs();
         long[][] copy = new long[src.length][];

@@ -80,6 +80,13 @@ public interface LimbKernels {
         System.arraycopy(acc, 0, out, from, len);
     }
 
+    /** out[k] = x[k] mod q in [0, q) for signed 32-bit integers x. */
+    default void reduceIntegers(int[] x, long[] out, Modulus q) {
+        for (int k = 0; k < x.length; k++) {
+            out[k] = q.reduceSigned(x[k]);
+        }
+    }
+
     /** out[k] = a[perm[k]]; out must not alias a. */
     void permute(long[] a, int[] perm, long[] out);
 

@@ -173,6 +173,15 @@ public final class EngineConformance {
             DevicePoly g = engine.upload(v, s[0], s[1] == 1);
             same("upload/download " + shape(s), engine.download(g), v);
             same("copy " + shape(s), engine.download(engine.copy(g)), v);
+            if (s[1] == 0) {
+                int[] integers = new int[ring.n()];
+                for (int k = 0; k < integers.length; k++) {
+                    int r = rnd.nextInt(16);
+                    integers[k] = r == 0 ? Integer.MIN_VALUE : r == 1 ? Integer.MAX_VALUE : r == 2 ? -1 : rnd.nextInt();
+                }
+                same("uploadIntegers " + shape(s), engine.download(engine.uploadIntegers(integers, s[0])),
+                        ref.download(ref.uploadIntegers(integers, s[0])));
+            }
             Pair z = new Pair(engine.allocate(s[0], s[1] == 1), ref.allocate(s[0], s[1] == 1));
             same("allocate (zero) " + shape(s), z);
             if (s[0] > 1) {
