@@ -68,6 +68,29 @@ public interface PolyEngine extends AutoCloseable {
     /** acc += a ∘ b with a single reduction per coefficient. */
     void multiplyAdd(DevicePoly a, DevicePoly b, DevicePoly acc);
 
+    /**
+     * out[k] = a[k] ∘ p (or out[k] += a[k] ∘ p when {@code accumulate}) for every k, where p is the NTT form of the
+     * polynomial with the given signed integer coefficients over a[k]'s data limbs (all a[k] and out[k] of one
+     * shape, no special limbs). Engines may fuse it limb by limb so p never exists whole; the default transforms
+     * p in full first.
+     */
+    default void multiplyByIntegers(int[] coefficients, DevicePoly[] a, DevicePoly[] out, boolean accumulate) {
+        if (a.length != out.length || a.length == 0) {
+            throw new IllegalArgumentException("expected as many outputs as inputs (at least one): " + a.length
+                    + " inputs, " + out.length + " outputs");
+        }
+        try (DevicePoly p = uploadIntegers(coefficients, a[0].qLimbs())) {
+            forwardNtt(p);
+            for (int k = 0; k < a.length; k++) {
+                if (accumulate) {
+                    multiplyAdd(a[k], p, out[k]);
+                } else {
+                    multiply(a[k], p, out[k]);
+                }
+            }
+        }
+    }
+
     /** out = a · c where c[i] is a residue modulo limb i's modulus. */
     void multiplyConstant(DevicePoly a, long[] c, DevicePoly out);
 

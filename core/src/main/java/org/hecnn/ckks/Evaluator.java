@@ -285,6 +285,40 @@ public final class Evaluator {
         }
     }
 
+    /** a·p for a plaintext kept as integers (the engine transforms it per limb as it multiplies). */
+    public Ciphertext multiplyPlain(Ciphertext a, IntegerPlaintext p) {
+        own(a, "multiplyPlain ciphertext");
+        sameLevel("multiplyPlain", a.level(), p.level());
+        DevicePoly[] out = new DevicePoly[a.size()];
+        for (int i = 0; i < a.size(); i++) {
+            out[i] = engine.allocate(a.level() + 1, false);
+        }
+        engine.multiplyByIntegers(p.coefficients(), parts(a, a.size()), out, false);
+        return new Ciphertext(context, out, a.scale() * p.scale());
+    }
+
+    /** acc += a·p for a plaintext kept as integers; the accumulator as in the NTT-form variant. */
+    public void multiplyPlainAccumulate(Ciphertext acc, Ciphertext a, IntegerPlaintext p) {
+        own(acc, "multiplyPlainAccumulate accumulator");
+        own(a, "multiplyPlainAccumulate ciphertext");
+        sameLevel("multiplyPlainAccumulate", a.level(), p.level());
+        sameLevel("multiplyPlainAccumulate", acc.level(), a.level());
+        sameScale("multiplyPlainAccumulate", acc.scale(), a.scale() * p.scale());
+        if (acc.size() < a.size()) {
+            throw new InvalidOperandException("multiplyPlainAccumulate: the accumulator has fewer parts than a");
+        }
+        acc.dropSeed();
+        engine.multiplyByIntegers(p.coefficients(), parts(a, a.size()), parts(acc, a.size()), true);
+    }
+
+    private static DevicePoly[] parts(Ciphertext c, int count) {
+        DevicePoly[] out = new DevicePoly[count];
+        for (int i = 0; i < count; i++) {
+            out[i] = c.part(i);
+        }
+        return out;
+    }
+
     /** Multiplies by a real constant encoded at the scale of the prime the next rescale removes. */
     public Ciphertext multiplyConstant(Ciphertext a, double c) {
         return multiplyConstant(a, c, (double) ring.q(a.level()).value());

@@ -2,6 +2,7 @@ package org.hecnn.ckks;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.util.SplittableRandom;
 import org.hecnn.backend.SparseIntegerMatrix;
@@ -220,6 +221,35 @@ class CkksOperationsTest {
             twice[i] = 2 * xy[i];
         }
         Precision.check("multiply-accumulate+rescale", twice, dec(eval.rescale(acc)), 2 * plainBound);
+    }
+
+    /** A plaintext kept as integers multiplies exactly as its NTT form does, and only at its own level. */
+    @Test
+    void integerPlaintextsMultiplyBitForBitLikeTheirNttForm() {
+        double plainScale = Math.pow(2, 20);
+        double[] coefficients = encoder.coefficients(randomVector(1), new double[0], plainScale);
+        int[] integers = new int[coefficients.length];
+        for (int k = 0; k < integers.length; k++) {
+            integers[k] = Math.toIntExact((long) coefficients[k]);
+        }
+        IntegerPlaintext compact = new IntegerPlaintext(integers, top, plainScale);
+        Plaintext ntt = encoder.encodeIntegers(integers, top, plainScale);
+        Ciphertext cx = enc(randomVector(1));
+        Ciphertext viaNtt = eval.multiplyPlain(cx, ntt);
+        Ciphertext viaIntegers = eval.multiplyPlain(cx, compact);
+        assertSameCiphertext(viaNtt, viaIntegers, "product");
+        eval.multiplyPlainAccumulate(viaNtt, cx, ntt);
+        eval.multiplyPlainAccumulate(viaIntegers, cx, compact);
+        assertSameCiphertext(viaNtt, viaIntegers, "accumulated product");
+        Ciphertext lower = eval.rescale(enc(randomVector(1)));
+        assertThrows(LevelMismatchException.class, () -> eval.multiplyPlain(lower, compact));
+    }
+
+    private void assertSameCiphertext(Ciphertext a, Ciphertext b, String what) {
+        assertEquals(a.scale(), b.scale(), what + ": scale");
+        for (int i = 0; i < a.size(); i++) {
+            assertArrayEquals(ctx.engine().download(a.part(i)), ctx.engine().download(b.part(i)), what + ": part " + i);
+        }
     }
 
     @Test

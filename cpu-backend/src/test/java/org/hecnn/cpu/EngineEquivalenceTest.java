@@ -153,6 +153,53 @@ class EngineEquivalenceTest {
         }
     }
 
+    /**
+     * Plaintexts given as integers: the fused limb-by-limb product equals reducing, transforming and multiplying
+     * step by step, on both engines, overwriting and accumulating.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("rings")
+    void integerPlaintextProductsEqualTheComposedDefinition(String name, RnsRing ring) {
+        SplittableRandom rnd = new SplittableRandom(name.hashCode() + 1);
+        try (Pair e = new Pair(ring)) {
+            for (int ql = ring.qCount(); ql >= 1; ql -= 2) {
+                int[] integers = new int[ring.n()];
+                for (int k = 0; k < integers.length; k++) {
+                    integers[k] = k % 13 == 0 ? Integer.MIN_VALUE : rnd.nextInt();
+                }
+                DevicePoly[] uploaded = {e.ref.uploadIntegers(integers, ql), e.cpu.uploadIntegers(integers, ql)};
+                e.same(uploaded, "uploadIntegers");
+                e.ref.forwardNtt(uploaded[0]);
+                DevicePoly[] x0 = e.upload(randomLimbs(ring, rnd, ql, false), ql, false);
+                DevicePoly[] x1 = e.upload(randomLimbs(ring, rnd, ql, false), ql, false);
+                DevicePoly want0 = e.ref.allocate(ql, false);
+                DevicePoly want1 = e.ref.allocate(ql, false);
+                e.ref.multiply(x0[0], uploaded[0], want0);
+                e.ref.multiply(x1[0], uploaded[0], want1);
+                DevicePoly[] out0 = {e.ref.allocate(ql, false), e.cpu.allocate(ql, false)};
+                DevicePoly[] out1 = {e.ref.allocate(ql, false), e.cpu.allocate(ql, false)};
+                for (int side = 0; side < 2; side++) {
+                    PolyEngine engine = side == 0 ? e.ref : e.cpu;
+                    engine.multiplyByIntegers(integers, new DevicePoly[] {x0[side], x1[side]},
+                            new DevicePoly[] {out0[side], out1[side]}, false);
+                }
+                e.same(out0, "multiplyByIntegers, part 0");
+                e.same(out1, "multiplyByIntegers, part 1");
+                assertArrayEquals(e.ref.download(want0), e.ref.download(out0[0]), "fused product against the definition");
+                assertArrayEquals(e.ref.download(want1), e.ref.download(out1[0]), "fused product against the definition");
+                e.ref.multiplyAdd(x0[0], uploaded[0], want0);
+                for (int side = 0; side < 2; side++) {
+                    PolyEngine engine = side == 0 ? e.ref : e.cpu;
+                    engine.multiplyByIntegers(integers, new DevicePoly[] {x0[side]}, new DevicePoly[] {out0[side]},
+                            true);
+                }
+                e.same(out0, "multiplyByIntegers accumulating");
+                assertArrayEquals(e.ref.download(want0), e.ref.download(out0[0]),
+                        "fused accumulation against the definition");
+            }
+        }
+    }
+
     @ParameterizedTest(name = "{0}")
     @MethodSource("rings")
     void sparseLinearMapFusedEqualsComposedAndTheDefinition(String name, RnsRing ring) {

@@ -368,16 +368,8 @@ public final class HeConvolution implements ConvolutionLayer {
             Ciphertext total = null;
             for (Map.Entry<Integer, List<int[]>> e : terms.get(go).entrySet()) {
                 List<int[]> group = e.getValue();
-                Ciphertext[] sum = new Ciphertext[1];
-                bank.withEach(group.stream().mapToInt(term -> term[2]).toArray(), (p, j) -> {
-                    Ciphertext y = baby.get(group.get(j)[0])[group.get(j)[1]];
-                    if (j == 0) {
-                        sum[0] = ops.multiplyPlain(y, p);
-                    } else {
-                        ops.multiplyPlainAccumulate(sum[0], y, p);
-                    }
-                });
-                Ciphertext acc = sum[0];
+                Ciphertext acc = bank.multiplySum(ops, group.stream().mapToInt(term -> term[2]).toArray(),
+                        j -> baby.get(group.get(j)[0])[group.get(j)[1]]);
                 int step = Math.floorMod(e.getKey() * grid.blockSize(), grid.slots());
                 Ciphertext shifted = acc;
                 if (step != 0) {

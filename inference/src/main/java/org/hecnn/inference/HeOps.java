@@ -2,6 +2,7 @@ package org.hecnn.inference;
 
 import org.hecnn.backend.SparseIntegerMatrix;
 import org.hecnn.ckks.Ciphertext;
+import org.hecnn.ckks.IntegerPlaintext;
 import org.hecnn.ckks.Evaluator;
 import org.hecnn.ckks.Plaintext;
 
@@ -53,6 +54,17 @@ public final class HeOps {
     }
 
     public void multiplyPlainAccumulate(Ciphertext acc, Ciphertext x, Plaintext p) {
+        tally.plain++;
+        tally.add++;
+        evaluator.multiplyPlainAccumulate(acc, x, p);
+    }
+
+    public Ciphertext multiplyPlain(Ciphertext x, IntegerPlaintext p) {
+        tally.plain++;
+        return evaluator.multiplyPlain(x, p);
+    }
+
+    public void multiplyPlainAccumulate(Ciphertext acc, Ciphertext x, IntegerPlaintext p) {
         tally.plain++;
         tally.add++;
         evaluator.multiplyPlainAccumulate(acc, x, p);

@@ -2,7 +2,9 @@ package org.hecnn.inference;
 
 import java.util.ArrayList;
 import java.util.List;
+import org.hecnn.ckks.Ciphertext;
 import org.hecnn.ckks.CkksEncoder;
+import org.hecnn.ckks.IntegerPlaintext;
 import org.hecnn.ckks.Plaintext;
 
 /**
@@ -183,7 +185,7 @@ public final class PlaintextBank implements AutoCloseable {
      * plaintext's slot vector and FFT are computed on a helper thread while the current one is used (the engine
      * work stays on the caller's thread).
      */
-    public void withEach(int[] indices, java.util.function.ObjIntConsumer<Plaintext> use) {
+    private void withEach(int[] indices, java.util.function.ObjIntConsumer<Plaintext> use) {
         if (mode != Mode.ON_DEMAND || reused != null || indices.length < 2) {
             for (int j = 0; j < indices.length; j++) {
                 int position = j;
@@ -201,6 +203,41 @@ public final class PlaintextBank implements AutoCloseable {
             try (Plaintext p = encoder.encodeCoefficients(coeffs, level, scale)) {
                 use.accept(p, j);
             }
+        }
+    }
+
+    /**
+     * Σ_j operand(j)·(plaintext indices[j]) as a new ciphertext ({@code indices} not empty). Plaintexts kept as
+     * 32-bit coefficients outside a reuse scope go to the engine as integers (transformed limb by limb as they are
+     * multiplied, nothing allocated); the others are used in NTT form.
+     */
+    public Ciphertext multiplySum(HeOps ops, int[] indices, java.util.function.IntFunction<Ciphertext> operand) {
+        Ciphertext[] sum = new Ciphertext[1];
+        if (mode == Mode.COEFFICIENTS && reused == null) {
+            for (int j = 0; j < indices.length; j++) {
+                int position = j;
+                if (coefficients.get(indices[j]) instanceof int[] small) {
+                    IntegerPlaintext p = new IntegerPlaintext(small, level, scale);
+                    if (j == 0) {
+                        sum[0] = ops.multiplyPlain(operand.apply(j), p);
+                    } else {
+                        ops.multiplyPlainAccumulate(sum[0], operand.apply(j), p);
+                    }
+                } else {
+                    with(indices[j], p -> accumulate(ops, sum, operand.apply(position), p, position));
+                }
+            }
+        } else {
+            withEach(indices, (p, j) -> accumulate(ops, sum, operand.apply(j), p, j));
+        }
+        return sum[0];
+    }
+
+    private static void accumulate(HeOps ops, Ciphertext[] sum, Ciphertext y, Plaintext p, int position) {
+        if (position == 0) {
+            sum[0] = ops.multiplyPlain(y, p);
+        } else {
+            ops.multiplyPlainAccumulate(sum[0], y, p);
         }
     }
 

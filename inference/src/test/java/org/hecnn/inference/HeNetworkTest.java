@@ -128,7 +128,10 @@ class HeNetworkTest {
         }
     }
 
-    /** Stored and on-demand plaintexts are the same plaintexts: the evaluations agree bit for bit. */
+    /**
+     * Plaintexts kept as integers (multiplied through the engine's fused integer path), encoded on demand and kept
+     * in NTT form are the same plaintexts: the evaluations agree bit for bit.
+     */
     @org.junit.jupiter.params.ParameterizedTest
     @org.junit.jupiter.params.provider.EnumSource(Layout.class)
     void onDemandPlaintextsGiveBitIdenticalResults(Layout layout) {
@@ -141,14 +144,17 @@ class HeNetworkTest {
         Tensor image = random(r, 1.0, 3, 8, 8);
         try (CkksContext ctx = TestContexts.context(params);
              HeNetwork stored = new HeNetwork(model, ctx, targets, PlaintextBank.Mode.COEFFICIENTS, layout);
-             HeNetwork onDemand = new HeNetwork(model, ctx, targets, PlaintextBank.Mode.ON_DEMAND, layout)) {
+             HeNetwork onDemand = new HeNetwork(model, ctx, targets, PlaintextBank.Mode.ON_DEMAND, layout);
+             HeNetwork ready = new HeNetwork(model, ctx, targets, PlaintextBank.Mode.NTT, layout)) {
             Keyed client = Keyed.encrypt(stored, ctx, image);
             CkksEncoder encoder = new CkksEncoder(ctx);
             Decryptor dec = new Decryptor(ctx, client.secretKey());
             double[] a = encoder.decode(dec.decrypt(stored.evaluate(client.ops(), client.input(), LayerProgress.NONE)));
             double[] b = encoder.decode(dec.decrypt(onDemand.evaluate(client.ops(), client.input(),
                     LayerProgress.NONE)));
+            double[] c = encoder.decode(dec.decrypt(ready.evaluate(client.ops(), client.input(), LayerProgress.NONE)));
             org.junit.jupiter.api.Assertions.assertArrayEquals(a, b, 0.0);
+            org.junit.jupiter.api.Assertions.assertArrayEquals(a, c, 0.0);
         }
     }
 

@@ -28,6 +28,8 @@ public class HostEngine implements PolyEngine {
     private final LimbKernels kernels;
     private final LimbExecutor executor;
     private final String name;
+    /** One limb of scratch per thread, for operations fused limb by limb. */
+    private final ThreadLocal<long[]> scratch;
 
     public HostEngine(RnsRing ring, LimbKernels kernels, LimbExecutor executor, String name) {
         this.ring = ring;
@@ -35,6 +37,7 @@ public class HostEngine implements PolyEngine {
         this.kernels = kernels;
         this.executor = executor;
         this.name = name;
+        this.scratch = ThreadLocal.withInitial(() -> new long[ring.n()]);
     }
 
     @Override
@@ -112,6 +115,42 @@ public class HostEngine implements PolyEngine {
         HostPoly p = (HostPoly) allocate(qLimbs, false);
         executor.forEach(qLimbs, i -> kernels.reduceIntegers(coefficients, p.limb(i), modulus(p, i)));
         return p;
+    }
+
+    /** Fused limb by limb: each limb of p is reduced, transformed and used while it is in cache. */
+    @Override
+    public void multiplyByIntegers(int[] coefficients, DevicePoly[] a, DevicePoly[] out, boolean accumulate) {
+        if (coefficients.length != ring.n()) {
+            throw new IllegalArgumentException("expected " + ring.n() + " coefficients, got " + coefficients.length);
+        }
+        if (a.length != out.length || a.length == 0) {
+            throw new IllegalArgumentException("expected as many outputs as inputs (at least one): " + a.length
+                    + " inputs, " + out.length + " outputs");
+        }
+        HostPoly[] in = new HostPoly[a.length];
+        HostPoly[] result = new HostPoly[a.length];
+        for (int k = 0; k < a.length; k++) {
+            in[k] = host(a[k]);
+            result[k] = host(out[k]);
+            sameShape(in[k], in[0]);
+            sameShape(result[k], in[0]);
+        }
+        if (in[0].hasSpecial()) {
+            throw new IllegalArgumentException("multiplyByIntegers takes polynomials without special limbs");
+        }
+        executor.forEach(in[0].qLimbs(), i -> {
+            long[] p = scratch.get();
+            Modulus q = modulus(in[0], i);
+            kernels.reduceIntegers(coefficients, p, q);
+            kernels.forwardNtt(p, table(in[0], i));
+            for (int k = 0; k < in.length; k++) {
+                if (accumulate) {
+                    kernels.multiplyAdd(in[k].limb(i), p, result[k].limb(i), q);
+                } else {
+                    kernels.multiply(in[k].limb(i), p, result[k].limb(i), q);
+                }
+            }
+        });
     }
 
     @Override
