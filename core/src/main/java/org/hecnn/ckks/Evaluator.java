@@ -287,36 +287,74 @@ public final class Evaluator {
 
     /** a·p for a plaintext kept as integers (the engine transforms it per limb as it multiplies). */
     public Ciphertext multiplyPlain(Ciphertext a, IntegerPlaintext p) {
-        own(a, "multiplyPlain ciphertext");
-        sameLevel("multiplyPlain", a.level(), p.level());
-        DevicePoly[] out = new DevicePoly[a.size()];
-        for (int i = 0; i < a.size(); i++) {
-            out[i] = engine.allocate(a.level() + 1, false);
+        return multiplyPlain(new Ciphertext[] {a}, p)[0];
+    }
+
+    /**
+     * a[m]·p for every m, transforming p once for all of them (several images through one layer): the ciphertexts
+     * must share p's level.
+     */
+    public Ciphertext[] multiplyPlain(Ciphertext[] a, IntegerPlaintext p) {
+        int parts = 0;
+        for (Ciphertext c : a) {
+            own(c, "multiplyPlain ciphertext");
+            sameLevel("multiplyPlain", c.level(), p.level());
+            parts += c.size();
         }
-        engine.multiplyByIntegers(p.coefficients(), parts(a, a.size()), out, false);
-        return new Ciphertext(context, out, a.scale() * p.scale());
+        DevicePoly[] in = new DevicePoly[parts];
+        DevicePoly[] out = new DevicePoly[parts];
+        int k = 0;
+        for (Ciphertext c : a) {
+            for (int i = 0; i < c.size(); i++, k++) {
+                in[k] = c.part(i);
+                out[k] = engine.allocate(c.level() + 1, false);
+            }
+        }
+        engine.multiplyByIntegers(p.coefficients(), in, out, false);
+        Ciphertext[] result = new Ciphertext[a.length];
+        k = 0;
+        for (int m = 0; m < a.length; m++) {
+            result[m] = new Ciphertext(context, java.util.Arrays.copyOfRange(out, k, k + a[m].size()),
+                    a[m].scale() * p.scale());
+            k += a[m].size();
+        }
+        return result;
     }
 
     /** acc += a·p for a plaintext kept as integers; the accumulator as in the NTT-form variant. */
     public void multiplyPlainAccumulate(Ciphertext acc, Ciphertext a, IntegerPlaintext p) {
-        own(acc, "multiplyPlainAccumulate accumulator");
-        own(a, "multiplyPlainAccumulate ciphertext");
-        sameLevel("multiplyPlainAccumulate", a.level(), p.level());
-        sameLevel("multiplyPlainAccumulate", acc.level(), a.level());
-        sameScale("multiplyPlainAccumulate", acc.scale(), a.scale() * p.scale());
-        if (acc.size() < a.size()) {
-            throw new InvalidOperandException("multiplyPlainAccumulate: the accumulator has fewer parts than a");
-        }
-        acc.dropSeed();
-        engine.multiplyByIntegers(p.coefficients(), parts(a, a.size()), parts(acc, a.size()), true);
+        multiplyPlainAccumulate(new Ciphertext[] {acc}, new Ciphertext[] {a}, p);
     }
 
-    private static DevicePoly[] parts(Ciphertext c, int count) {
-        DevicePoly[] out = new DevicePoly[count];
-        for (int i = 0; i < count; i++) {
-            out[i] = c.part(i);
+    /** acc[m] += a[m]·p for every m, transforming p once for all of them. */
+    public void multiplyPlainAccumulate(Ciphertext[] acc, Ciphertext[] a, IntegerPlaintext p) {
+        if (acc.length != a.length) {
+            throw new InvalidOperandException("multiplyPlainAccumulate: " + acc.length + " accumulators for "
+                    + a.length + " ciphertexts");
         }
-        return out;
+        int parts = 0;
+        for (int m = 0; m < a.length; m++) {
+            own(acc[m], "multiplyPlainAccumulate accumulator");
+            own(a[m], "multiplyPlainAccumulate ciphertext");
+            sameLevel("multiplyPlainAccumulate", a[m].level(), p.level());
+            sameLevel("multiplyPlainAccumulate", acc[m].level(), a[m].level());
+            sameScale("multiplyPlainAccumulate", acc[m].scale(), a[m].scale() * p.scale());
+            if (acc[m].size() < a[m].size()) {
+                throw new InvalidOperandException("multiplyPlainAccumulate: the accumulator has fewer parts than a");
+            }
+            parts += a[m].size();
+        }
+        DevicePoly[] in = new DevicePoly[parts];
+        DevicePoly[] out = new DevicePoly[parts];
+        int k = 0;
+        for (int m = 0; m < a.length; m++) {
+            acc[m].dropSeed();
+            for (int i = 0; i < a[m].size(); i++, k++) {
+                in[k] = a[m].part(i);
+                out[k] = acc[m].part(i);
+            }
+        }
+        engine.multiplyByIntegers(p.coefficients(), in, out, true);
     }
 
     /** Multiplies by a real constant encoded at the scale of the prime the next rescale removes. */

@@ -20,6 +20,19 @@ public interface ConvolutionLayer extends AutoCloseable {
 
     Ciphertext[] apply(HeOps ops, Ciphertext[] inputs);
 
+    /**
+     * Evaluates several images (one input array each) and returns their outputs in order, each as {@link #apply}
+     * gives it. The default applies them one by one with converted plaintexts kept for all of them.
+     */
+    default java.util.List<Ciphertext[]> applyTogether(HeOps ops, java.util.List<Ciphertext[]> inputs) {
+        reusePlaintexts(true);
+        try {
+            return inputs.stream().map(x -> apply(ops, x)).toList();
+        } finally {
+            reusePlaintexts(false);
+        }
+    }
+
     /** Keeps converted plaintexts between applications while on (several images in lockstep). */
     void reusePlaintexts(boolean on);
 

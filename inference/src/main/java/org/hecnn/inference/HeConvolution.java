@@ -358,48 +358,77 @@ public final class HeConvolution implements ConvolutionLayer {
 
     /** Evaluates the convolution; the outputs are at the input level with scale ctScale·ptScale. */
     public Ciphertext[] apply(HeOps ops, Ciphertext[] inputs) {
+        return applyTogether(ops, java.util.Collections.singletonList(inputs)).get(0);
+    }
+
+    /**
+     * Evaluates the convolution on several images at once: every plaintext is prepared once and multiplied into
+     * each image's sums (same operations per image as {@link #apply}, so each result is bit-identical to it).
+     */
+    @Override
+    public List<Ciphertext[]> applyTogether(HeOps ops, List<Ciphertext[]> inputs) {
         SlotGrid grid = in.grid();
-        List<Ciphertext[]> baby = new ArrayList<>();
-        for (Ciphertext x : inputs) {
-            baby.add(ops.rotateHoisted(x, babyRotations));
+        int images = inputs.size();
+        // baby.get(m).get(gi): image m's baby rotations of input ciphertext gi
+        List<List<Ciphertext[]>> baby = new ArrayList<>();
+        for (Ciphertext[] image : inputs) {
+            List<Ciphertext[]> rotated = new ArrayList<>();
+            for (Ciphertext x : image) {
+                rotated.add(ops.rotateHoisted(x, babyRotations));
+            }
+            baby.add(rotated);
         }
-        Ciphertext[] result = new Ciphertext[out.ciphertexts()];
-        for (int go = 0; go < result.length; go++) {
-            Ciphertext total = null;
+        List<Ciphertext[]> results = new ArrayList<>();
+        for (int m = 0; m < images; m++) {
+            results.add(new Ciphertext[out.ciphertexts()]);
+        }
+        for (int go = 0; go < out.ciphertexts(); go++) {
+            Ciphertext[] total = new Ciphertext[images];
             for (Map.Entry<Integer, List<int[]>> e : terms.get(go).entrySet()) {
                 List<int[]> group = e.getValue();
-                Ciphertext acc = bank.multiplySum(ops, group.stream().mapToInt(term -> term[2]).toArray(),
-                        j -> baby.get(group.get(j)[0])[group.get(j)[1]]);
+                Ciphertext[] acc = bank.multiplySum(ops, group.stream().mapToInt(term -> term[2]).toArray(), j -> {
+                    Ciphertext[] ys = new Ciphertext[images];
+                    for (int m = 0; m < images; m++) {
+                        ys[m] = baby.get(m).get(group.get(j)[0])[group.get(j)[1]];
+                    }
+                    return ys;
+                });
                 int step = Math.floorMod(e.getKey() * grid.blockSize(), grid.slots());
-                Ciphertext shifted = acc;
-                if (step != 0) {
-                    shifted = ops.rotate(acc, step);
-                    acc.close();
-                }
-                if (total == null) {
-                    total = shifted;
-                } else {
-                    ops.addInPlace(total, shifted);
-                    shifted.close();
-                }
-            }
-            if (total == null) {
-                // Every weight into this output ciphertext is zero: a zero ciphertext at the right level and scale.
-                total = ops.multiplyConstant(inputs[0], 0.0, bank.scale());
-            }
-            for (int step : replicationSteps) {
-                try (Ciphertext copy = ops.rotate(total, step)) {
-                    ops.addInPlace(total, copy);
+                for (int m = 0; m < images; m++) {
+                    Ciphertext shifted = acc[m];
+                    if (step != 0) {
+                        shifted = ops.rotate(acc[m], step);
+                        acc[m].close();
+                    }
+                    if (total[m] == null) {
+                        total[m] = shifted;
+                    } else {
+                        ops.addInPlace(total[m], shifted);
+                        shifted.close();
+                    }
                 }
             }
-            result[go] = plaintexts.addBias(ops, total, go);
+            for (int m = 0; m < images; m++) {
+                if (total[m] == null) {
+                    // Every weight into this output ciphertext is zero: a zero ciphertext at the right level and scale.
+                    total[m] = ops.multiplyConstant(inputs.get(m)[0], 0.0, bank.scale());
+                }
+                for (int step : replicationSteps) {
+                    try (Ciphertext copy = ops.rotate(total[m], step)) {
+                        ops.addInPlace(total[m], copy);
+                    }
+                }
+                results.get(m)[go] = plaintexts.addBias(ops, total[m], go);
+            }
         }
-        for (Ciphertext[] cts : baby) {
-            for (Ciphertext c : cts) {
-                c.close();
+        for (List<Ciphertext[]> image : baby) {
+            for (Ciphertext[] cts : image) {
+                for (Ciphertext c : cts) {
+                    c.close();
+                }
             }
         }
-        return result;
+        return results;
     }
 
     @Override

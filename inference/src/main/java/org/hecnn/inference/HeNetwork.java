@@ -58,6 +58,19 @@ public final class HeNetwork implements AutoCloseable {
         default void reusePlaintexts(boolean on) {
         }
 
+        /**
+         * Runs several images' values through this layer, each result as {@link #run} gives it. The default runs
+         * them one by one with converted plaintexts kept for all of them.
+         */
+        default List<HeValue> runTogether(HeOps ops, List<Map<String, HeValue>> images) {
+            reusePlaintexts(true);
+            try {
+                return images.stream().map(values -> run(ops, values)).toList();
+            } finally {
+                reusePlaintexts(false);
+            }
+        }
+
         @Override
         default void close() {
         }
@@ -398,9 +411,17 @@ public final class HeNetwork implements AutoCloseable {
             }
 
             public HeValue run(HeOps ops, Map<String, HeValue> values) {
+                return new HeValue(conv.apply(ops, input(ops, values)), outMap);
+            }
+
+            public List<HeValue> runTogether(HeOps ops, List<Map<String, HeValue>> images) {
+                List<Ciphertext[]> inputs = images.stream().map(values -> input(ops, values)).toList();
+                return conv.applyTogether(ops, inputs).stream().map(out -> new HeValue(out, outMap)).toList();
+            }
+
+            private Ciphertext[] input(HeOps ops, Map<String, HeValue> values) {
                 HeValue x = values.get(src);
-                Ciphertext[] in = x.level() > level ? dropAll(ops, x.ciphertexts(), level) : x.ciphertexts();
-                return new HeValue(conv.apply(ops, in), outMap);
+                return x.level() > level ? dropAll(ops, x.ciphertexts(), level) : x.ciphertexts();
             }
 
             public void close() {
@@ -530,26 +551,22 @@ public final class HeNetwork implements AutoCloseable {
     }
 
     /**
-     * Runs several images layer by layer in lockstep: each layer's plaintexts are converted to NTT form once and
-     * serve every image (throughput; the latency of each image is that of the whole group). Returns the logits
-     * ciphertext of each image, in order.
+     * Runs several images layer by layer in lockstep: each layer prepares each plaintext once for every image
+     * (convolutions multiply it into all images' sums as it is transformed; other layers keep converted plaintexts
+     * for the group), for throughput — the latency of each image is that of the whole group. Every image's result is
+     * bit-identical to {@link #evaluate}'s. Returns the logits ciphertext of each image, in order.
      */
-    public java.util.List<Ciphertext> evaluateTogether(HeOps ops, java.util.List<Ciphertext[]> inputs,
-                                                       LayerProgress progress) {
-        java.util.List<Pass> passes = inputs.stream().map(Pass::new).toList();
+    public List<Ciphertext> evaluateTogether(HeOps ops, List<Ciphertext[]> inputs, LayerProgress progress) {
+        List<Pass> passes = inputs.stream().map(Pass::new).toList();
         int index = 0;
         for (Layer layer : layers) {
             long t0 = System.nanoTime();
-            int level = 0;
-            layer.reusePlaintexts(true);
-            try {
-                for (Pass pass : passes) {
-                    level = pass.run(layer, ops).level();
-                }
-            } finally {
-                layer.reusePlaintexts(false);
+            List<HeValue> outputs = layer.runTogether(ops, passes.stream().map(Pass::values).toList());
+            for (int m = 0; m < passes.size(); m++) {
+                passes.get(m).record(layer, outputs.get(m));
             }
-            progress.layerDone(++index, layers.size(), layer.node(), layer.kind(), System.nanoTime() - t0, level);
+            progress.layerDone(++index, layers.size(), layer.node(), layer.kind(), System.nanoTime() - t0,
+                    outputs.get(0).level());
         }
         return passes.stream().map(Pass::logits).toList();
     }
@@ -570,9 +587,17 @@ public final class HeNetwork implements AutoCloseable {
             values.put(model.input().name(), new HeValue(input, inputMap));
         }
 
+        Map<String, HeValue> values() {
+            return values;
+        }
+
         /** Runs one layer on this image's values and closes the inputs no later layer reads. */
         HeValue run(Layer layer, HeOps ops) {
-            HeValue v = layer.run(ops, values);
+            return record(layer, layer.run(ops, values));
+        }
+
+        /** Stores the layer's output for this image and closes the inputs no later layer reads. */
+        HeValue record(Layer layer, HeValue v) {
             values.put(layer.node(), v);
             for (String in : new TreeSet<>(model.node(layer.node()).inputs())) {
                 if (remainingUses.merge(in, -1, Integer::sum) == 0 && !in.equals(model.input().name())) {

@@ -59,14 +59,16 @@ public final class HeOps {
         evaluator.multiplyPlainAccumulate(acc, x, p);
     }
 
-    public Ciphertext multiplyPlain(Ciphertext x, IntegerPlaintext p) {
-        tally.plain++;
+    /** x[m]·p for every m (several images), p transformed once: one plaintext multiplication per image. */
+    public Ciphertext[] multiplyPlain(Ciphertext[] x, IntegerPlaintext p) {
+        tally.plain += x.length;
         return evaluator.multiplyPlain(x, p);
     }
 
-    public void multiplyPlainAccumulate(Ciphertext acc, Ciphertext x, IntegerPlaintext p) {
-        tally.plain++;
-        tally.add++;
+    /** acc[m] += x[m]·p for every m (several images), p transformed once. */
+    public void multiplyPlainAccumulate(Ciphertext[] acc, Ciphertext[] x, IntegerPlaintext p) {
+        tally.plain += x.length;
+        tally.add += x.length;
         evaluator.multiplyPlainAccumulate(acc, x, p);
     }
 

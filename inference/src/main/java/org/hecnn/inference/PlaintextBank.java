@@ -207,37 +207,44 @@ public final class PlaintextBank implements AutoCloseable {
     }
 
     /**
-     * Σ_j operand(j)·(plaintext indices[j]) as a new ciphertext ({@code indices} not empty). Plaintexts kept as
-     * 32-bit coefficients outside a reuse scope go to the engine as integers (transformed limb by limb as they are
-     * multiplied, nothing allocated); the others are used in NTT form.
+     * For every image m, Σ_j operands(j)[m]·(plaintext indices[j]) as a new ciphertext ({@code indices} not empty;
+     * operands(j) holds one ciphertext per image, the same count each time). Each plaintext is prepared once for all
+     * images: kept as 32-bit coefficients (outside a reuse scope) it goes to the engine as integers, transformed limb
+     * by limb as it is multiplied with nothing allocated; otherwise it is used in NTT form.
      */
-    public Ciphertext multiplySum(HeOps ops, int[] indices, java.util.function.IntFunction<Ciphertext> operand) {
-        Ciphertext[] sum = new Ciphertext[1];
+    public Ciphertext[] multiplySum(HeOps ops, int[] indices, java.util.function.IntFunction<Ciphertext[]> operands) {
+        Ciphertext[][] sum = new Ciphertext[1][];
         if (mode == Mode.COEFFICIENTS && reused == null) {
             for (int j = 0; j < indices.length; j++) {
                 int position = j;
+                Ciphertext[] ys = operands.apply(j);
                 if (coefficients.get(indices[j]) instanceof int[] small) {
                     IntegerPlaintext p = new IntegerPlaintext(small, level, scale);
                     if (j == 0) {
-                        sum[0] = ops.multiplyPlain(operand.apply(j), p);
+                        sum[0] = ops.multiplyPlain(ys, p);
                     } else {
-                        ops.multiplyPlainAccumulate(sum[0], operand.apply(j), p);
+                        ops.multiplyPlainAccumulate(sum[0], ys, p);
                     }
                 } else {
-                    with(indices[j], p -> accumulate(ops, sum, operand.apply(position), p, position));
+                    with(indices[j], p -> accumulate(ops, sum, ys, p, position));
                 }
             }
         } else {
-            withEach(indices, (p, j) -> accumulate(ops, sum, operand.apply(j), p, j));
+            withEach(indices, (p, j) -> accumulate(ops, sum, operands.apply(j), p, j));
         }
         return sum[0];
     }
 
-    private static void accumulate(HeOps ops, Ciphertext[] sum, Ciphertext y, Plaintext p, int position) {
+    private static void accumulate(HeOps ops, Ciphertext[][] sum, Ciphertext[] ys, Plaintext p, int position) {
         if (position == 0) {
-            sum[0] = ops.multiplyPlain(y, p);
-        } else {
-            ops.multiplyPlainAccumulate(sum[0], y, p);
+            sum[0] = new Ciphertext[ys.length];
+        }
+        for (int m = 0; m < ys.length; m++) {
+            if (position == 0) {
+                sum[0][m] = ops.multiplyPlain(ys[m], p);
+            } else {
+                ops.multiplyPlainAccumulate(sum[0][m], ys[m], p);
+            }
         }
     }
 
