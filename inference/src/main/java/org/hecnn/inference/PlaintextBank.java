@@ -83,14 +83,8 @@ public final class PlaintextBank implements AutoCloseable {
         return a;
     }
 
+    /** The coefficients of a plaintext that did not fit 32-bit integers. */
     private static double[] expand(Object stored) {
-        if (stored instanceof int[] a) {
-            double[] d = new double[a.length];
-            for (int i = 0; i < a.length; i++) {
-                d[i] = a[i];
-            }
-            return d;
-        }
         long[] a = (long[]) stored;
         double[] d = new double[a.length];
         for (int i = 0; i < a.length; i++) {
@@ -181,56 +175,48 @@ public final class PlaintextBank implements AutoCloseable {
     }
 
     /**
-     * Runs {@code use} on plaintexts {@code indices} in order, with each one's position. In ON_DEMAND mode the next
-     * plaintext's slot vector and FFT are computed on a helper thread while the current one is used (the engine
-     * work stays on the caller's thread).
-     */
-    private void withEach(int[] indices, java.util.function.ObjIntConsumer<Plaintext> use) {
-        if (mode != Mode.ON_DEMAND || reused != null || indices.length < 2) {
-            for (int j = 0; j < indices.length; j++) {
-                int position = j;
-                with(indices[j], p -> use.accept(p, position));
-            }
-            return;
-        }
-        java.util.concurrent.Future<double[]> next = PREFETCH.submit(() -> coefficientsOf(indices[0]));
-        for (int j = 0; j < indices.length; j++) {
-            double[] coeffs = await(next);
-            if (j + 1 < indices.length) {
-                int following = indices[j + 1];
-                next = PREFETCH.submit(() -> coefficientsOf(following));
-            }
-            try (Plaintext p = encoder.encodeCoefficients(coeffs, level, scale)) {
-                use.accept(p, j);
-            }
-        }
-    }
-
-    /**
      * For every image m, Σ_j operands(j)[m]·(plaintext indices[j]) as a new ciphertext ({@code indices} not empty;
      * operands(j) holds one ciphertext per image, the same count each time). Each plaintext is prepared once for all
-     * images: kept as 32-bit coefficients (outside a reuse scope) it goes to the engine as integers, transformed limb
-     * by limb as it is multiplied with nothing allocated; otherwise it is used in NTT form.
+     * images. Outside a reuse scope, plaintexts kept as coefficients or encoded on demand go to the engine as 32-bit
+     * integers when they fit, transformed limb by limb as they are multiplied with nothing allocated (on demand, the
+     * next plaintext's slot vector and FFT are computed on a helper thread meanwhile); NTT-form and reused
+     * plaintexts are used as they are.
      */
     public Ciphertext[] multiplySum(HeOps ops, int[] indices, java.util.function.IntFunction<Ciphertext[]> operands) {
         Ciphertext[][] sum = new Ciphertext[1][];
-        if (mode == Mode.COEFFICIENTS && reused == null) {
+        if (mode == Mode.NTT || mode == Mode.PLAN_ONLY || reused != null) {
             for (int j = 0; j < indices.length; j++) {
                 int position = j;
-                Ciphertext[] ys = operands.apply(j);
-                if (coefficients.get(indices[j]) instanceof int[] small) {
-                    IntegerPlaintext p = new IntegerPlaintext(small, level, scale);
-                    if (j == 0) {
-                        sum[0] = ops.multiplyPlain(ys, p);
-                    } else {
-                        ops.multiplyPlainAccumulate(sum[0], ys, p);
-                    }
+                with(indices[j], p -> accumulate(ops, sum, operands.apply(position), p, position));
+            }
+            return sum[0];
+        }
+        boolean prefetch = mode == Mode.ON_DEMAND && indices.length > 1;
+        java.util.concurrent.Future<Object> next = prefetch ? PREFETCH.submit(() -> integersOf(indices[0])) : null;
+        for (int j = 0; j < indices.length; j++) {
+            Object stored;
+            if (prefetch) {
+                stored = await(next);
+                if (j + 1 < indices.length) {
+                    int following = indices[j + 1];
+                    next = PREFETCH.submit(() -> integersOf(following));
+                }
+            } else {
+                stored = integersOf(indices[j]);
+            }
+            Ciphertext[] ys = operands.apply(j);
+            if (stored instanceof int[] small) {
+                IntegerPlaintext p = new IntegerPlaintext(small, level, scale);
+                if (j == 0) {
+                    sum[0] = ops.multiplyPlain(ys, p);
                 } else {
-                    with(indices[j], p -> accumulate(ops, sum, ys, p, position));
+                    ops.multiplyPlainAccumulate(sum[0], ys, p);
+                }
+            } else {
+                try (Plaintext p = encoder.encodeCoefficients(expand(stored), level, scale)) {
+                    accumulate(ops, sum, ys, p, j);
                 }
             }
-        } else {
-            withEach(indices, (p, j) -> accumulate(ops, sum, operands.apply(j), p, j));
         }
         return sum[0];
     }
@@ -256,7 +242,7 @@ public final class PlaintextBank implements AutoCloseable {
                 return t;
             });
 
-    private static double[] await(java.util.concurrent.Future<double[]> f) {
+    private static <T> T await(java.util.concurrent.Future<T> f) {
         try {
             return f.get();
         } catch (InterruptedException e) {
@@ -270,17 +256,18 @@ public final class PlaintextBank implements AutoCloseable {
         }
     }
 
-    private double[] coefficientsOf(int i) {
+    /** Plaintext i's integer coefficients (COEFFICIENTS and ON_DEMAND): int[] when they fit 32 bits, else long[]. */
+    private Object integersOf(int i) {
         return mode == Mode.ON_DEMAND
-                ? encoder.coefficients(recipes.get(i).get(), new double[0], scale)
-                : expand(coefficients.get(i));
+                ? compact(encoder.coefficients(recipes.get(i).get(), new double[0], scale))
+                : coefficients.get(i);
     }
 
     private Plaintext encodeStored(int i) {
-        if (mode == Mode.COEFFICIENTS && coefficients.get(i) instanceof int[] small) {
-            return encoder.encodeIntegers(small, level, scale);
-        }
-        return encoder.encodeCoefficients(coefficientsOf(i), level, scale);
+        Object stored = integersOf(i);
+        return stored instanceof int[] small
+                ? encoder.encodeIntegers(small, level, scale)
+                : encoder.encodeCoefficients(expand(stored), level, scale);
     }
 
     @Override
