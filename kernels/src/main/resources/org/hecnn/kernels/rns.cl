@@ -170,6 +170,15 @@ KERNEL ew_add_const(GLOBAL u64* out, GLOBAL const u64* a, GLOBAL const u64* c, G
     out[idx] = mod_add(a[idx], c[limb], q);
 }
 
+/* out[limb][k] = x[k] mod q for signed 32-bit x, as Modulus.reduceSigned (a plaintext kept as integers). */
+KERNEL ew_reduce_int(GLOBAL u64* out, GLOBAL const int* x, GLOBAL const u64* mods, int logN, int split, int off1) {
+    EW_PROLOGUE
+    int v = x[GROUP_ID_X * LOCAL_SIZE_X + LOCAL_ID_X];
+    u64 magnitude = v >= 0 ? (u64) v : (u64) (-(v + 1)) + 1;
+    u64 r = shoup_mul(magnitude, 1, md[MOD_ONE_SHOUP], q);
+    out[idx] = v >= 0 ? r : mod_neg(r, q);
+}
+
 /* d0 = a0 b0, d1 = a0 b1 + a1 b0, d2 = a1 b1 (outputs may alias inputs: each thread reads before it writes). */
 KERNEL ew_tensor(GLOBAL u64* d0, GLOBAL u64* d1, GLOBAL u64* d2,
                  GLOBAL const u64* a0, GLOBAL const u64* a1, GLOBAL const u64* b0, GLOBAL const u64* b1,

@@ -75,6 +75,8 @@ public class GpuEngine implements PolyEngine {
         }
     };
     private boolean closed;
+    /** Device copy of the last integer plaintext uploaded (N ints), allocated on first use. */
+    private GpuBuffer integerStaging;
 
     /** Rows of a batched NTT launch and the constants they refer to. */
     private record RowTable(GpuBuffer rows, GpuBuffer consts, int count) {
@@ -246,6 +248,26 @@ public class GpuEngine implements PolyEngine {
                 System.arraycopy(limbs[i], 0, flat, i * n, n);
             }
             rt.write(p.buffer(), 0, flat, 0, flat.length);
+            return p;
+        }
+    }
+
+    /** Uploads four bytes a coefficient and reduces them modulo every prime on the device. */
+    @Override
+    public DevicePoly uploadIntegers(int[] coefficients, int qLimbs) {
+        checkLimbs(qLimbs);
+        if (coefficients.length != n) {
+            throw new IllegalArgumentException("expected " + n + " coefficients, got " + coefficients.length);
+        }
+        synchronized (rt) {
+            ensureOpen();
+            if (integerStaging == null) {
+                integerStaging = rt.allocate(4L * n);
+            }
+            GpuPoly p = newPoly(qLimbs, false);
+            // The queue is in order: this write waits for the kernel that read the previous integers.
+            rt.write(integerStaging, coefficients);
+            elementwise(Kernel.EW_REDUCE_INT, p, p.buffer(), integerStaging);
             return p;
         }
     }
@@ -883,6 +905,9 @@ public class GpuEngine implements PolyEngine {
                 rt.free(b);
             }
             permutations.clear();
+            if (integerStaging != null) {
+                rt.free(integerStaging);
+            }
             rt.free(mods);
             rt.free(twiddles);
             rt.free(dummy);

@@ -10,6 +10,7 @@ public enum Kernel {
     EW_MUL_CONST("ew_mul_const"),
     EW_MUL_CONST_ADD("ew_mul_const_add"),
     EW_ADD_CONST("ew_add_const"),
+    EW_REDUCE_INT("ew_reduce_int"),
     EW_TENSOR("ew_tensor"),
     EW_PERMUTE("ew_permute"),
     KS_INNER_PRODUCT("ks_inner_product"),
