@@ -11,11 +11,29 @@ public final class Hecnn implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
+    /** Exit status when the heap was too small for the work asked for. */
+    static final int OUT_OF_MEMORY = 3;
+
     public static void main(String[] args) {
-        int code = new CommandLine(new Hecnn())
-                .setExecutionExceptionHandler(new UserErrorHandler())
-                .execute(args);
+        int code;
+        try {
+            code = new CommandLine(new Hecnn())
+                    .setExecutionExceptionHandler(new UserErrorHandler())
+                    .execute(args);
+        } catch (OutOfMemoryError e) {
+            System.err.println(outOfMemoryMessage(Runtime.getRuntime().maxMemory()));
+            code = OUT_OF_MEMORY;
+        }
         System.exit(code);
+    }
+
+    /** What to tell a user whose run did not fit a heap of {@code maxHeapBytes}. */
+    static String outOfMemoryMessage(long maxHeapBytes) {
+        return String.format("error: out of memory: the Java heap (%.1f GiB) is too small for this network with these "
+                + "options. Run with a larger heap (HECNN_HEAP=15g ./hecnn ...: ResNet-20 with --separate-rescales "
+                + "needs about 15 GiB, with the default tower reuse about 12 GiB; the launcher's default is half of "
+                + "this machine's memory) or with fewer images in lockstep (--together).",
+                maxHeapBytes / (double) (1L << 30));
     }
 
     @Override

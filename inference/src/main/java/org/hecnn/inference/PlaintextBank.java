@@ -252,6 +252,9 @@ public final class PlaintextBank implements AutoCloseable {
             if (e.getCause() instanceof RuntimeException r) {
                 throw r;
             }
+            if (e.getCause() instanceof Error error) {
+                throw error; // out of memory on the helper thread is the caller's out of memory
+            }
             throw new IllegalStateException(e.getCause());
         }
     }
