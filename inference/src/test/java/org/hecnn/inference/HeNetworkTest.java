@@ -158,6 +158,30 @@ class HeNetworkTest {
         }
     }
 
+    /** The operations an evaluation performs are the plan's, one image or two in lockstep, in every mode. */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.EnumSource(value = PlaintextBank.Mode.class,
+            names = {"NTT", "COEFFICIENTS", "ON_DEMAND"})
+    void executedOperationsAreThePlannedOnes(PlaintextBank.Mode mode) {
+        Random r = new Random(3);
+        Model model = miniResNet(r);
+        PrecisionTargets targets = new PrecisionTargets(25, 17, 8);
+        CkksParameters params = CkksParameters.builder().logN(11)
+                .dataPrimeBits(targets.outputPrimeBits(), 59, 59, 59).specialPrimeBits(61, 61, 61).dnum(2)
+                .scaleBits(targets.scaleBits()).allowInsecureForTestsOnly().build();
+        Tensor image = random(r, 1.0, 3, 8, 8);
+        try (CkksContext ctx = TestContexts.context(params);
+             HeNetwork net = new HeNetwork(model, ctx, targets, mode, Layout.PACKED)) {
+            Keyed one = Keyed.encrypt(net, ctx, image);
+            net.evaluate(one.ops(), one.input(), LayerProgress.NONE).close();
+            assertEquals(net.totalCounts(), one.ops().counts(), "one image");
+            Keyed two = Keyed.encrypt(net, ctx, image);
+            net.evaluateTogether(two.ops(), java.util.List.of(two.input(), two.input()), LayerProgress.NONE)
+                    .forEach(Ciphertext::close);
+            assertEquals(net.totalCounts().times(2), two.ops().counts(), "two images in lockstep");
+        }
+    }
+
     @Test
     void costModelPrefersThePackedLayoutForANarrowNetwork() {
         Model model = miniResNet(new Random(3));
