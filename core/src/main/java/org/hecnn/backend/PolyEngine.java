@@ -69,23 +69,23 @@ public interface PolyEngine extends AutoCloseable {
     void multiplyAdd(DevicePoly a, DevicePoly b, DevicePoly acc);
 
     /**
-     * out[k] = Σ_t a[t][k] ∘ p_t (or out[k] += that sum when {@code accumulate}) for every k, where p_t is the NTT
-     * form of the polynomial whose coefficients are the signed integers {@code coefficients[t]}, over the data limbs
-     * of the a[t][k] (all a[t][k] and out[k] of one shape, no special limbs, no output among the inputs). Engines may fuse it limb by limb, so
-     * no p_t exists whole and each output limb is read and written once for all terms; the default transforms each
-     * p_t in full and multiplies term by term.
+     * out[k] = a[k] ∘ p (or out[k] += a[k] ∘ p when {@code accumulate}) for every k, where p is the NTT form of the
+     * polynomial with the given signed integer coefficients over a[k]'s data limbs (all a[k] and out[k] of one
+     * shape, no special limbs). Engines may fuse it limb by limb so p never exists whole; the default transforms
+     * p in full first.
      */
-    default void multiplyByIntegers(int[][] coefficients, DevicePoly[][] a, DevicePoly[] out, boolean accumulate) {
-        IntegerProducts.check(coefficients, a, out, ring().n());
-        for (int t = 0; t < coefficients.length; t++) {
-            try (DevicePoly p = uploadIntegers(coefficients[t], out[0].qLimbs())) {
-                forwardNtt(p);
-                for (int k = 0; k < out.length; k++) {
-                    if (accumulate || t > 0) {
-                        multiplyAdd(a[t][k], p, out[k]);
-                    } else {
-                        multiply(a[t][k], p, out[k]);
-                    }
+    default void multiplyByIntegers(int[] coefficients, DevicePoly[] a, DevicePoly[] out, boolean accumulate) {
+        if (a.length != out.length || a.length == 0) {
+            throw new IllegalArgumentException("expected as many outputs as inputs (at least one): " + a.length
+                    + " inputs, " + out.length + " outputs");
+        }
+        try (DevicePoly p = uploadIntegers(coefficients, a[0].qLimbs())) {
+            forwardNtt(p);
+            for (int k = 0; k < a.length; k++) {
+                if (accumulate) {
+                    multiplyAdd(a[k], p, out[k]);
+                } else {
+                    multiply(a[k], p, out[k]);
                 }
             }
         }

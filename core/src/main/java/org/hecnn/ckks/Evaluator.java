@@ -295,7 +295,30 @@ public final class Evaluator {
      * must share p's level.
      */
     public Ciphertext[] multiplyPlain(Ciphertext[] a, IntegerPlaintext p) {
-        return multiplyPlainSum(new Ciphertext[][] {a}, new IntegerPlaintext[] {p});
+        int parts = 0;
+        for (Ciphertext c : a) {
+            own(c, "multiplyPlain ciphertext");
+            sameLevel("multiplyPlain", c.level(), p.level());
+            parts += c.size();
+        }
+        DevicePoly[] in = new DevicePoly[parts];
+        DevicePoly[] out = new DevicePoly[parts];
+        int k = 0;
+        for (Ciphertext c : a) {
+            for (int i = 0; i < c.size(); i++, k++) {
+                in[k] = c.part(i);
+                out[k] = engine.allocate(c.level() + 1, false);
+            }
+        }
+        engine.multiplyByIntegers(p.coefficients(), in, out, false);
+        Ciphertext[] result = new Ciphertext[a.length];
+        k = 0;
+        for (int m = 0; m < a.length; m++) {
+            result[m] = new Ciphertext(context, java.util.Arrays.copyOfRange(out, k, k + a[m].size()),
+                    a[m].scale() * p.scale());
+            k += a[m].size();
+        }
+        return result;
     }
 
     /** acc += a·p for a plaintext kept as integers; the accumulator as in the NTT-form variant. */
@@ -305,110 +328,33 @@ public final class Evaluator {
 
     /** acc[m] += a[m]·p for every m, transforming p once for all of them. */
     public void multiplyPlainAccumulate(Ciphertext[] acc, Ciphertext[] a, IntegerPlaintext p) {
-        multiplyPlainSumAccumulate(acc, new Ciphertext[][] {a}, new IntegerPlaintext[] {p});
-    }
-
-    /**
-     * For every image m, Σ_t a[t][m]·p[t]: several plaintext products summed in one pass (each plaintext
-     * transformed once for all images, each result written once for all terms). Every term of an image must have
-     * the same level, number of parts and product scale.
-     */
-    public Ciphertext[] multiplyPlainSum(Ciphertext[][] a, IntegerPlaintext[] p) {
-        checkTerms("multiplyPlain", a, p);
-        Ciphertext[] first = a[0];
-        int parts = 0;
-        for (Ciphertext c : first) {
-            parts += c.size();
-        }
-        DevicePoly[] out = new DevicePoly[parts];
-        int k = 0;
-        for (Ciphertext c : first) {
-            for (int i = 0; i < c.size(); i++, k++) {
-                out[k] = engine.allocate(c.level() + 1, false);
-            }
-        }
-        engine.multiplyByIntegers(coefficients(p), parts(a, parts), out, false);
-        Ciphertext[] result = new Ciphertext[first.length];
-        k = 0;
-        for (int m = 0; m < first.length; m++) {
-            result[m] = new Ciphertext(context, java.util.Arrays.copyOfRange(out, k, k + first[m].size()),
-                    first[m].scale() * p[0].scale());
-            k += first[m].size();
-        }
-        return result;
-    }
-
-    /** acc[m] += Σ_t a[t][m]·p[t] for every image m (see {@link #multiplyPlainSum}). */
-    public void multiplyPlainSumAccumulate(Ciphertext[] acc, Ciphertext[][] a, IntegerPlaintext[] p) {
-        checkTerms("multiplyPlainAccumulate", a, p);
-        if (acc.length != a[0].length) {
+        if (acc.length != a.length) {
             throw new InvalidOperandException("multiplyPlainAccumulate: " + acc.length + " accumulators for "
-                    + a[0].length + " ciphertexts");
+                    + a.length + " ciphertexts");
         }
         int parts = 0;
-        for (int m = 0; m < acc.length; m++) {
+        for (int m = 0; m < a.length; m++) {
             own(acc[m], "multiplyPlainAccumulate accumulator");
-            sameLevel("multiplyPlainAccumulate", acc[m].level(), a[0][m].level());
-            sameScale("multiplyPlainAccumulate", acc[m].scale(), a[0][m].scale() * p[0].scale());
-            if (acc[m].size() < a[0][m].size()) {
+            own(a[m], "multiplyPlainAccumulate ciphertext");
+            sameLevel("multiplyPlainAccumulate", a[m].level(), p.level());
+            sameLevel("multiplyPlainAccumulate", acc[m].level(), a[m].level());
+            sameScale("multiplyPlainAccumulate", acc[m].scale(), a[m].scale() * p.scale());
+            if (acc[m].size() < a[m].size()) {
                 throw new InvalidOperandException("multiplyPlainAccumulate: the accumulator has fewer parts than a");
             }
-            parts += a[0][m].size();
+            parts += a[m].size();
         }
+        DevicePoly[] in = new DevicePoly[parts];
         DevicePoly[] out = new DevicePoly[parts];
         int k = 0;
-        for (int m = 0; m < acc.length; m++) {
+        for (int m = 0; m < a.length; m++) {
             acc[m].dropSeed();
-            for (int i = 0; i < a[0][m].size(); i++, k++) {
+            for (int i = 0; i < a[m].size(); i++, k++) {
+                in[k] = a[m].part(i);
                 out[k] = acc[m].part(i);
             }
         }
-        engine.multiplyByIntegers(coefficients(p), parts(a, parts), out, true);
-    }
-
-    /** Every term's ciphertexts: owned, at their plaintext's level, shaped and scaled like the first term's. */
-    private void checkTerms(String op, Ciphertext[][] a, IntegerPlaintext[] p) {
-        if (a.length == 0 || a.length != p.length) {
-            throw new InvalidOperandException(op + ": " + a.length + " rows of ciphertexts for " + p.length
-                    + " plaintexts (one row per plaintext, at least one)");
-        }
-        for (int t = 0; t < a.length; t++) {
-            if (a[t].length != a[0].length) {
-                throw new InvalidOperandException(op + ": plaintext " + t + " has " + a[t].length
-                        + " ciphertexts, the first " + a[0].length);
-            }
-            for (int m = 0; m < a[t].length; m++) {
-                own(a[t][m], op + " ciphertext");
-                sameLevel(op, a[t][m].level(), p[t].level());
-                sameLevel(op, a[t][m].level(), a[0][m].level());
-                sameScale(op, a[t][m].scale() * p[t].scale(), a[0][m].scale() * p[0].scale());
-                if (a[t][m].size() != a[0][m].size()) {
-                    throw new InvalidOperandException(op + ": ciphertexts of one sum must have the same number of parts");
-                }
-            }
-        }
-    }
-
-    private static int[][] coefficients(IntegerPlaintext[] p) {
-        int[][] c = new int[p.length][];
-        for (int t = 0; t < p.length; t++) {
-            c[t] = p[t].coefficients();
-        }
-        return c;
-    }
-
-    /** parts[t][k]: part k (images in order, each image's parts in order) of term t. */
-    private static DevicePoly[][] parts(Ciphertext[][] a, int count) {
-        DevicePoly[][] out = new DevicePoly[a.length][count];
-        for (int t = 0; t < a.length; t++) {
-            int k = 0;
-            for (Ciphertext c : a[t]) {
-                for (int i = 0; i < c.size(); i++, k++) {
-                    out[t][k] = c.part(i);
-                }
-            }
-        }
-        return out;
+        engine.multiplyByIntegers(p.coefficients(), in, out, true);
     }
 
     /** Multiplies by a real constant encoded at the scale of the prime the next rescale removes. */

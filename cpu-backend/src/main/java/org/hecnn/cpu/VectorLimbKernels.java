@@ -1572,37 +1572,6 @@ public final class VectorLimbKernels implements LimbKernels {
         }
     }
 
-    /** Block by block: each block of out stays in cache while every term is added to it. */
-    @Override
-    public void multiplyAddSum(long[][] xs, long[][] ps, long[] out, Modulus q, boolean accumulate) {
-        int n = out.length;
-        if (scalar(n)) {
-            LimbKernels.super.multiplyAddSum(xs, ps, out, q, accumulate);
-            return;
-        }
-        int bound = SPECIES.loopBound(n);
-        boolean fp = fp(q);
-        long mu = fp ? 0 : barrettMu(q);
-        for (int start = 0; start < bound; start += BLOCK) {
-            int end = Math.min(start + BLOCK, bound);
-            for (int t = 0; t < xs.length; t++) {
-                boolean add = accumulate || t > 0;
-                if (fp) {
-                    multiplyFp(xs[t], 0, ps[t], out, start, end, q.value(), add);
-                } else {
-                    multiplyBarrett(xs[t], 0, ps[t], out, start, end, q.value(), q.bits(), mu, add);
-                }
-            }
-        }
-        for (int k = bound; k < n; k++) {
-            long acc = accumulate ? out[k] : 0;
-            for (int t = 0; t < xs.length; t++) {
-                acc = q.add(acc, q.mul(xs[t][k], ps[t][k]));
-            }
-            out[k] = acc;
-        }
-    }
-
     @Override
     public void multiplyAdd(long[] a, long[] b, long[] acc, Modulus q) {
         int n = a.length;

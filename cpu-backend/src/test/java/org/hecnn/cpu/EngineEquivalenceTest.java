@@ -154,8 +154,8 @@ class EngineEquivalenceTest {
     }
 
     /**
-     * Plaintexts given as integers: the fused limb-by-limb sum of products equals reducing, transforming and
-     * multiplying term by term, on both engines, overwriting and accumulating, for one term and for three.
+     * Plaintexts given as integers: the fused limb-by-limb product equals reducing, transforming and multiplying
+     * step by step, on both engines, overwriting and accumulating.
      */
     @ParameterizedTest(name = "{0}")
     @MethodSource("rings")
@@ -163,53 +163,39 @@ class EngineEquivalenceTest {
         SplittableRandom rnd = new SplittableRandom(name.hashCode() + 1);
         try (Pair e = new Pair(ring)) {
             for (int ql = ring.qCount(); ql >= 1; ql -= 2) {
-                for (int terms : new int[] {1, 3}) {
-                    int[][] integers = new int[terms][ring.n()];
-                    DevicePoly[][][] x = new DevicePoly[terms][][]; // x[t][part] = {ref, cpu}
-                    DevicePoly[] transformed = new DevicePoly[terms];
-                    for (int t = 0; t < terms; t++) {
-                        for (int k = 0; k < ring.n(); k++) {
-                            integers[t][k] = k % 13 == 0 ? Integer.MIN_VALUE : rnd.nextInt();
-                        }
-                        DevicePoly[] uploaded = {e.ref.uploadIntegers(integers[t], ql),
-                                e.cpu.uploadIntegers(integers[t], ql)};
-                        e.same(uploaded, "uploadIntegers");
-                        e.ref.forwardNtt(uploaded[0]);
-                        transformed[t] = uploaded[0];
-                        x[t] = new DevicePoly[][] {e.upload(randomLimbs(ring, rnd, ql, false), ql, false),
-                                e.upload(randomLimbs(ring, rnd, ql, false), ql, false)};
-                    }
-                    long[][] start = randomLimbs(ring, rnd, ql, false);
-                    for (boolean accumulate : new boolean[] {false, true}) {
-                        // the definition, on the reference engine, term by term
-                        DevicePoly[] want = {e.ref.upload(start, ql, false), e.ref.upload(start, ql, false)};
-                        for (int t = 0; t < terms; t++) {
-                            for (int part = 0; part < 2; part++) {
-                                if (accumulate || t > 0) {
-                                    e.ref.multiplyAdd(x[t][part][0], transformed[t], want[part]);
-                                } else {
-                                    e.ref.multiply(x[t][part][0], transformed[t], want[part]);
-                                }
-                            }
-                        }
-                        DevicePoly[][] out = {e.upload(start, ql, false), e.upload(start, ql, false)};
-                        for (int side = 0; side < 2; side++) {
-                            PolyEngine engine = side == 0 ? e.ref : e.cpu;
-                            DevicePoly[][] in = new DevicePoly[terms][2];
-                            for (int t = 0; t < terms; t++) {
-                                in[t] = new DevicePoly[] {x[t][0][side], x[t][1][side]};
-                            }
-                            engine.multiplyByIntegers(integers, in, new DevicePoly[] {out[0][side], out[1][side]},
-                                    accumulate);
-                        }
-                        String what = "multiplyByIntegers, " + terms + " terms" + (accumulate ? ", accumulating" : "");
-                        for (int part = 0; part < 2; part++) {
-                            e.same(out[part], what + ", part " + part);
-                            assertArrayEquals(e.ref.download(want[part]), e.ref.download(out[part][0]),
-                                    what + ": fused against the definition");
-                        }
-                    }
+                int[] integers = new int[ring.n()];
+                for (int k = 0; k < integers.length; k++) {
+                    integers[k] = k % 13 == 0 ? Integer.MIN_VALUE : rnd.nextInt();
                 }
+                DevicePoly[] uploaded = {e.ref.uploadIntegers(integers, ql), e.cpu.uploadIntegers(integers, ql)};
+                e.same(uploaded, "uploadIntegers");
+                e.ref.forwardNtt(uploaded[0]);
+                DevicePoly[] x0 = e.upload(randomLimbs(ring, rnd, ql, false), ql, false);
+                DevicePoly[] x1 = e.upload(randomLimbs(ring, rnd, ql, false), ql, false);
+                DevicePoly want0 = e.ref.allocate(ql, false);
+                DevicePoly want1 = e.ref.allocate(ql, false);
+                e.ref.multiply(x0[0], uploaded[0], want0);
+                e.ref.multiply(x1[0], uploaded[0], want1);
+                DevicePoly[] out0 = {e.ref.allocate(ql, false), e.cpu.allocate(ql, false)};
+                DevicePoly[] out1 = {e.ref.allocate(ql, false), e.cpu.allocate(ql, false)};
+                for (int side = 0; side < 2; side++) {
+                    PolyEngine engine = side == 0 ? e.ref : e.cpu;
+                    engine.multiplyByIntegers(integers, new DevicePoly[] {x0[side], x1[side]},
+                            new DevicePoly[] {out0[side], out1[side]}, false);
+                }
+                e.same(out0, "multiplyByIntegers, part 0");
+                e.same(out1, "multiplyByIntegers, part 1");
+                assertArrayEquals(e.ref.download(want0), e.ref.download(out0[0]), "fused product against the definition");
+                assertArrayEquals(e.ref.download(want1), e.ref.download(out1[0]), "fused product against the definition");
+                e.ref.multiplyAdd(x0[0], uploaded[0], want0);
+                for (int side = 0; side < 2; side++) {
+                    PolyEngine engine = side == 0 ? e.ref : e.cpu;
+                    engine.multiplyByIntegers(integers, new DevicePoly[] {x0[side]}, new DevicePoly[] {out0[side]},
+                            true);
+                }
+                e.same(out0, "multiplyByIntegers accumulating");
+                assertArrayEquals(e.ref.download(want0), e.ref.download(out0[0]),
+                        "fused accumulation against the definition");
             }
         }
     }

@@ -229,34 +229,6 @@ class VectorLimbKernelsTest {
 
     @ParameterizedTest(name = "q={0} n={1}")
     @MethodSource("lengths")
-    void multiplyAddSum(long p, int n) {
-        Modulus q = new Modulus(p);
-        SplittableRandom rnd = new SplittableRandom(p * 31 + n);
-        for (int terms = 1; terms <= 4; terms++) {
-            long[][] xs = new long[terms][];
-            long[][] ps = new long[terms][];
-            for (int t = 0; t < terms; t++) {
-                xs[t] = residues(rnd, n, p, t == 2 ? 2 : 0);
-                ps[t] = residues(rnd, n, p, 0);
-            }
-            long[] start = residues(rnd, n, p, 0);
-            for (boolean accumulate : new boolean[] {false, true}) {
-                long[] s = start.clone();
-                long[] v = start.clone();
-                scalar.multiplyAddSum(xs, ps, s, q, accumulate);
-                vector.multiplyAddSum(xs, ps, v, q, accumulate);
-                assertArrayEquals(s, v, terms + " terms" + (accumulate ? ", accumulating" : ""));
-                long[] reference = accumulate ? start.clone() : new long[n];
-                for (int t = 0; t < terms; t++) {
-                    scalar.multiplyAdd(xs[t], ps[t], reference, q);
-                }
-                assertArrayEquals(reference, s, "scalar sum against multiplyAdd term by term");
-            }
-        }
-    }
-
-    @ParameterizedTest(name = "q={0} n={1}")
-    @MethodSource("lengths")
     void reduceIntegers(long p, int n) {
         Modulus q = new Modulus(p);
         SplittableRandom rnd = new SplittableRandom(p + n);

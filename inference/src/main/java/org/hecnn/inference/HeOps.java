@@ -59,21 +59,17 @@ public final class HeOps {
         evaluator.multiplyPlainAccumulate(acc, x, p);
     }
 
-    /**
-     * Σ_t x[t][m]·p[t] for every image m, each plaintext transformed once: one plaintext multiplication per term
-     * and image, and the additions that sum the terms.
-     */
-    public Ciphertext[] multiplyPlainSum(Ciphertext[][] x, IntegerPlaintext[] p) {
-        tally.plain += (long) p.length * x[0].length;
-        tally.add += (long) (p.length - 1) * x[0].length;
-        return evaluator.multiplyPlainSum(x, p);
+    /** x[m]·p for every m (several images), p transformed once: one plaintext multiplication per image. */
+    public Ciphertext[] multiplyPlain(Ciphertext[] x, IntegerPlaintext p) {
+        tally.plain += x.length;
+        return evaluator.multiplyPlain(x, p);
     }
 
-    /** acc[m] += Σ_t x[t][m]·p[t] for every image m. */
-    public void multiplyPlainSumAccumulate(Ciphertext[] acc, Ciphertext[][] x, IntegerPlaintext[] p) {
-        tally.plain += (long) p.length * x[0].length;
-        tally.add += (long) p.length * x[0].length;
-        evaluator.multiplyPlainSumAccumulate(acc, x, p);
+    /** acc[m] += x[m]·p for every m (several images), p transformed once. */
+    public void multiplyPlainAccumulate(Ciphertext[] acc, Ciphertext[] x, IntegerPlaintext p) {
+        tally.plain += x.length;
+        tally.add += x.length;
+        evaluator.multiplyPlainAccumulate(acc, x, p);
     }
 
     public Ciphertext add(Ciphertext a, Ciphertext b) {

@@ -187,14 +187,12 @@ public final class PlaintextBank implements AutoCloseable {
         if (mode == Mode.NTT || mode == Mode.PLAN_ONLY || reused != null) {
             for (int j = 0; j < indices.length; j++) {
                 int position = j;
-                with(indices[j], p -> accumulate(ops, sum, operands.apply(position), p));
+                with(indices[j], p -> accumulate(ops, sum, operands.apply(position), p, position));
             }
             return sum[0];
         }
         boolean prefetch = mode == Mode.ON_DEMAND && indices.length > 1;
         java.util.concurrent.Future<Object> next = prefetch ? PREFETCH.submit(() -> integersOf(indices[0])) : null;
-        List<IntegerPlaintext> batch = new ArrayList<>();
-        List<Ciphertext[]> batchOperands = new ArrayList<>();
         for (int j = 0; j < indices.length; j++) {
             Object stored;
             if (prefetch) {
@@ -208,51 +206,27 @@ public final class PlaintextBank implements AutoCloseable {
             }
             Ciphertext[] ys = operands.apply(j);
             if (stored instanceof int[] small) {
-                batch.add(new IntegerPlaintext(small, level, scale));
-                batchOperands.add(ys);
-                if (batch.size() == TERMS_PER_PASS) {
-                    flush(ops, sum, batch, batchOperands);
+                IntegerPlaintext p = new IntegerPlaintext(small, level, scale);
+                if (j == 0) {
+                    sum[0] = ops.multiplyPlain(ys, p);
+                } else {
+                    ops.multiplyPlainAccumulate(sum[0], ys, p);
                 }
             } else {
-                flush(ops, sum, batch, batchOperands);
                 try (Plaintext p = encoder.encodeCoefficients(expand(stored), level, scale)) {
-                    accumulate(ops, sum, ys, p);
+                    accumulate(ops, sum, ys, p, j);
                 }
             }
         }
-        flush(ops, sum, batch, batchOperands);
         return sum[0];
     }
 
-    /**
-     * Integer plaintexts summed in one engine pass: each output limb is read and written once for this many terms
-     * (the engine keeps one transformed limb per term in per-thread scratch).
-     */
-    private static final int TERMS_PER_PASS = 4;
-
-    private static void flush(HeOps ops, Ciphertext[][] sum, List<IntegerPlaintext> batch,
-                              List<Ciphertext[]> operands) {
-        if (batch.isEmpty()) {
-            return;
-        }
-        IntegerPlaintext[] p = batch.toArray(new IntegerPlaintext[0]);
-        Ciphertext[][] x = operands.toArray(new Ciphertext[0][]);
-        if (sum[0] == null) {
-            sum[0] = ops.multiplyPlainSum(x, p);
-        } else {
-            ops.multiplyPlainSumAccumulate(sum[0], x, p);
-        }
-        batch.clear();
-        operands.clear();
-    }
-
-    private static void accumulate(HeOps ops, Ciphertext[][] sum, Ciphertext[] ys, Plaintext p) {
-        boolean first = sum[0] == null;
-        if (first) {
+    private static void accumulate(HeOps ops, Ciphertext[][] sum, Ciphertext[] ys, Plaintext p, int position) {
+        if (position == 0) {
             sum[0] = new Ciphertext[ys.length];
         }
         for (int m = 0; m < ys.length; m++) {
-            if (first) {
+            if (position == 0) {
                 sum[0][m] = ops.multiplyPlain(ys[m], p);
             } else {
                 ops.multiplyPlainAccumulate(sum[0][m], ys[m], p);

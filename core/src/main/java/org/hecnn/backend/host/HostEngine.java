@@ -2,7 +2,6 @@ package org.hecnn.backend.host;
 
 import org.hecnn.backend.DeviceDecomposition;
 import org.hecnn.backend.DevicePoly;
-import org.hecnn.backend.IntegerProducts;
 import org.hecnn.backend.DeviceSwitchKey;
 import org.hecnn.backend.PolyEngine;
 import org.hecnn.backend.SparseIntegerMatrix;
@@ -29,8 +28,8 @@ public class HostEngine implements PolyEngine {
     private final LimbKernels kernels;
     private final LimbExecutor executor;
     private final String name;
-    /** Limbs of scratch per thread, for operations fused limb by limb. */
-    private final ThreadLocal<long[][]> scratch;
+    /** One limb of scratch per thread, for operations fused limb by limb. */
+    private final ThreadLocal<long[]> scratch;
 
     public HostEngine(RnsRing ring, LimbKernels kernels, LimbExecutor executor, String name) {
         this.ring = ring;
@@ -38,7 +37,7 @@ public class HostEngine implements PolyEngine {
         this.kernels = kernels;
         this.executor = executor;
         this.name = name;
-        this.scratch = ThreadLocal.withInitial(() -> new long[0][]);
+        this.scratch = ThreadLocal.withInitial(() -> new long[ring.n()]);
     }
 
     @Override
@@ -118,52 +117,40 @@ public class HostEngine implements PolyEngine {
         return p;
     }
 
-    /**
-     * Fused limb by limb: each term's limb is reduced and transformed into per-thread scratch, then every output
-     * limb takes all terms in one pass (read and written once, not once per term).
-     */
+    /** Fused limb by limb: each limb of p is reduced, transformed and used while it is in cache. */
     @Override
-    public void multiplyByIntegers(int[][] coefficients, DevicePoly[][] a, DevicePoly[] out, boolean accumulate) {
-        IntegerProducts.check(coefficients, a, out, ring.n());
-        int terms = coefficients.length;
-        HostPoly[][] in = new HostPoly[terms][out.length];
-        HostPoly[] result = new HostPoly[out.length];
-        for (int k = 0; k < out.length; k++) {
-            result[k] = host(out[k]);
-            sameShape(result[k], result[0]);
-            for (int t = 0; t < terms; t++) {
-                in[t][k] = host(a[t][k]);
-                sameShape(in[t][k], result[0]);
-            }
+    public void multiplyByIntegers(int[] coefficients, DevicePoly[] a, DevicePoly[] out, boolean accumulate) {
+        if (coefficients.length != ring.n()) {
+            throw new IllegalArgumentException("expected " + ring.n() + " coefficients, got " + coefficients.length);
         }
-        if (result[0].hasSpecial()) {
+        if (a.length != out.length || a.length == 0) {
+            throw new IllegalArgumentException("expected as many outputs as inputs (at least one): " + a.length
+                    + " inputs, " + out.length + " outputs");
+        }
+        HostPoly[] in = new HostPoly[a.length];
+        HostPoly[] result = new HostPoly[a.length];
+        for (int k = 0; k < a.length; k++) {
+            in[k] = host(a[k]);
+            result[k] = host(out[k]);
+            sameShape(in[k], in[0]);
+            sameShape(result[k], in[0]);
+        }
+        if (in[0].hasSpecial()) {
             throw new IllegalArgumentException("multiplyByIntegers takes polynomials without special limbs");
         }
-        executor.forEach(result[0].qLimbs(), i -> {
-            long[][] p = scratch(terms);
-            Modulus q = modulus(result[0], i);
-            for (int t = 0; t < terms; t++) {
-                kernels.reduceIntegers(coefficients[t], p[t], q);
-                kernels.forwardNtt(p[t], table(result[0], i));
-            }
-            long[][] xs = new long[terms][];
-            for (int k = 0; k < out.length; k++) {
-                for (int t = 0; t < terms; t++) {
-                    xs[t] = in[t][k].limb(i);
+        executor.forEach(in[0].qLimbs(), i -> {
+            long[] p = scratch.get();
+            Modulus q = modulus(in[0], i);
+            kernels.reduceIntegers(coefficients, p, q);
+            kernels.forwardNtt(p, table(in[0], i));
+            for (int k = 0; k < in.length; k++) {
+                if (accumulate) {
+                    kernels.multiplyAdd(in[k].limb(i), p, result[k].limb(i), q);
+                } else {
+                    kernels.multiply(in[k].limb(i), p, result[k].limb(i), q);
                 }
-                kernels.multiplyAddSum(xs, p, result[k].limb(i), q, accumulate);
             }
         });
-    }
-
-    /** This thread's scratch limbs, at least {@code count} of them (only the first count are meaningful). */
-    private long[][] scratch(int count) {
-        long[][] s = scratch.get();
-        if (s.length < count) {
-            s = new long[count][ring.n()];
-            scratch.set(s);
-        }
-        return count == s.length ? s : java.util.Arrays.copyOf(s, count);
     }
 
     @Override

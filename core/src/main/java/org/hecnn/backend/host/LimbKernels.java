@@ -80,20 +80,6 @@ public interface LimbKernels {
         System.arraycopy(acc, 0, out, from, len);
     }
 
-    /**
-     * out[k] = (accumulate ? out[k] : 0) + Σ_t xs[t][k]·ps[t][k] mod q, all operands in [0, q); out must not alias
-     * an operand.
-     */
-    default void multiplyAddSum(long[][] xs, long[][] ps, long[] out, Modulus q, boolean accumulate) {
-        for (int k = 0; k < out.length; k++) {
-            long acc = accumulate ? out[k] : 0;
-            for (int t = 0; t < xs.length; t++) {
-                acc = q.add(acc, q.mul(xs[t][k], ps[t][k]));
-            }
-            out[k] = acc;
-        }
-    }
-
     /** out[k] = x[k] mod q in [0, q) for signed 32-bit integers x. */
     default void reduceIntegers(int[] x, long[] out, Modulus q) {
         for (int k = 0; k < x.length; k++) {
