@@ -96,9 +96,7 @@ class HeNetworkTest {
         assertEquals(1, levels.activationLevel("short"));
         assertEquals(2, levels.level("act1"));
         PrecisionTargets targets = new PrecisionTargets(25, 17, 8);
-        CkksParameters params = CkksParameters.builder().logN(11)
-                .dataPrimeBits(targets.outputPrimeBits(), 59, 59, 59).specialPrimeBits(61, 61, 61).dnum(2)
-                .scaleBits(targets.scaleBits()).allowInsecureForTestsOnly().build();
+        CkksParameters params = ClientServerTest.params(targets);
         Tensor image = random(r, 1.0, 3, 8, 8);
         Tensor expected = PlainEvaluator.evaluate(model, image);
         try (CkksContext ctx = TestContexts.context(params);
@@ -138,9 +136,7 @@ class HeNetworkTest {
         Random r = new Random(3);
         Model model = miniResNet(r);
         PrecisionTargets targets = new PrecisionTargets(25, 17, 8);
-        CkksParameters params = CkksParameters.builder().logN(11)
-                .dataPrimeBits(targets.outputPrimeBits(), 59, 59, 59).specialPrimeBits(61, 61, 61).dnum(2)
-                .scaleBits(targets.scaleBits()).allowInsecureForTestsOnly().build();
+        CkksParameters params = ClientServerTest.params(targets);
         Tensor image = random(r, 1.0, 3, 8, 8);
         try (CkksContext ctx = TestContexts.context(params);
              HeNetwork stored = new HeNetwork(model, ctx, targets, PlaintextBank.Mode.COEFFICIENTS, layout);
@@ -166,9 +162,7 @@ class HeNetworkTest {
         Random r = new Random(3);
         Model model = miniResNet(r);
         PrecisionTargets targets = new PrecisionTargets(25, 17, 8);
-        CkksParameters params = CkksParameters.builder().logN(11)
-                .dataPrimeBits(targets.outputPrimeBits(), 59, 59, 59).specialPrimeBits(61, 61, 61).dnum(2)
-                .scaleBits(targets.scaleBits()).allowInsecureForTestsOnly().build();
+        CkksParameters params = ClientServerTest.params(targets);
         Tensor image = random(r, 1.0, 3, 8, 8);
         try (CkksContext ctx = TestContexts.context(params);
              HeNetwork net = new HeNetwork(model, ctx, targets, mode, Layout.PACKED)) {
@@ -186,9 +180,7 @@ class HeNetworkTest {
     void costModelPrefersThePackedLayoutForANarrowNetwork() {
         Model model = miniResNet(new Random(3));
         PrecisionTargets targets = new PrecisionTargets(25, 17, 8);
-        CkksParameters params = CkksParameters.builder().logN(11)
-                .dataPrimeBits(targets.outputPrimeBits(), 59, 59, 59).specialPrimeBits(61, 61, 61).dnum(2)
-                .scaleBits(targets.scaleBits()).allowInsecureForTestsOnly().build();
+        CkksParameters params = ClientServerTest.params(targets);
         try (CkksContext ctx = TestContexts.context(params);
              HeNetwork packed = new HeNetwork(model, ctx, targets, PlaintextBank.Mode.PLAN_ONLY, Layout.PACKED);
              HeNetwork perChannel = new HeNetwork(model, ctx, targets, PlaintextBank.Mode.PLAN_ONLY,
