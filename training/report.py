@@ -125,6 +125,13 @@ def main(argv=None):
         L.append("| ensemble of %d (softmax average) | members above | — | %s (members: %s) | %s | — | `%s` |"
                  % (len(e["members"]), pct(e["softmax_average_acc"]), members,
                     encrypted_ensemble(os.path.join(REPO_ROOT, "bench", "results"), len(e["members"])), e["command"]))
+    have = {c["name"] for c in cards}
+    missing = []
+    if not any(n.startswith("resnet32") for n in have):
+        missing.append("| resnet32_quad | — | 93.20% (akamaster ResNet-32, same 500 images) | not trained yet | pending | — | the two ResNet-20 commands with `--model resnet32` (training/README.md) |")
+    if not ens:
+        missing.append("| 4 seeded ResNet-20 (ensemble) | — | — | not finished yet | pending | — | `sh training/ensemble_chain.sh` |")
+    L += missing
     for c in cards:
         steps = c["accuracy"].get("after_each_step")
         if steps:
@@ -142,13 +149,6 @@ def main(argv=None):
         for r in t["accuracy_vs_epsilon"]:
             L.append("| `models/%s` | %s | %s | %s | %s |" % (r["onnx"], "inf (no DP)" if r["epsilon"] is None else "%g" % r["epsilon"],
                                                         r["noise_multiplier"], pct(r["test_accuracy"]), encrypted.get(r["onnx"], "not measured")))
-    have = {c["name"] for c in cards}
-    missing = []
-    if not any(n.startswith("resnet32") for n in have):
-        missing.append("| resnet32_quad | — | 93.20% (akamaster ResNet-32, same 500 images) | not trained yet | pending | — | the two ResNet-20 commands with `--model resnet32` (training/README.md) |")
-    if not ens:
-        missing.append("| 4 seeded ResNet-20 (ensemble) | — | — | not finished yet | pending | — | `sh training/ensemble_chain.sh` |")
-    L += missing
     if ens:
         L += ["", "Ensemble members `resnet20_quad_e11..e14` are 3-epoch continuations (lr 0.003, 10,000-image epochs) of the",
               "finished `resnet20_quad`, differing only in seed (data order and augmentation), produced by",

@@ -75,10 +75,7 @@ public interface PolyEngine extends AutoCloseable {
      * p in full first.
      */
     default void multiplyByIntegers(int[] coefficients, DevicePoly[] a, DevicePoly[] out, boolean accumulate) {
-        if (a.length != out.length || a.length == 0) {
-            throw new IllegalArgumentException("expected as many outputs as inputs (at least one): " + a.length
-                    + " inputs, " + out.length + " outputs");
-        }
+        PairedOperands.require(a, out);
         try (DevicePoly p = uploadIntegers(coefficients, a[0].qLimbs())) {
             forwardNtt(p);
             for (int k = 0; k < a.length; k++) {

@@ -4,7 +4,7 @@ import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.ForkJoinWorkerThread;
 import java.util.concurrent.RecursiveAction;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.IntConsumer;
 import org.hecnn.backend.host.LimbExecutor;
 
@@ -21,8 +21,13 @@ public final class ForkJoinLimbExecutor implements LimbExecutor, AutoCloseable {
     private static volatile ForkJoinLimbExecutor shared;
     private static final AtomicInteger POOL_IDS = new AtomicInteger();
 
+    /** How often a waiting caller checks whether a worker died (a finished call wakes it at once). */
+    private static final long DEATH_CHECK_NANOS = 100_000_000L;
+
     private final int threads;
     private final ForkJoinPool pool;
+    private final AtomicInteger workerDeaths = new AtomicInteger();
+    private volatile Throwable lastWorkerDeath;
 
     /** An executor with its own pool of {@code threads} daemon workers (none when threads == 1). */
     public ForkJoinLimbExecutor(int threads) {
@@ -41,7 +46,11 @@ public final class ForkJoinLimbExecutor implements LimbExecutor, AutoCloseable {
                 t.setDaemon(true);
                 return t;
             };
-            pool = new ForkJoinPool(threads, factory, null, false);
+            Thread.UncaughtExceptionHandler recordDeath = (worker, cause) -> {
+                lastWorkerDeath = cause;
+                workerDeaths.incrementAndGet();
+            };
+            pool = new ForkJoinPool(threads, factory, recordDeath, false);
         }
     }
 
@@ -92,28 +101,27 @@ public final class ForkJoinLimbExecutor implements LimbExecutor, AutoCloseable {
             }
             return;
         }
-        // Failures are caught per task and the first one is rethrown as is (ForkJoinPool would wrap an exception
-        // thrown on another thread); the others are attached to it as suppressed.
-        AtomicReference<Throwable> failure = new AtomicReference<>();
-        IntConsumer guarded = i -> {
-            if (failure.get() != null) {
-                return;
-            }
-            try {
-                body.accept(i);
-            } catch (Throwable t) {
-                if (!failure.compareAndSet(null, t)) {
-                    failure.get().addSuppressed(t);
-                }
-            }
-        };
-        Range task = new Range(guarded, 0, count);
+        // Every failure, an OutOfMemoryError included, is caught inside the tasks and one of them is rethrown here
+        // as is. With the heap exhausted, ForkJoinPool itself can fail: a worker can die taking a task with it, and
+        // ForkJoinTask.join spins forever when it cannot allocate its wait node. So a caller outside the pool waits
+        // on its own flag and gives up with the worker's error once a worker has died during the call, and the
+        // tasks record failures with plain volatile writes (a first AtomicReference.compareAndSet links code and
+        // can itself run out of memory). Seen with a heap too small for a network's keys: the process hung.
+        Call call = new Call(body, count, Thread.currentThread());
         if (Thread.currentThread() instanceof ForkJoinWorkerThread w && w.getPool() == pool) {
-            task.invoke();
+            call.invoke();
         } else {
-            pool.invoke(task);
+            int deathsBefore = workerDeaths.get();
+            pool.execute(call);
+            while (!call.finished) {
+                if (workerDeaths.get() != deathsBefore) {
+                    call.fail(lastWorkerDeath);
+                    break;
+                }
+                LockSupport.parkNanos(call, DEATH_CHECK_NANOS);
+            }
         }
-        Throwable t = failure.get();
+        Throwable t = call.failure;
         if (t instanceof RuntimeException e) {
             throw e;
         }
@@ -125,26 +133,67 @@ public final class ForkJoinLimbExecutor implements LimbExecutor, AutoCloseable {
         }
     }
 
-    /** Splits [lo, hi) in halves down to single indices. */
-    private static final class Range extends RecursiveAction {
+    /** One call: runs the body for [0, count), records a failure, then marks itself finished and wakes the caller. */
+    private static final class Call extends RecursiveAction {
         private final IntConsumer body;
+        private final int count;
+        private final Thread caller;
+        private volatile Throwable failure;
+        private volatile boolean finished;
+
+        Call(IntConsumer body, int count, Thread caller) {
+            this.body = body;
+            this.count = count;
+            this.caller = caller;
+        }
+
+        /** Keeps the first failure; the caller rethrows it. Allocates nothing and calls nothing. */
+        void fail(Throwable t) {
+            if (failure == null) {
+                failure = t;
+            }
+        }
+
+        @Override
+        protected void compute() {
+            try {
+                new Range(this, 0, count).compute();
+            } catch (Throwable t) {
+                fail(t);
+            } finally {
+                finished = true;
+                LockSupport.unpark(caller);
+            }
+        }
+    }
+
+    /** Splits [lo, hi) in halves down to single indices; records failures in its call instead of throwing them. */
+    private static final class Range extends RecursiveAction {
+        private final Call call;
         private final int lo;
         private final int hi;
 
-        Range(IntConsumer body, int lo, int hi) {
-            this.body = body;
+        Range(Call call, int lo, int hi) {
+            this.call = call;
             this.lo = lo;
             this.hi = hi;
         }
 
         @Override
         protected void compute() {
-            if (hi - lo == 1) {
-                body.accept(lo);
+            if (call.failure != null) {
                 return;
             }
-            int mid = (lo + hi) >>> 1;
-            invokeAll(new Range(body, lo, mid), new Range(body, mid, hi));
+            try {
+                if (hi - lo == 1) {
+                    call.body.accept(lo);
+                } else {
+                    int mid = (lo + hi) >>> 1;
+                    invokeAll(new Range(call, lo, mid), new Range(call, mid, hi));
+                }
+            } catch (Throwable t) {
+                call.fail(t);
+            }
         }
     }
 

@@ -8,10 +8,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.File;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 import org.hecnn.backend.Availability;
 import org.hecnn.backend.BackendProvider;
@@ -129,6 +134,65 @@ class ExecutorAndProviderTest {
         assertTrue(out.contains("available=false"), out);
         assertTrue(out.contains("--add-modules jdk.incubator.vector"), out);
         assertFalse(out.contains("available=true"), out);
+    }
+
+    /**
+     * Bodies that fill a 64 MiB heap make ForkJoinPool's own workers die of OutOfMemoryError; every call must still
+     * end with that error (it used to wait forever on a task the dead worker took with it).
+     */
+    @Test
+    void anExhaustedHeapEndsEachCallWithOutOfMemoryError() throws Exception {
+        String java = System.getProperty("java.home") + File.separator + "bin" + File.separator + "java";
+        Path log = Files.createTempFile("hecnn-heap-exhaustion", ".txt");
+        Process proc = new ProcessBuilder(java, "-Xmx64m", "-cp", System.getProperty("java.class.path"),
+                HeapExhaustionMain.class.getName()).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        boolean ended = proc.waitFor(120, TimeUnit.SECONDS);
+        if (!ended) {
+            proc.destroyForcibly().waitFor();
+        }
+        String out = Files.readString(log).trim();
+        Files.delete(log);
+        assertTrue(ended, "a call hung after the heap ran out: " + out);
+        assertEquals(0, proc.exitValue(), out);
+        assertTrue(out.endsWith(HeapExhaustionMain.ROUNDS + " of " + HeapExhaustionMain.ROUNDS
+                + " calls ended with OutOfMemoryError"), out);
+    }
+
+    /**
+     * Run in a JVM with a 64 MiB heap: calls whose bodies allocate until the heap is full (or their call has ended).
+     * Everything the loop needs is allocated up front, so any OutOfMemoryError comes out of a call.
+     */
+    public static final class HeapExhaustionMain {
+        static final int ROUNDS = 20;
+
+        public static void main(String[] args) throws InterruptedException {
+            List<List<long[]>> held = new ArrayList<>();
+            AtomicBoolean[] ended = new AtomicBoolean[ROUNDS];
+            for (int round = 0; round < ROUNDS; round++) {
+                held.add(Collections.synchronizedList(new ArrayList<>()));
+                ended[round] = new AtomicBoolean();
+            }
+            int failed = 0;
+            try (ForkJoinLimbExecutor ex = new ForkJoinLimbExecutor(4)) {
+                for (int round = 0; round < ROUNDS; round++) {
+                    List<long[]> mine = held.get(round);
+                    AtomicBoolean stop = ended[round];
+                    try {
+                        ex.forEach(64, i -> {
+                            while (!stop.get()) {
+                                mine.add(new long[1 << (10 + i % 8)]);
+                            }
+                        });
+                    } catch (OutOfMemoryError expected) {
+                        failed++;
+                    }
+                    stop.set(true);
+                    mine.clear();
+                }
+            }
+            Thread.sleep(500);
+            System.out.println(failed + " of " + ROUNDS + " calls ended with OutOfMemoryError");
+        }
     }
 
     /** Run in a JVM without the vector module. */

@@ -3,6 +3,7 @@ package org.hecnn.backend.host;
 import org.hecnn.backend.DeviceDecomposition;
 import org.hecnn.backend.DevicePoly;
 import org.hecnn.backend.DeviceSwitchKey;
+import org.hecnn.backend.PairedOperands;
 import org.hecnn.backend.PolyEngine;
 import org.hecnn.backend.SparseIntegerMatrix;
 import org.hecnn.ring.BasisConverter;
@@ -123,10 +124,7 @@ public class HostEngine implements PolyEngine {
         if (coefficients.length != ring.n()) {
             throw new IllegalArgumentException("expected " + ring.n() + " coefficients, got " + coefficients.length);
         }
-        if (a.length != out.length || a.length == 0) {
-            throw new IllegalArgumentException("expected as many outputs as inputs (at least one): " + a.length
-                    + " inputs, " + out.length + " outputs");
-        }
+        PairedOperands.require(a, out);
         HostPoly[] in = new HostPoly[a.length];
         HostPoly[] result = new HostPoly[a.length];
         for (int k = 0; k < a.length; k++) {
