@@ -114,8 +114,15 @@ def main(argv=None):
         if prev:
             epochs = "%s + %s" % (prev["epochs"], epochs)
             cmd = "continues the run `%s` (which ended at %s, its own card names any earlier stage); then %s" % (prev["command"], pct(prev.get("test_acc_at_end")), cmd)
-        if "epoch-size" in c["training"]["command"]:
-            epochs += " (epochs of 10,000 images)" if "--epoch-size 10000" in c["training"]["command"] else " (subset epochs)"
+        ingredients = c["training"].get("ingredients")
+        if ingredients:
+            epochs += " per ingredient"
+            cmd = ("`%s`: the weight average of %d continuations of the run `%s` (which ended at %s) with seeds %s (%s), each made by `%s` with its seed"
+                   % (c["training"]["command"], len(ingredients), prev["command"], pct(prev.get("test_acc_at_end")),
+                      ", ".join(str(i["seed"]) for i in ingredients), ", ".join(pct(i["test_acc"]) for i in ingredients), ingredients[0]["command"]))
+        trained_by = ingredients[0]["command"] if ingredients else c["training"]["command"]
+        if "epoch-size" in trained_by:
+            epochs += " (epochs of 10,000 images)" if "--epoch-size 10000" in trained_by else " (subset epochs)"
         L.append("| %s | `models/%s` | %s | %s | %s | %s | %s |" % (
             c["name"], c["onnx"]["file"], pct(relu) if relu is not None else "not measured (trained directly with the quadratic)", pct(q),
             encrypted.get(c["onnx"]["file"], "not measured on the test set (one image: see docs/inference.md)"),

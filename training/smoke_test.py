@@ -159,6 +159,34 @@ def _():
         return "2 epochs x 2 steps, resumed once, ONNX %d bytes" % os.path.getsize(path)
 
 
+@check("model soup: two seeded runs averaged, exported with a card", needs="cifar10/train_lossless_5170.bin")
+def _():
+    import onnx
+    from onnx import numpy_helper
+
+    from training import common, soup, train
+
+    with tempfile.TemporaryDirectory() as d:
+        runs = []
+        for seed in (1, 2):
+            out = os.path.join(d, "run%d" % seed)
+            train.main(["--model", "resnet20", "--out", out, "--data", DATA, "--train-source", "lossless", "--limit", "32",
+                        "--max-steps", "1", "--batch", "16", "--name", "smoke_s%d" % seed, "--test-limit", "20",
+                        "--epochs", "1", "--seed", str(seed), "--no-penalty-warmup"])
+            runs.append(out)
+        soup.main(["--runs"] + runs + ["--out", os.path.join(d, "soup"), "--name", "smoke_soup", "--data", DATA])
+        card = json.load(open(os.path.join(d, "soup", "smoke_soup.card.json")))
+        assert [i["seed"] for i in card["training"]["ingredients"]] == [1, 2], card["training"]
+        m = onnx.load(os.path.join(d, "soup", "smoke_soup.onnx"))
+        onnx.checker.check_model(m)
+        w = [common.torch_load_trusted(os.path.join(r, "checkpoint.pt"))["model"]["linear.weight"].numpy() for r in runs]
+        assert not np.array_equal(w[0], w[1])
+        exported = {t.name: numpy_helper.to_array(t) for t in m.graph.initializer}["linear.weight"]
+        assert np.allclose(exported, (w[0] + w[1]) / 2, atol=1e-7), "the soup's linear layer is not the mean"
+        return "soup of 2 one-step runs: %.1f%% (ingredients %s)" % (100 * card["accuracy"]["quadratic_plaintext"],
+                                                                     card["accuracy"]["ingredients"])
+
+
 @check("distillation from a ReLU teacher: loss on z-scored logits, one step, recorded in the card",
        needs="weights/akamaster/resnet20-12fca82f.th")
 def _():
