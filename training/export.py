@@ -219,7 +219,7 @@ def export_cifar(model, args, name, fit, test_acc, relu_acc, init_desc, rows):
         "relu_original": None if relu_acc is None else round(relu_acc, 4),
         "quadratic_plaintext": round(test_acc, 4),
         "quadratic_plaintext_correct": int(round(test_acc * (a.get("test_limit") or 500))),
-        "encrypted": "pending (encrypted evaluator not yet built)",
+        "encrypted": "pending: measured by hecnn eval, listed in docs/models.md",
     }
     card["onnx"] = dict(rep, file=os.path.basename(path), sha256=sha256(path), bytes=os.path.getsize(path),
                         settings="model.eval(); torch.onnx.export(opset_version=13, training=TrainingMode.PRESERVE, do_constant_folding=False), batch 1, static shapes; constant-only nodes folded into initializers by training/export.py fold_constants")

@@ -85,6 +85,14 @@ def encrypted_ensemble(results_dir, members):
     return "not measured"
 
 
+def card_encrypted(card):
+    """What a card says about encryption when no bench result names its file (a placeholder means one image only)."""
+    said = card["accuracy"].get("encrypted", "")
+    if not said or said.startswith("pending"):
+        return "not measured on the test set (one image: see docs/inference.md)"
+    return said
+
+
 def main(argv=None):
     p = argparse.ArgumentParser()
     p.add_argument("--models", default=os.path.join(REPO_ROOT, "models"))
@@ -125,7 +133,7 @@ def main(argv=None):
             epochs += " (epochs of 10,000 images)" if "--epoch-size 10000" in trained_by else " (subset epochs)"
         L.append("| %s | `models/%s` | %s | %s | %s | %s | %s |" % (
             c["name"], c["onnx"]["file"], pct(relu) if relu is not None else "not measured (trained directly with the quadratic)", pct(q),
-            encrypted.get(c["onnx"]["file"], "not measured on the test set (one image: see docs/inference.md)"),
+            encrypted.get(c["onnx"]["file"], card_encrypted(c)),
             epochs, cmd))
     for e in ens:
         members = ", ".join("seed %d: %s" % (m["seed"], pct(m["test_acc"])) for m in e["members"])
