@@ -7,6 +7,7 @@ import argparse
 import glob
 import json
 import os
+import statistics
 
 from .data import REPO_ROOT
 
@@ -66,11 +67,11 @@ def records_agreement(path, label):
     margins = [r["plainMargin"] for r in rows]
     seconds = [r["seconds"] for r in rows]
     return ("%s: %s on %d test images (plaintext %s on them; their plaintext top-two margins %.3f to %.2f), agreement "
-            "%s (%d flips), largest logit error %.1e, %.0f to %.0f s per image (the engine got faster during the run); "
+            "%s (%d flips), largest logit error %.1e, median %.0f s per image (%.0f to %.0f; the engine and the machine's load changed during the run); "
             "`hecnn eval --separate-rescales --closest-first --records`, docs/inference.md"
             % (label, pct(sum(r["encryptedClass"] == r["label"] for r in rows) / n), n,
                pct(sum(r["plainClass"] == r["label"] for r in rows) / n), min(margins), max(margins), pct(agree / n),
-               n - agree, max(r["maxLogitError"] for r in rows), min(seconds), max(seconds)))
+               n - agree, max(r["maxLogitError"] for r in rows), statistics.median(seconds), min(seconds), max(seconds)))
 
 
 def encrypted_ensemble(results_dir, members):
