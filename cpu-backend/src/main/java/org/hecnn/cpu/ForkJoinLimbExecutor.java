@@ -12,7 +12,9 @@ import org.hecnn.backend.host.LimbExecutor;
  * Runs per-limb tasks on a dedicated {@link ForkJoinPool}. The default pool's size is the system property
  * {@value #THREADS_PROPERTY} (else {@link Runtime#availableProcessors()}); with one thread, or a single task,
  * the work runs on the calling thread. Calls may nest (a task may call {@link #forEach} again): a call from a
- * worker of this pool forks into the same pool instead of blocking on it.
+ * worker of this pool forks into the same pool instead of blocking on it. A task's failure is rethrown to the
+ * caller as is, and a worker that dies inside the pool (an exhausted heap) ends the call with its error instead of
+ * leaving the caller waiting.
  */
 public final class ForkJoinLimbExecutor implements LimbExecutor, AutoCloseable {
     /** System property with the number of worker threads of the shared executor. */
