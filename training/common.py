@@ -57,6 +57,18 @@ def load_checkpoint(path, model, opt=None):
     return m["meta"]
 
 
+def load_run_model(run):
+    """The model of a CIFAR run folder written by training.train, with its checkpoint metadata."""
+    from .models import build_model
+    from .train import make_activation
+
+    meta = json.loads(torch_load_trusted(os.path.join(run, "checkpoint.pt"))["meta"])["meta"]
+    act, _ = make_activation()
+    model = build_model(meta["args"]["model"], act)
+    load_checkpoint(os.path.join(run, "checkpoint.pt"), model)
+    return model, meta
+
+
 def save_atomic(obj, path):
     tmp = path + ".tmp"
     torch.save(obj, tmp)

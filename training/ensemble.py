@@ -8,14 +8,10 @@ prediction is the argmax of the mean of the members' softmax probabilities (what
 decrypting the M logit vectors, method A.10).
 """
 import argparse
-import json
-import os
 
 import torch
 
 from . import common, data
-from .models import build_model
-from .train import make_activation
 
 
 def main(argv=None):
@@ -29,11 +25,7 @@ def main(argv=None):
     x = data.normalize(x8, data.CIFAR_MEAN, data.CIFAR_STD)
     probs, members = [], []
     for run in a.runs:
-        ck = common.torch_load_trusted(os.path.join(run, "checkpoint.pt"))
-        meta = json.loads(ck["meta"])["meta"]
-        act, _ = make_activation()
-        m = build_model(meta["args"]["model"], act)
-        common.load_checkpoint(os.path.join(run, "checkpoint.pt"), m)
+        m, meta = common.load_run_model(run)
         _, acc, logits = common.evaluate(m, x, y)
         probs.append(torch.softmax(logits.double(), 1))
         members.append({"run": run, "seed": meta["args"]["seed"], "epochs": meta["epoch"], "test_acc": round(acc, 4)})

@@ -25,11 +25,7 @@ from .train import make_activation
 
 def load_run(run):
     """The model of a finished run, its training arguments and its card (written by training.train at the end)."""
-    ck = common.torch_load_trusted(os.path.join(run, "checkpoint.pt"))
-    meta = json.loads(ck["meta"])["meta"]
-    act, _ = make_activation()
-    model = build_model(meta["args"]["model"], act)
-    model.load_state_dict(ck["model"])
+    model, meta = common.load_run_model(run)
     card_path = os.path.join(run, meta["args"]["name"] + ".card.json")
     if not os.path.exists(card_path):
         raise SystemExit("%s has no card %s: finish or re-export the run first (training.export --run %s)" % (run, card_path, run))
