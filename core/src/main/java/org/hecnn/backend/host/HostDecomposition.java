@@ -2,14 +2,24 @@ package org.hecnn.backend.host;
 
 import org.hecnn.backend.DeviceDecomposition;
 
-/** Key-switching digits raised to Q_l·P, in NTT form: [digit][limb over Q_l P][coefficient]. */
+/**
+ * Key-switching digits raised to Q_l·P, in NTT form: [digit][limb over Q_l P][coefficient]. Each digit's own
+ * limbs are those of the decomposed polynomial (shared, not copied); the others belong to the decomposition and
+ * go back to the engine's {@link LimbPool} when it is closed.
+ */
 final class HostDecomposition implements DeviceDecomposition {
-    final long[][][] digits;
+    private long[][][] digits;
+    private final boolean[][] owned;
+    private final HostPoly source;
     private final int qLimbs;
+    private final LimbPool pool;
 
-    HostDecomposition(long[][][] digits, int qLimbs) {
+    HostDecomposition(long[][][] digits, boolean[][] owned, HostPoly source, int qLimbs, LimbPool pool) {
         this.digits = digits;
+        this.owned = owned;
+        this.source = source;
         this.qLimbs = qLimbs;
+        this.pool = pool;
     }
 
     @Override
@@ -17,8 +27,29 @@ final class HostDecomposition implements DeviceDecomposition {
         return qLimbs;
     }
 
+    /** The digits; fails once this decomposition, or the polynomial whose limbs it shares, is closed. */
+    long[][][] digits() {
+        long[][][] d = digits;
+        if (d == null || source.isClosed()) {
+            throw new IllegalStateException(d == null ? "key-switching decomposition used after close"
+                    : "the polynomial this decomposition was made from was closed before the decomposition");
+        }
+        return d;
+    }
+
     @Override
     public void close() {
-        // Host memory is reclaimed by the garbage collector.
+        long[][][] d = digits;
+        if (d == null) {
+            return;
+        }
+        digits = null;
+        for (int j = 0; j < d.length; j++) {
+            for (int t = 0; t < d[j].length; t++) {
+                if (owned[j][t]) {
+                    pool.give(d[j][t]);
+                }
+            }
+        }
     }
 }

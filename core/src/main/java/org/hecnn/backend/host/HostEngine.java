@@ -23,6 +23,11 @@ public class HostEngine implements PolyEngine {
      * otherwise not fit in memory.
      */
     public static final String COMPACT_KEYS = "hecnn.compactKeys";
+    /**
+     * System property: the most bytes of recycled limbs an engine keeps for reuse (default 512 MiB, 1,024 limbs
+     * at N = 2^16); 0 turns recycling off.
+     */
+    public static final String LIMB_POOL_BYTES = "hecnn.limbPoolBytes";
 
     private final RnsRing ring;
     private final boolean compactKeys;
@@ -31,6 +36,7 @@ public class HostEngine implements PolyEngine {
     private final String name;
     /** One limb of scratch per thread, for operations fused limb by limb. */
     private final ThreadLocal<long[]> scratch;
+    private final LimbPool pool;
 
     public HostEngine(RnsRing ring, LimbKernels kernels, LimbExecutor executor, String name) {
         this.ring = ring;
@@ -39,6 +45,7 @@ public class HostEngine implements PolyEngine {
         this.executor = executor;
         this.name = name;
         this.scratch = ThreadLocal.withInitial(() -> new long[ring.n()]);
+        this.pool = new LimbPool(ring.n(), Long.getLong(LIMB_POOL_BYTES, 512L << 20));
     }
 
     @Override
@@ -80,9 +87,20 @@ public class HostEngine implements PolyEngine {
     @Override
     public DevicePoly allocate(int qLimbs, boolean withSpecial) {
         checkLimbs(qLimbs);
-        int n = ring.n();
-        long[][] limbs = new long[limbCount(qLimbs, withSpecial)][n];
-        return new HostPoly(limbs, qLimbs, withSpecial);
+        long[][] limbs = new long[limbCount(qLimbs, withSpecial)][];
+        for (int i = 0; i < limbs.length; i++) {
+            limbs[i] = pool.takeZeroed();
+        }
+        return new HostPoly(limbs, qLimbs, withSpecial, pool);
+    }
+
+    /** Like {@link #allocate} without clearing recycled limbs: for outputs whose every coefficient is written. */
+    private HostPoly allocateUninitialised(int qLimbs, boolean withSpecial) {
+        long[][] limbs = new long[limbCount(qLimbs, withSpecial)][];
+        for (int i = 0; i < limbs.length; i++) {
+            limbs[i] = pool.take();
+        }
+        return new HostPoly(limbs, qLimbs, withSpecial, pool);
     }
 
     private void checkLimbs(int qLimbs) {
@@ -103,9 +121,11 @@ public class HostEngine implements PolyEngine {
             if (limbs[i].length != ring.n()) {
                 throw new IllegalArgumentException("limb " + i + " has length " + limbs[i].length);
             }
-            copy[i] = limbs[i].clone();
         }
-        return new HostPoly(copy, qLimbs, withSpecial);
+        for (int i = 0; i < limbs.length; i++) {
+            copy[i] = pool.copyOf(limbs[i]);
+        }
+        return new HostPoly(copy, qLimbs, withSpecial, pool);
     }
 
     @Override
@@ -113,7 +133,8 @@ public class HostEngine implements PolyEngine {
         if (coefficients.length != ring.n()) {
             throw new IllegalArgumentException("expected " + ring.n() + " coefficients, got " + coefficients.length);
         }
-        HostPoly p = (HostPoly) allocate(qLimbs, false);
+        checkLimbs(qLimbs);
+        HostPoly p = allocateUninitialised(qLimbs, false);
         executor.forEach(qLimbs, i -> kernels.reduceIntegers(coefficients, p.limb(i), modulus(p, i)));
         return p;
     }
@@ -175,9 +196,9 @@ public class HostEngine implements PolyEngine {
         }
         long[][] copy = new long[qLimbs][];
         for (int i = 0; i < qLimbs; i++) {
-            copy[i] = p.limb(i).clone();
+            copy[i] = pool.copyOf(p.limb(i));
         }
-        return new HostPoly(copy, qLimbs, false);
+        return new HostPoly(copy, qLimbs, false, pool);
     }
 
     @Override
@@ -365,21 +386,25 @@ public class HostEngine implements PolyEngine {
         boolean square = a0 == b0 && a1 == b1;
         executor.forEach(x0.limbCount(), i -> {
             Modulus q = modulus(x0, i);
-            long[] t0 = x0.limb(i).clone();
-            long[] t1 = x1.limb(i).clone();
+            long[] t0 = pool.copyOf(x0.limb(i));
+            long[] t1 = pool.copyOf(x1.limb(i));
             if (square) {
                 kernels.multiply(t0, t1, o1.limb(i), q);
                 kernels.add(o1.limb(i), o1.limb(i), o1.limb(i), q);
                 kernels.multiply(t0, t0, o0.limb(i), q);
                 kernels.multiply(t1, t1, o2.limb(i), q);
             } else {
-                long[] u0 = y0.limb(i).clone();
-                long[] u1 = y1.limb(i).clone();
+                long[] u0 = pool.copyOf(y0.limb(i));
+                long[] u1 = pool.copyOf(y1.limb(i));
                 kernels.multiply(t0, u1, o1.limb(i), q);
                 kernels.multiplyAdd(t1, u0, o1.limb(i), q);
                 kernels.multiply(t0, u0, o0.limb(i), q);
                 kernels.multiply(t1, u1, o2.limb(i), q);
+                pool.give(u0);
+                pool.give(u1);
             }
+            pool.give(t0);
+            pool.give(t1);
         });
     }
 
@@ -405,18 +430,19 @@ public class HostEngine implements PolyEngine {
         if (level < 1) {
             throw new IllegalArgumentException("cannot rescale a polynomial with a single limb");
         }
-        long[] last = x.limb(level).clone();
+        long[] last = pool.copyOf(x.limb(level));
         Modulus qLast = ring.q(level);
         kernels.inverseNtt(last, ring.qTable(level));
-        HostPoly out = (HostPoly) allocate(level, false);
+        HostPoly out = allocateUninitialised(level, false);
         executor.forEach(level, i -> {
             Modulus qi = ring.q(i);
-            long[] t = new long[ring.n()];
+            long[] t = scratch.get();
             kernels.reduceCentered(last, qLast, t, qi);
             kernels.forwardNtt(t, ring.qTable(i));
             kernels.subtractAndScale(x.limb(i), t, ring.lastInverse(level, i), ring.lastInverseShoup(level, i),
                     out.limb(i), qi);
         });
+        pool.give(last);
         return out;
     }
 
@@ -474,7 +500,7 @@ public class HostEngine implements PolyEngine {
         // Coefficient form of every limb, premultiplied by the digit's (Q_j/q_i)^-1.
         long[][] scaled = new long[ql][];
         executor.forEach(ql, i -> {
-            long[] c = x.limb(i).clone();
+            long[] c = pool.copyOf(x.limb(i));
             kernels.inverseNtt(c, ring.qTable(i));
             int j = i / ring.alpha();
             BasisConverter conv = ring.digitConverter(j, ql);
@@ -487,6 +513,7 @@ public class HostEngine implements PolyEngine {
                 java.util.Arrays.copyOfRange(scaled, ring.digitStart(j), ring.digitEnd(j, ql)),
                 ring.digitConverter(j, ql).inverseModuli(), quotients[j]));
         long[][][] out = new long[digits][width][];
+        boolean[][] owned = new boolean[digits][width];
         executor.forEach(digits * width, idx -> {
             int j = idx / width;
             int t = idx % width;
@@ -498,14 +525,16 @@ public class HostEngine implements PolyEngine {
             }
             BasisConverter conv = ring.digitConverter(j, ql);
             long[][] ys = java.util.Arrays.copyOfRange(scaled, start, end);
-            long[] limb = new long[ring.n()];
+            long[] limb = pool.take();
             Modulus target = ring.limbModulus(t, ql);
             kernels.linearCombination(ys, conv.hatModTarget(t), conv.hatModTargetShoup(t), quotients[j],
                     conv.corrections(t), limb, target);
             kernels.forwardNtt(limb, ring.limbTable(t, ql));
             out[j][t] = limb;
+            owned[j][t] = true;
         });
-        return new HostDecomposition(out, ql);
+        pool.giveAll(scaled);
+        return new HostDecomposition(out, owned, x, ql, pool);
     }
 
     @Override
@@ -518,19 +547,25 @@ public class HostEngine implements PolyEngine {
             throw new IllegalArgumentException("the key covers " + k.qLimbs + " data limbs, the polynomial " + ql);
         }
         int width = ql + ring.pCount();
-        int digits = d.digits.length;
-        long[][][] digitsIn = d.digits;
+        long[][][] digitsIn = d.digits();
+        int digits = digitsIn.length;
+        long[][][] permuted = null;
         if (galoisElement != 1) {
             // Apply the automorphism to every digit once, not once per key half.
             int[] p = ring.galoisPermutation(galoisElement);
-            long[][][] permuted = new long[digits][width][ring.n()];
-            executor.forEach(digits * width, idx -> kernels.permute(d.digits[idx / width][idx % width], p,
-                    permuted[idx / width][idx % width]));
-            digitsIn = permuted;
+            long[][][] own = new long[digits][width][];
+            long[][][] in = digitsIn;
+            executor.forEach(digits * width, idx -> {
+                long[] limb = pool.take();
+                kernels.permute(in[idx / width][idx % width], p, limb);
+                own[idx / width][idx % width] = limb;
+            });
+            permuted = own;
+            digitsIn = own;
         }
         long[][][] source = digitsIn;
-        HostPoly acc0 = (HostPoly) allocate(ql, true);
-        HostPoly acc1 = (HostPoly) allocate(ql, true);
+        HostPoly acc0 = allocateUninitialised(ql, true);
+        HostPoly acc1 = allocateUninitialised(ql, true);
         executor.forEach(2 * width, idx -> {
             int t = idx % width;
             boolean second = idx >= width;
@@ -552,7 +587,15 @@ public class HostEngine implements PolyEngine {
                 kernels.innerProductCompact(xs, null, w, acc.limb(t), ring.limbModulus(t, ql));
             }
         });
-        return new DevicePoly[] {modDown(acc0), modDown(acc1)};
+        if (permuted != null) {
+            for (long[][] digit : permuted) {
+                pool.giveAll(digit);
+            }
+        }
+        DevicePoly[] out = {modDown(acc0), modDown(acc1)};
+        acc0.close();
+        acc1.close();
+        return out;
     }
 
     /** Divides an NTT-form polynomial over Q_l·P by P with rounding (centred conversion), giving one over Q_l. */
@@ -562,23 +605,29 @@ public class HostEngine implements PolyEngine {
         BasisConverter conv = ring.specialToData();
         long[][] scaled = new long[k][];
         executor.forEach(k, j -> {
-            long[] c = x.limb(ql + j).clone();
+            long[] c = pool.copyOf(x.limb(ql + j));
             kernels.inverseNtt(c, ring.pTable(j));
             kernels.multiplyConstant(c, conv.hatInverse(j), conv.hatInverseShoup(j), c, ring.p(j));
             scaled[j] = c;
         });
         int[] quotients = new int[ring.n()];
         kernels.conversionQuotients(scaled, conv.inverseModuli(), quotients);
-        HostPoly out = (HostPoly) allocate(ql, false);
+        HostPoly out = allocateUninitialised(ql, false);
         executor.forEach(ql, i -> {
             Modulus qi = ring.q(i);
-            long[] t = new long[ring.n()];
+            long[] t = scratch.get();
             kernels.linearCombination(scaled, conv.hatModTarget(i), conv.hatModTargetShoup(i), quotients,
                     conv.corrections(i), t, qi);
             kernels.forwardNtt(t, ring.qTable(i));
             kernels.subtractAndScale(x.limb(i), t, ring.pInverse(i), ring.pInverseShoup(i), out.limb(i), qi);
         });
+        pool.giveAll(scaled);
         return out;
+    }
+
+    /** The limbs this engine recycles (for tests). */
+    LimbPool limbPool() {
+        return pool;
     }
 
     @Override

@@ -2,16 +2,24 @@ package org.hecnn.backend.host;
 
 import org.hecnn.backend.DevicePoly;
 
-/** A polynomial in host memory: one long[N] per limb. */
+/**
+ * A polynomial in host memory: one long[N] per limb. Closing it hands its limbs back to the engine's
+ * {@link LimbPool}; any later use fails with {@link IllegalStateException} instead of reading limbs that another
+ * polynomial may own by then.
+ */
 public final class HostPoly implements DevicePoly {
-    private final long[][] limbs;
+    private long[][] limbs;
+    private final int limbCount;
     private final int qLimbs;
     private final boolean special;
+    private final LimbPool pool;
 
-    HostPoly(long[][] limbs, int qLimbs, boolean special) {
+    HostPoly(long[][] limbs, int qLimbs, boolean special, LimbPool pool) {
         this.limbs = limbs;
+        this.limbCount = limbs.length;
         this.qLimbs = qLimbs;
         this.special = special;
+        this.pool = pool;
     }
 
     @Override
@@ -25,19 +33,32 @@ public final class HostPoly implements DevicePoly {
     }
 
     int limbCount() {
-        return limbs.length;
+        return limbCount;
     }
 
     long[] limb(int i) {
-        return limbs[i];
+        return limbs()[i];
     }
 
     long[][] limbs() {
-        return limbs;
+        long[][] l = limbs;
+        if (l == null) {
+            throw new IllegalStateException("polynomial used after close: " + qLimbs + " data limbs"
+                    + (special ? " and the special limbs" : "") + "; keep it open while it is in use");
+        }
+        return l;
+    }
+
+    boolean isClosed() {
+        return limbs == null;
     }
 
     @Override
     public void close() {
-        // Host memory is reclaimed by the garbage collector.
+        long[][] l = limbs;
+        if (l != null) {
+            limbs = null;
+            pool.giveAll(l);
+        }
     }
 }
