@@ -88,6 +88,22 @@ public interface PolyEngine extends AutoCloseable {
         }
     }
 
+    /**
+     * A sum of integer-plaintext products: out[k] = Σ_j a[j][k] ∘ p_j (or out[k] += … when {@code accumulate}),
+     * p_j the NTT form of {@code coefficients[j]}, every a[j] shaped as for {@link #multiplyByIntegers}. The
+     * result is that of one {@link #multiplyByIntegers} per term (the later ones accumulating); engines may run
+     * all terms in one pass per limb.
+     */
+    default void multiplySumByIntegers(int[][] coefficients, DevicePoly[][] a, DevicePoly[] out, boolean accumulate) {
+        if (coefficients.length != a.length || a.length == 0) {
+            throw new IllegalArgumentException(coefficients.length + " plaintexts for " + a.length
+                    + " operand groups; a sum needs at least one term and one plaintext per group");
+        }
+        for (int j = 0; j < a.length; j++) {
+            multiplyByIntegers(coefficients[j], a[j], out, accumulate || j > 0);
+        }
+    }
+
     /** out = a · c where c[i] is a residue modulo limb i's modulus. */
     void multiplyConstant(DevicePoly a, long[] c, DevicePoly out);
 

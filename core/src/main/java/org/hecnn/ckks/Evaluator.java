@@ -357,6 +357,66 @@ public final class Evaluator {
         engine.multiplyByIntegers(p.coefficients(), in, out, true);
     }
 
+    /**
+     * Σ_j a[j][m]·p[j] for every m (several images), each plaintext transformed once: the same result as one
+     * {@link #multiplyPlain(Ciphertext[], IntegerPlaintext)} followed by
+     * {@link #multiplyPlainAccumulate(Ciphertext[], Ciphertext[], IntegerPlaintext)} per further term, in one
+     * engine call. Every term's ciphertexts share its plaintext's level, and every product has the same scale.
+     */
+    public Ciphertext[] multiplyPlainSum(Ciphertext[][] a, IntegerPlaintext[] p) {
+        if (a.length != p.length || a.length == 0) {
+            throw new InvalidOperandException("multiplyPlainSum: " + p.length + " plaintexts for " + a.length
+                    + " terms (at least one of each, as many of one as of the other)");
+        }
+        int images = a[0].length;
+        int[] partsOf = new int[images];
+        int parts = 0;
+        for (int m = 0; m < images; m++) {
+            partsOf[m] = a[0][m].size();
+            parts += partsOf[m];
+        }
+        int[][] coefficients = new int[p.length][];
+        DevicePoly[][] in = new DevicePoly[a.length][parts];
+        for (int j = 0; j < a.length; j++) {
+            if (a[j].length != images) {
+                throw new InvalidOperandException("multiplyPlainSum: term " + j + " has " + a[j].length
+                        + " ciphertexts, term 0 has " + images);
+            }
+            coefficients[j] = p[j].coefficients();
+            int k = 0;
+            for (int m = 0; m < images; m++) {
+                Ciphertext c = a[j][m];
+                own(c, "multiplyPlainSum ciphertext");
+                sameLevel("multiplyPlainSum", c.level(), p[j].level());
+                sameLevel("multiplyPlainSum", c.level(), a[0][m].level());
+                sameScale("multiplyPlainSum", c.scale() * p[j].scale(), a[0][m].scale() * p[0].scale());
+                if (c.size() != partsOf[m]) {
+                    throw new InvalidOperandException("multiplyPlainSum: term " + j + " image " + m + " has "
+                            + c.size() + " parts, term 0 has " + partsOf[m]);
+                }
+                for (int i = 0; i < c.size(); i++, k++) {
+                    in[j][k] = c.part(i);
+                }
+            }
+        }
+        DevicePoly[] out = new DevicePoly[parts];
+        int k = 0;
+        for (int m = 0; m < images; m++) {
+            for (int i = 0; i < partsOf[m]; i++, k++) {
+                out[k] = engine.allocate(a[0][m].level() + 1, false);
+            }
+        }
+        engine.multiplySumByIntegers(coefficients, in, out, false);
+        Ciphertext[] result = new Ciphertext[images];
+        k = 0;
+        for (int m = 0; m < images; m++) {
+            result[m] = new Ciphertext(context, java.util.Arrays.copyOfRange(out, k, k + partsOf[m]),
+                    a[0][m].scale() * p[0].scale());
+            k += partsOf[m];
+        }
+        return result;
+    }
+
     /** Multiplies by a real constant encoded at the scale of the prime the next rescale removes. */
     public Ciphertext multiplyConstant(Ciphertext a, double c) {
         return multiplyConstant(a, c, (double) ring.q(a.level()).value());

@@ -72,6 +72,21 @@ public final class HeOps {
         evaluator.multiplyPlainAccumulate(acc, x, p);
     }
 
+    /**
+     * Σ_j x[j][m]·p[j] for every m (several images), each plaintext transformed once: counted as the products and
+     * additions of the equivalent {@link #multiplyPlain(Ciphertext[], IntegerPlaintext)} and
+     * {@link #multiplyPlainAccumulate(Ciphertext[], Ciphertext[], IntegerPlaintext)} calls.
+     */
+    public Ciphertext[] multiplyPlainSum(Ciphertext[][] x, IntegerPlaintext[] p) {
+        int products = 0;
+        for (Ciphertext[] term : x) {
+            products += term.length;
+        }
+        tally.plain += products;
+        tally.add += products - (x.length == 0 ? 0 : x[0].length);
+        return evaluator.multiplyPlainSum(x, p);
+    }
+
     public Ciphertext add(Ciphertext a, Ciphertext b) {
         tally.add++;
         return evaluator.add(a, b);

@@ -178,9 +178,9 @@ public final class PlaintextBank implements AutoCloseable {
      * For every image m, Σ_j operands(j)[m]·(plaintext indices[j]) as a new ciphertext ({@code indices} not empty;
      * operands(j) holds one ciphertext per image, the same count each time). Each plaintext is prepared once for all
      * images. Outside a reuse scope, plaintexts kept as coefficients or encoded on demand go to the engine as 32-bit
-     * integers when they fit, transformed limb by limb as they are multiplied with nothing allocated (on demand, the
-     * next plaintext's slot vector and FFT are computed on a helper thread meanwhile); NTT-form and reused
-     * plaintexts are used as they are.
+     * integers when they fit, transformed limb by limb as they are multiplied with nothing allocated (kept ones all
+     * in one engine call for the whole sum; on demand, one call per plaintext while the next one's slot vector and
+     * FFT are computed on a helper thread); NTT-form and reused plaintexts are used as they are.
      */
     public Ciphertext[] multiplySum(HeOps ops, int[] indices, java.util.function.IntFunction<Ciphertext[]> operands) {
         Ciphertext[][] sum = new Ciphertext[1][];
@@ -190,6 +190,15 @@ public final class PlaintextBank implements AutoCloseable {
                 with(indices[j], p -> accumulate(ops, sum, operands.apply(position), p, position));
             }
             return sum[0];
+        }
+        if (mode == Mode.COEFFICIENTS && indices.length > 1 && allSmall(indices)) {
+            IntegerPlaintext[] plaintexts = new IntegerPlaintext[indices.length];
+            Ciphertext[][] terms = new Ciphertext[indices.length][];
+            for (int j = 0; j < indices.length; j++) {
+                plaintexts[j] = new IntegerPlaintext((int[]) coefficients.get(indices[j]), level, scale);
+                terms[j] = operands.apply(j);
+            }
+            return ops.multiplyPlainSum(terms, plaintexts);
         }
         boolean prefetch = mode == Mode.ON_DEMAND && indices.length > 1;
         java.util.concurrent.Future<Object> next = prefetch ? PREFETCH.submit(() -> integersOf(indices[0])) : null;
@@ -219,6 +228,16 @@ public final class PlaintextBank implements AutoCloseable {
             }
         }
         return sum[0];
+    }
+
+    /** True when every plaintext of {@code indices} is stored as 32-bit integers. */
+    private boolean allSmall(int[] indices) {
+        for (int i : indices) {
+            if (!(coefficients.get(i) instanceof int[])) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static void accumulate(HeOps ops, Ciphertext[][] sum, Ciphertext[] ys, Plaintext p, int position) {

@@ -88,9 +88,7 @@ public class HostEngine implements PolyEngine {
     public DevicePoly allocate(int qLimbs, boolean withSpecial) {
         checkLimbs(qLimbs);
         long[][] limbs = new long[limbCount(qLimbs, withSpecial)][];
-        for (int i = 0; i < limbs.length; i++) {
-            limbs[i] = pool.takeZeroed();
-        }
+        executor.forEach(limbs.length, i -> limbs[i] = pool.takeZeroed());
         return new HostPoly(limbs, qLimbs, withSpecial, pool);
     }
 
@@ -122,9 +120,7 @@ public class HostEngine implements PolyEngine {
                 throw new IllegalArgumentException("limb " + i + " has length " + limbs[i].length);
             }
         }
-        for (int i = 0; i < limbs.length; i++) {
-            copy[i] = pool.copyOf(limbs[i]);
-        }
+        executor.forEach(limbs.length, i -> copy[i] = pool.copyOf(limbs[i]));
         return new HostPoly(copy, qLimbs, withSpecial, pool);
     }
 
@@ -171,6 +167,88 @@ public class HostEngine implements PolyEngine {
             }
         });
     }
+
+    /**
+     * Fused limb by limb like {@link #multiplyByIntegers}, all terms in one call: when there are few limbs, the
+     * terms are also split into chunks summed into pooled partial limbs, so every worker has work.
+     */
+    @Override
+    public void multiplySumByIntegers(int[][] coefficients, DevicePoly[][] a, DevicePoly[] out, boolean accumulate) {
+        if (coefficients.length != a.length || a.length == 0) {
+            throw new IllegalArgumentException(coefficients.length + " plaintexts for " + a.length
+                    + " operand groups; a sum needs at least one term and one plaintext per group");
+        }
+        int terms = a.length;
+        HostPoly[] result = new HostPoly[out.length];
+        HostPoly[][] in = new HostPoly[terms][];
+        for (int j = 0; j < terms; j++) {
+            if (coefficients[j].length != ring.n()) {
+                throw new IllegalArgumentException("expected " + ring.n() + " coefficients, got "
+                        + coefficients[j].length);
+            }
+            PairedOperands.require(a[j], out);
+            in[j] = new HostPoly[a[j].length];
+            for (int k = 0; k < a[j].length; k++) {
+                in[j][k] = host(a[j][k]);
+                result[k] = host(out[k]);
+                sameShape(in[j][k], in[0][0]);
+                sameShape(result[k], in[0][0]);
+            }
+        }
+        if (in[0][0].hasSpecial()) {
+            throw new IllegalArgumentException("multiplySumByIntegers takes polynomials without special limbs");
+        }
+        for (HostPoly[] group : in) {
+            for (HostPoly x : group) {
+                for (HostPoly o : result) {
+                    if (x == o) {
+                        throw new IllegalArgumentException("multiplySumByIntegers outputs must not alias inputs");
+                    }
+                }
+            }
+        }
+        int limbs = in[0][0].qLimbs();
+        int chunks = Math.min(terms, Math.max(1, (MIN_SUM_TASKS + limbs - 1) / limbs));
+        // partial[c - 1][k][i]: chunk c's sum for out[k], limb i (chunk 0 writes into out directly).
+        long[][][][] partial = new long[chunks - 1][out.length][limbs][];
+        executor.forEach(limbs * chunks, task -> {
+            int i = task % limbs;
+            int c = task / limbs;
+            Modulus q = modulus(in[0][0], i);
+            NttTable table = table(in[0][0], i);
+            long[] p = scratch.get();
+            long[][] target = new long[out.length][];
+            for (int k = 0; k < out.length; k++) {
+                target[k] = c == 0 ? result[k].limb(i) : (partial[c - 1][k][i] = pool.take());
+            }
+            for (int j = c * terms / chunks, end = (c + 1) * terms / chunks; j < end; j++) {
+                kernels.reduceIntegers(coefficients[j], p, q);
+                kernels.forwardNtt(p, table);
+                boolean add = j > c * terms / chunks || (c == 0 && accumulate);
+                for (int k = 0; k < out.length; k++) {
+                    if (add) {
+                        kernels.multiplyAdd(in[j][k].limb(i), p, target[k], q);
+                    } else {
+                        kernels.multiply(in[j][k].limb(i), p, target[k], q);
+                    }
+                }
+            }
+        });
+        if (chunks > 1) {
+            executor.forEach(limbs, i -> {
+                Modulus q = modulus(in[0][0], i);
+                for (int k = 0; k < out.length; k++) {
+                    for (int c = 1; c < chunks; c++) {
+                        kernels.add(result[k].limb(i), partial[c - 1][k][i], result[k].limb(i), q);
+                        pool.give(partial[c - 1][k][i]);
+                    }
+                }
+            });
+        }
+    }
+
+    /** Tasks a sum of plaintext products is cut into at least (when it has enough terms): 8 per worker of 2. */
+    static final int MIN_SUM_TASKS = 16;
 
     @Override
     public long[][] download(DevicePoly poly) {

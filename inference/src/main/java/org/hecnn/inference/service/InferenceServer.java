@@ -7,6 +7,7 @@ import org.hecnn.ckks.Evaluator;
 import org.hecnn.inference.FeatureMap;
 import org.hecnn.inference.HeNetwork;
 import org.hecnn.inference.HeOps;
+import org.hecnn.inference.LayerObserver;
 import org.hecnn.inference.LayerProgress;
 import org.hecnn.inference.OpCounts;
 import org.hecnn.io.KeyCodec;
@@ -84,7 +85,7 @@ public final class InferenceServer {
         }
 
         public byte[] evaluate(byte[] request, LayerProgress progress) {
-            return evaluate(request, progress, (node, message, map) -> { });
+            return run(request, progress, LayerObserver.NONE);
         }
 
         /**
@@ -92,10 +93,13 @@ public final class InferenceServer {
          * {@code trace} (for a client that wants a per-layer precision trace; it costs a serialisation per layer).
          */
         public byte[] evaluate(byte[] request, LayerProgress progress, Trace trace) {
+            return run(request, progress, (node, cts, map) -> trace.layer(node, Messages.write(cts), map));
+        }
+
+        private byte[] run(byte[] request, LayerProgress progress, LayerObserver observer) {
             Ciphertext[] input = Messages.read(network.context(), request, network.inputMap().ciphertexts());
             HeOps ops = new HeOps(evaluator);
-            Ciphertext logits = network.evaluate(ops, input, progress,
-                    (node, cts, map) -> trace.layer(node, Messages.write(cts), map));
+            Ciphertext logits = network.evaluate(ops, input, progress, observer);
             lastCounts = ops.counts();
             return Messages.write(logits);
         }
