@@ -239,8 +239,9 @@ final class EvalCommand implements Callable<Integer> {
         sb.append("data ").append(data.getFileName()).append(" sha256:").append(sha256(data))
                 .append(", parameters ").append(compiled.network().context().parameters().fingerprintHex())
                 .append(", layout ").append(compiled.network().layout())
-                .append(", targets ").append(o.targets().scaleBits()).append('/').append(o.targets().weightBits())
-                .append(o.targets().separateRescales() ? " separate rescales" : " tower reuse")
+                .append(", targets ").append(compiled.targets().scaleBits()).append('/')
+                .append(compiled.targets().weightBits())
+                .append(compiled.targets().separateRescales() ? " separate rescales" : " tower reuse")
                 .append(", clusters ").append(o.clusters()).append(' ').append(o.granularity())
                 .append(", baby steps ").append(o.maxBabySteps());
         return sb.toString().replace('"', '\'');

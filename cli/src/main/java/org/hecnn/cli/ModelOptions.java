@@ -36,19 +36,28 @@ final class ModelOptions {
             + "image per evaluation, for latency) (default: ${DEFAULT-VALUE})", defaultValue = "auto")
     String layout;
 
-    @Option(names = "--scale-bits", description = "activation scale 2^bits (default: 24, with --separate-rescales "
-            + "33; batched: 26; vector: 36)", defaultValue = "0")
+    @Option(names = "--scale-bits", description = "activation scale 2^bits (default: 33 with separate rescales, 24 "
+            + "with tower reuse; batched: 26; vector: 36); given without --separate-rescales it means tower reuse",
+            defaultValue = "0")
     int scaleBits;
 
-    @Option(names = "--weight-bits", description = "weight scale 2^bits (default: 18, with --separate-rescales 27; "
-            + "batched: bits kept of each layer's largest generic weight, 16)", defaultValue = "0")
+    @Option(names = "--weight-bits", description = "weight scale 2^bits (default: 27 with separate rescales, 18 "
+            + "with tower reuse; batched: bits kept of each layer's largest generic weight, 16); given without "
+            + "--separate-rescales it means tower reuse", defaultValue = "0")
 
     int weightBits;
 
     @Option(names = "--separate-rescales", description = "give each layer two primes (the weights' scale and the "
             + "square's rescaled separately) instead of one shared prime (tower reuse): the same modulus buys about "
-            + "9 more bits of precision per layer for twice the RNS limbs (about twice the time and key memory)")
+            + "9 more bits of precision per layer for twice the RNS limbs. Default: chosen per network (separate "
+            + "rescales when they fit the ring tower reuse needs, as for ResNet-20)")
     boolean separateRescales;
+
+    @Option(names = "--tower-reuse", description = "one prime per layer shared by a convolution and its activation "
+            + "(the method's tower reuse): half the RNS limbs, so faster and smaller, but about 9 bits less precision "
+            + "per layer (on ResNet-20 a few predictions in a hundred then differ from the plaintext model's; "
+            + "docs/inference.md)")
+    boolean towerReuse;
 
     @Option(names = "--baby-steps", description = "most baby steps per convolution: fewer means fewer rotation "
             + "keys (less memory) and more giant-step rotations (default: 2)",
@@ -157,11 +166,17 @@ final class ModelOptions {
             default -> throw new HecnnException("unknown layout '" + layout + "': use auto, packed, per-channel or "
                     + "batched");
         };
+        if (separateRescales && towerReuse) {
+            throw new HecnnException("give either --separate-rescales or --tower-reuse, not both");
+        }
         PrecisionTargets base = separateRescales ? PrecisionTargets.precise() : PrecisionTargets.standard();
         NetworkCompiler.Options o = NetworkCompiler.Options.defaults()
                 .withTargets(new PrecisionTargets(scaleBits > 0 ? scaleBits : base.scaleBits(),
                         weightBits > 0 ? weightBits : base.weightBits(), base.outputMarginBits(), separateRescales))
                 .withLayout(forced);
+        if (!separateRescales && !towerReuse && scaleBits == 0 && weightBits == 0) {
+            o = o.withChosenTargets();
+        }
         o = o.withClustering(clusters, granularity);
         return babySteps > 0 ? o.withMaxBabySteps(babySteps) : o;
     }

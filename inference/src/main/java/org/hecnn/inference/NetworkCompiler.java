@@ -31,36 +31,44 @@ public final class NetworkCompiler {
      * @param maxBabySteps      the most baby steps a convolution may use (fewer: fewer rotation keys)
      * @param clusters          k for k-means parameter clustering of convolution weights, 0 for none
      * @param granularity       how weights are grouped for clustering
+     * @param chooseRescaling   plan parameters with {@link #chooseTargets} instead of {@code targets} (unless
+     *                          {@code parameters} are given)
      */
     public record Options(PrecisionTargets targets, Layout layout, long plaintextBudget, CkksParameters parameters,
-                          int maxBabySteps, int clusters, Granularity granularity) {
+                          int maxBabySteps, int clusters, Granularity granularity, boolean chooseRescaling) {
         /**
          * Standard precision, layout by the cost model, 6 GiB for plaintexts, planned parameters, and at most two
          * baby steps: on ResNet-20 that costs the same estimated work as four while needing 74 rotation keys
          * instead of 120 (measured with `hecnn plan --baby-steps`).
          */
         public static Options defaults() {
-            return new Options(PrecisionTargets.standard(), null, 6L << 30, null, 2, 0, Granularity.PER_KERNEL_COLUMN);
+            return new Options(PrecisionTargets.standard(), null, 6L << 30, null, 2, 0, Granularity.PER_KERNEL_COLUMN,
+                    false);
+        }
+
+        /** Precision targets chosen per network by {@link #chooseTargets} (what {@code hecnn} does by default). */
+        public Options withChosenTargets() {
+            return new Options(targets, layout, plaintextBudget, parameters, maxBabySteps, clusters, granularity, true);
         }
 
         public Options withClustering(int k, Granularity g) {
-            return new Options(targets, layout, plaintextBudget, parameters, maxBabySteps, k, g);
+            return new Options(targets, layout, plaintextBudget, parameters, maxBabySteps, k, g, chooseRescaling);
         }
 
         public Options withLayout(Layout l) {
-            return new Options(targets, l, plaintextBudget, parameters, maxBabySteps, clusters, granularity);
+            return new Options(targets, l, plaintextBudget, parameters, maxBabySteps, clusters, granularity, chooseRescaling);
         }
 
         public Options withParameters(CkksParameters p) {
-            return new Options(targets, layout, plaintextBudget, p, maxBabySteps, clusters, granularity);
+            return new Options(targets, layout, plaintextBudget, p, maxBabySteps, clusters, granularity, chooseRescaling);
         }
 
         public Options withTargets(PrecisionTargets t) {
-            return new Options(t, layout, plaintextBudget, parameters, maxBabySteps, clusters, granularity);
+            return new Options(t, layout, plaintextBudget, parameters, maxBabySteps, clusters, granularity, false);
         }
 
         public Options withMaxBabySteps(int b) {
-            return new Options(targets, layout, plaintextBudget, parameters, b, clusters, granularity);
+            return new Options(targets, layout, plaintextBudget, parameters, b, clusters, granularity, chooseRescaling);
         }
     }
 
@@ -70,7 +78,8 @@ public final class NetworkCompiler {
      * @param model   the prepared model the network evaluates (for an ensemble, the stacked members)
      * @param members how many ensemble members its outputs hold, member-major ({@link EnsembleStack}); 1 for one model
      */
-    public record Compiled(HeNetwork network, Model model, String decisions, int members) implements AutoCloseable {
+    public record Compiled(HeNetwork network, Model model, String decisions, int members, PrecisionTargets targets)
+            implements AutoCloseable {
         @Override
         public void close() {
             CkksContext ctx = network.context();
@@ -94,9 +103,48 @@ public final class NetworkCompiler {
     /** The parameters the planner picks for a prepared model. */
     public static CkksParameters plannedParameters(Model prepared, PrecisionTargets targets) {
         NetworkLevels levels = new NetworkLevels(prepared); // depth in activations; the planner sizes each
+        return ParameterPlanner.choose(levels.topLevel(), blockOf(prepared), targets);
+    }
+
+    /** Slots of one channel plane's block for the model's input. */
+    private static int blockOf(Model prepared) {
         var shape = prepared.inputShape();
-        int block = SlotGrid.forImage(1 << 16, shape.height(), shape.width()).blockSize();
-        return ParameterPlanner.choose(levels.topLevel(), block, targets);
+        return SlotGrid.forImage(1 << 16, shape.height(), shape.width()).blockSize();
+    }
+
+    /** Precision targets and why they were chosen ({@link #chooseTargets}). */
+    public record TargetChoice(PrecisionTargets targets, String reason) {
+    }
+
+    /**
+     * Separate rescales ({@link PrecisionTargets#precise()}: about 9 bits more precision per layer) when they fit
+     * the same ring degree as tower reuse ({@link PrecisionTargets#standard()}), else tower reuse: twice the limbs
+     * cost time but a larger ring would cost more. ResNet-20 gets separate rescales at N = 2^16; a network too
+     * deep for them at 128-bit security gets tower reuse; one too deep for both fails as tower reuse does.
+     */
+    public static TargetChoice chooseTargets(Model prepared) {
+        return chooseTargets(new NetworkLevels(prepared).topLevel(), blockOf(prepared));
+    }
+
+    /** {@link #chooseTargets(Model)} for {@code levels} activation levels and channel blocks of {@code block} slots. */
+    static TargetChoice chooseTargets(int levels, int block) {
+        PrecisionTargets precise = PrecisionTargets.precise();
+        PrecisionTargets standard = PrecisionTargets.standard();
+        CkksParameters tower = ParameterPlanner.choose(levels, block, standard);
+        CkksParameters separate;
+        try {
+            separate = ParameterPlanner.choose(levels, block, precise);
+        } catch (UnsupportedNetworkException e) {
+            return new TargetChoice(standard, "tower reuse (separate rescales do not fit 128-bit security: "
+                    + e.getMessage() + ")");
+        }
+        if (separate.logN() > tower.logN()) {
+            return new TargetChoice(standard, "tower reuse (separate rescales would need N = 2^" + separate.logN()
+                    + " instead of 2^" + tower.logN() + ")");
+        }
+        return new TargetChoice(precise, String.format("separate rescales (2^%d activations, 2^%d weights: log QP %d "
+                + "fits N = 2^%d, like tower reuse's %d; tower reuse would be faster and less precise)",
+                precise.scaleBits(), precise.weightBits(), separate.logQP(), separate.logN(), tower.logQP()));
     }
 
     /**
@@ -129,20 +177,26 @@ public final class NetworkCompiler {
 
     private static Compiled compilePrepared(Model prepared, int members, BackendProvider backend, Options options,
                                             boolean encode) {
+        StringBuilder why = new StringBuilder();
+        PrecisionTargets targets = options.targets();
+        if (options.chooseRescaling() && options.parameters() == null) {
+            TargetChoice choice = chooseTargets(prepared);
+            targets = choice.targets();
+            why.append(choice.reason()).append("; ");
+        }
         CkksParameters params = options.parameters() != null ? options.parameters()
-                : plannedParameters(prepared, options.targets());
+                : plannedParameters(prepared, targets);
         CkksContext ctx = CkksContext.create(params, backend);
         try {
-            StringBuilder why = new StringBuilder();
             if (members > 1) {
                 why.append(members).append(" ensemble members stacked (channels interleaved, one pass); ");
             }
             Layout layout = options.layout();
             HeNetwork planned = null;
             if (layout == null) {
-                try (HeNetwork packed = new HeNetwork(prepared, ctx, options.targets(), PlaintextBank.Mode.PLAN_ONLY,
+                try (HeNetwork packed = new HeNetwork(prepared, ctx, targets, PlaintextBank.Mode.PLAN_ONLY,
                         Layout.PACKED, options.maxBabySteps());
-                     HeNetwork perChannel = new HeNetwork(prepared, ctx, options.targets(),
+                     HeNetwork perChannel = new HeNetwork(prepared, ctx, targets,
                              PlaintextBank.Mode.PLAN_ONLY, Layout.PER_CHANNEL, options.maxBabySteps())) {
                     double a = packed.estimatedCost();
                     double b = perChannel.estimatedCost();
@@ -153,7 +207,7 @@ public final class NetworkCompiler {
             } else {
                 why.append("layout ").append(layout).append(" as requested");
             }
-            planned = new HeNetwork(prepared, ctx, options.targets(), PlaintextBank.Mode.PLAN_ONLY, layout,
+            planned = new HeNetwork(prepared, ctx, targets, PlaintextBank.Mode.PLAN_ONLY, layout,
                     options.maxBabySteps());
             long nttBytes = planned.plan().stream().mapToLong(LayerPlan::plaintextBytesIfNtt).sum();
             long coefficientBytes = planned.plan().stream().mapToLong(LayerPlan::plaintextBytesIfCoefficients).sum();
@@ -174,9 +228,8 @@ public final class NetworkCompiler {
                     + "coefficients, budget %.2f GiB = half the heap)", mode, nttBytes / (double) (1L << 30),
                     options.plaintextBudget() / (double) (1L << 30), coefficientBytes / (double) (1L << 30),
                     coefficientBudget / (double) (1L << 30)));
-            return new Compiled(new HeNetwork(prepared, ctx, options.targets(), mode, layout, options.maxBabySteps()),
-                    prepared,
-                    why.toString(), members);
+            return new Compiled(new HeNetwork(prepared, ctx, targets, mode, layout, options.maxBabySteps()),
+                    prepared, why.toString(), members, targets);
         } catch (RuntimeException e) {
             ctx.close();
             throw e;
