@@ -34,15 +34,16 @@ def measured_encrypted(results_dir):
             out[name] = "%s (%d images, %s layout, agreement %s; `%s`)" % (
                 pct(e["accuracy"]), e["images"], e.get("layout", "batched"), pct(e["agreement"]),
                 "scripts/mnist-table" if key is None else "scripts/transfer-table")
-    parts = [p for p in (tower_agreement(results_dir), records_agreement(
-        os.path.join(results_dir, "resnet20-separate-rescales-agreement.jsonl"), "separate rescales")) if p]
+    parts = [p for p in (records_agreement(
+        os.path.join(results_dir, "resnet20-separate-rescales-agreement.jsonl"), "separate rescales (default)"),
+        tower_agreement(results_dir)) if p]
     if parts:
         out["resnet20_quad.onnx"] = "; ".join(parts)
     return out
 
 
 def tower_agreement(results_dir):
-    """The default configuration's (tower reuse, 2^24/2^18) `hecnn eval --json` runs, added up over their images."""
+    """Tower reuse's (2^24/2^18, the default until 2026-11-22) `hecnn eval --json` runs, added over their images."""
     runs = [json.load(open(f)) for f in sorted(glob.glob(os.path.join(results_dir, "resnet20-*agreement-s24w18*.json")))]
     if not runs:
         return None
@@ -50,8 +51,8 @@ def tower_agreement(results_dir):
     agree = sum(round(r["agreement"] * r["images"]) for r in runs)
     correct = sum(round(r["accuracy"] * r["images"]) for r in runs)
     plain = sum(round(r["plaintextAccuracy"] * r["images"]) for r in runs)
-    return ("tower reuse (default): %s on test images 0-%d (plaintext %s on them), agreement %s (%d flips), largest "
-            "logit error %.2f; `hecnn eval --together 4`" % (pct(correct / n), n - 1, pct(plain / n), pct(agree / n),
+    return ("tower reuse (--tower-reuse): %s on test images 0-%d (plaintext %s on them), agreement %s (%d flips), "
+            "largest logit error %.2f; `hecnn eval --tower-reuse --together 4`" % (pct(correct / n), n - 1, pct(plain / n), pct(agree / n),
                                                             n - agree, max(r["maxLogitError"] for r in runs)))
 
 
