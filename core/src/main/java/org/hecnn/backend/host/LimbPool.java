@@ -20,29 +20,27 @@ final class LimbPool {
 
     /** A limb with arbitrary contents: the caller overwrites every coefficient. */
     long[] take() {
-        long[] a = null;
-        synchronized (this) {
-            if (size > 0) {
-                a = free[--size];
-                free[size] = null;
-            }
-        }
+        long[] a = pop();
         return a != null ? a : new long[n];
     }
 
     /** A limb of zeros. */
     long[] takeZeroed() {
-        long[] a = null;
-        synchronized (this) {
-            if (size > 0) {
-                a = free[--size];
-                free[size] = null;
-            }
-        }
+        long[] a = pop();
         if (a == null) {
             return new long[n];
         }
         java.util.Arrays.fill(a, 0L);
+        return a;
+    }
+
+    /** The most recently returned cached limb, or null when none is cached. */
+    private synchronized long[] pop() {
+        if (size == 0) {
+            return null;
+        }
+        long[] a = free[--size];
+        free[size] = null;
         return a;
     }
 
