@@ -37,16 +37,17 @@ public final class NetworkCompiler {
     public record Options(PrecisionTargets targets, Layout layout, long plaintextBudget, CkksParameters parameters,
                           int maxBabySteps, int clusters, Granularity granularity, boolean chooseRescaling) {
         /**
-         * Standard precision, layout by the cost model, 6 GiB for plaintexts, planned parameters, and at most two
-         * baby steps: on ResNet-20 that costs the same estimated work as four while needing 74 rotation keys
-         * instead of 120 (measured with `hecnn plan --baby-steps`).
+         * Precision targets chosen per network ({@link #chooseTargets}; {@code targets} holds tower reuse's, used
+         * with explicit parameters), layout by the cost model, 6 GiB for plaintexts, planned parameters, and at
+         * most two baby steps: on ResNet-20 that costs the same estimated work as four while needing 74 rotation
+         * keys instead of 120 (measured with `hecnn plan --baby-steps`). {@link #withTargets} fixes the targets.
          */
         public static Options defaults() {
             return new Options(PrecisionTargets.standard(), null, 6L << 30, null, 2, 0, Granularity.PER_KERNEL_COLUMN,
-                    false);
+                    true);
         }
 
-        /** Precision targets chosen per network by {@link #chooseTargets} (what {@code hecnn} does by default). */
+        /** Precision targets chosen per network by {@link #chooseTargets} (what {@link #defaults()} does). */
         public Options withChosenTargets() {
             return new Options(targets, layout, plaintextBudget, parameters, maxBabySteps, clusters, granularity, true);
         }
