@@ -1,7 +1,8 @@
 """Data loaders written for this project (no torchvision datasets, no downloads).
 
 * CIFAR-10 official binary layout: records of 1 label byte + 3072 pixel bytes (R, G, B planes, 32x32 row-major).
-* CIFAR-10 JPEG training tar (train/<class>/NNNN.jpg), read with tarfile + PIL.
+* CIFAR-10 JPEG training tar (train/<class>/NNNN.jpg), read with tarfile + PIL, or the same JPEGs repacked by
+  training.pack_data (small enough to carry to the GPU machine).
 * MNIST IDX files, gzip-compressed.
 
 Everything is held in memory as uint8 tensors; augmentation (random crop 32 with padding 4, horizontal flip)
@@ -83,14 +84,7 @@ def load_cifar_jpeg_tar(path, names, limit=None, cache=True):
         members = sorted((m for m in tf.getmembers() if m.isfile() and m.name.endswith(".jpg")), key=lambda m: m.name)
         if limit is not None:
             # a class-balanced subset: the first `limit // 10` images of every class
-            per = {}
-            sel = []
-            for m in members:
-                c = m.name.split("/")[-2]
-                if per.get(c, 0) < max(1, limit // len(names)):
-                    per[c] = per.get(c, 0) + 1
-                    sel.append(m)
-            members = sel
+            members = [members[i] for i in balanced_subset([m.name.split("/")[-2] for m in members], limit, len(names))]
         for m in members:
             parts = m.name.split("/")
             if len(parts) < 3 or parts[-2] not in index:
@@ -110,11 +104,52 @@ def load_cifar_jpeg_tar(path, names, limit=None, cache=True):
     return torch.from_numpy(x), torch.from_numpy(y)
 
 
+def balanced_subset(classes, limit, n_classes):
+    """Positions of the first `limit // n_classes` (at least 1) images of every class, in order."""
+    per = {}
+    sel = []
+    for i, c in enumerate(classes):
+        if per.get(c, 0) < max(1, limit // n_classes):
+            per[c] = per.get(c, 0) + 1
+            sel.append(i)
+    return sel
+
+
+def load_cifar_jpeg_pack(path, names, limit=None):
+    """The same images as load_cifar_jpeg_tar, from a pack written by training.pack_data (for the GPU machine)."""
+    from PIL import Image
+
+    from .pack_data import read_pack_index
+
+    require(path)
+    entries = read_pack_index(path)
+    if limit is not None:
+        entries = [entries[i] for i in balanced_subset([e[0] for e in entries], limit, len(names))]
+    xs, ys = [], []
+    with open(path, "rb") as f:
+        for c, offset, length in entries:
+            if c >= len(names):
+                raise ValueError("%s: class index %d, but there are %d classes" % (path, c, len(names)))
+            f.seek(offset)
+            img = Image.open(io.BytesIO(f.read(length))).convert("RGB")
+            if img.size != (32, 32):
+                raise ValueError("%s at offset %d: size %s, expected 32x32" % (path, offset, img.size))
+            xs.append(np.asarray(img, dtype=np.uint8).transpose(2, 0, 1))
+            ys.append(c)
+    return torch.from_numpy(np.stack(xs)), torch.from_numpy(np.asarray(ys, dtype=np.int64))
+
+
 def load_cifar_train(data_dir=DEFAULT_DATA, source="jpeg+lossless", limit=None):
-    """Training images. source: 'jpeg' (50,000 JPEG q75), 'lossless' (5,170), or 'jpeg+lossless' (both)."""
+    """Training images. source: 'jpeg' (50,000 JPEG q75), 'lossless' (5,170), or 'jpeg+lossless' (both). The JPEGs
+    come from the tar, or from the pack training.pack_data writes when the folder has no tar (the GPU machine)."""
     parts = []
     if "jpeg" in source:
-        parts.append(load_cifar_jpeg_tar(os.path.join(data_dir, "cifar10", "train_jpeg_q75.tar"), class_names(data_dir), limit=limit))
+        tar = os.path.join(data_dir, "cifar10", "train_jpeg_q75.tar")
+        pack = os.path.join(data_dir, "cifar10", "train_jpeg_q75.pack")
+        if not os.path.exists(tar) and os.path.exists(pack):
+            parts.append(load_cifar_jpeg_pack(pack, class_names(data_dir), limit=limit))
+        else:
+            parts.append(load_cifar_jpeg_tar(tar, class_names(data_dir), limit=limit))
     if "lossless" in source:
         x, y = load_cifar_train_lossless(data_dir)
         if limit is not None:

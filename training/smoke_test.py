@@ -159,6 +159,37 @@ def _():
         return "2 epochs x 2 steps, resumed once, ONNX %d bytes" % os.path.getsize(path)
 
 
+@check("--stop-after-minutes ends after a saved epoch and the same command continues", needs="cifar10/train_lossless_5170.bin")
+def _():
+    from training import train
+
+    with tempfile.TemporaryDirectory() as d:
+        cmd = ["--model", "resnet20", "--out", d, "--data", DATA, "--train-source", "lossless", "--limit", "32",
+               "--max-steps", "1", "--batch", "16", "--test-limit", "20", "--epochs", "3", "--no-export",
+               "--stop-after-minutes", "0"]
+        results = [train.main(cmd) for _ in range(3)]
+        assert results[0] is None and results[1] is None and isinstance(results[2], float), results
+        rows = open(os.path.join(d, "log.csv")).read().strip().splitlines()
+        assert len(rows) == 4, rows
+        return "3 calls: stopped after epochs 1 and 2, finished at 3"
+
+
+@check("JPEG pack for the GPU machine decodes to the tar's images", needs="cifar10/train_jpeg_q75.tar")
+def _():
+    from training import pack_data
+
+    with tempfile.TemporaryDirectory() as d:
+        pack_data.main(["--data", DATA, "--out", d])
+        assert not os.path.exists(os.path.join(d, "cifar10", "train_jpeg_q75.tar"))
+        px, py = data.load_cifar_train(d, "jpeg", limit=40)
+        tx, ty = data.load_cifar_jpeg_tar(os.path.join(DATA, "cifar10/train_jpeg_q75.tar"), data.class_names(DATA),
+                                          limit=40, cache=False)
+        assert torch.equal(px, tx) and torch.equal(py, ty), "pack and tar differ"
+        size = sum(os.path.getsize(os.path.join(d, "cifar10", f)) for f in os.listdir(os.path.join(d, "cifar10")))
+        assert size < 50e6, "the packed folder (%.1f MB) must leave room in a 64 MiB carry" % (size / 1e6)
+        return "40 images identical; packed folder %.1f MB" % (size / 1e6)
+
+
 @check("model soup: two seeded runs averaged, exported with a card", needs="cifar10/train_lossless_5170.bin")
 def _():
     import onnx

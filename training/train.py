@@ -11,7 +11,6 @@ import argparse
 import json
 import math
 import os
-import sys
 import time
 
 import torch
@@ -57,6 +56,9 @@ def parse_args(argv=None):
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--progress-every", type=int, default=50, help="a progress line every N steps (0: per epoch only)")
     p.add_argument("--no-export", action="store_true")
+    p.add_argument("--stop-after-minutes", type=float, default=None,
+                   help="end after the first epoch that finishes past this many minutes (checkpoint saved); the same "
+                        "command continues the run (for machines lent by the call, such as the GPU machine's 10 minutes)")
     p.add_argument("--name", default=None, help="base name of the exported files (default: <model>_quad_s<seed>)")
     p.add_argument("--teacher", default=None, choices=sorted(AKAMASTER),
                    help="distil from this akamaster ReLU network (its logits on the same augmented batch)")
@@ -162,6 +164,8 @@ def distillation_loss(student_logits, teacher_logits, temp):
 
 
 def main(argv=None):
+    """Trains (or continues) one run; returns the final test accuracy, or None when --stop-after-minutes ended it early."""
+    started = time.time()
     args = parse_args(argv)
     common.set_threads(args.threads)
     dev = common.device_of(args.device)
@@ -285,6 +289,10 @@ def main(argv=None):
               % (epoch, args.epochs, "CE+pen" if uses_ce else "penalty-only", s_loss / seen, s_ce / seen, s_pen / seen, zeta_eff,
                  100 * correct / seen, test_loss, 100 * test_acc, row["test_frac_out_of_range"], mon.maxabs, lr, float(row["epoch_seconds"])),
               flush=True)
+        if args.stop_after_minutes is not None and epoch < args.epochs and time.time() - started > 60 * args.stop_after_minutes:
+            print("[stop] %.1f minutes used, epoch %d of %d saved in %s; run the same command again to continue"
+                  % ((time.time() - started) / 60, epoch, args.epochs, ck_path), flush=True)
+            return None
 
     relu_acc = common.load_checkpoint(ck_path, model).get("relu_acc")
     _, test_acc, _ = common.evaluate(model, test_x, test_y, device=dev)
@@ -297,4 +305,4 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    sys.exit(0 if main() is not None else 1)
+    main()
