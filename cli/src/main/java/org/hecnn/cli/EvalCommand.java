@@ -169,6 +169,7 @@ final class EvalCommand implements Callable<Integer> {
         m.put("plaintextAccuracy", plainCorrect / (double) n);
         Summary sum = plainOnly ? null : summarise(records, from, n);
         if (!plainOnly) {
+            m.put("rescaling", ModelOptions.rescalingName(compiled.targets()));
             m.put("accuracy", sum.correct / (double) n);
             m.put("agreement", sum.agree / (double) n);
             m.put("maxLogitError", sum.maxErr);

@@ -135,6 +135,7 @@ final class InferCommand implements Callable<Integer> {
                     m.put("logN", net.context().parameters().logN());
                     m.put("logQP", net.context().parameters().logQP());
                     m.put("layout", net.layout().name());
+                    m.put("rescaling", ModelOptions.rescalingName(compiled.targets()));
                     m.put("evaluateSeconds", evalNs / 1e9);
                     m.put("requestBytes", request.length);
                     m.put("responseBytes", response.length);

@@ -136,6 +136,11 @@ final class ModelOptions {
                 : NetworkCompiler.compileEnsemble(members, backendProvider(), options(), encode);
     }
 
+    /** "separate" or "tower reuse": how the compiled network spends a layer's modulus (for --json output). */
+    static String rescalingName(PrecisionTargets targets) {
+        return targets.separateRescales() ? "separate" : "tower reuse";
+    }
+
     boolean batched() {
         return layout.equalsIgnoreCase("batched");
     }

@@ -52,6 +52,7 @@ final class PlanCommand implements Callable<Integer> {
                 m.put("dnum", digits);
                 m.put("scaleBits", Math.log(p.defaultScale()) / Math.log(2));
                 m.put("layout", net.layout().name());
+                m.put("rescaling", ModelOptions.rescalingName(compiled.targets()));
                 m.put("decisions", compiled.decisions());
                 m.put("levels", net.inputLevel());
                 m.put("rotationKeys", keys - 1);
