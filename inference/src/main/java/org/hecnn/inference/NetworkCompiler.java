@@ -184,6 +184,10 @@ public final class NetworkCompiler {
             TargetChoice choice = chooseTargets(prepared);
             targets = choice.targets();
             why.append(choice.reason()).append("; ");
+        } else {
+            why.append(String.format("%s (2^%d activations, 2^%d weights) as requested; ",
+                    targets.separateRescales() ? "separate rescales" : "tower reuse", targets.scaleBits(),
+                    targets.weightBits()));
         }
         CkksParameters params = options.parameters() != null ? options.parameters()
                 : plannedParameters(prepared, targets);
