@@ -37,8 +37,9 @@ final class HostDecomposition implements DeviceDecomposition {
         return d;
     }
 
+    /** Idempotent; synchronized so that two threads closing it cannot hand its limbs back twice. */
     @Override
-    public void close() {
+    public synchronized void close() {
         long[][][] d = digits;
         if (d == null) {
             return;

@@ -53,8 +53,9 @@ public final class HostPoly implements DevicePoly {
         return limbs == null;
     }
 
+    /** Idempotent; synchronized so that two threads closing one polynomial cannot hand its limbs back twice. */
     @Override
-    public void close() {
+    public synchronized void close() {
         long[][] l = limbs;
         if (l != null) {
             limbs = null;
