@@ -11,6 +11,8 @@ package org.hecnn.backend.host;
 final class LimbPool {
     private final int n;
     private final long[][] free;
+    /** The cached limbs by identity: a limb handed back while cached is a bug that would give it two owners. */
+    private final java.util.Set<long[]> cachedSet = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
     private int size;
 
     LimbPool(int n, long maxBytes) {
@@ -41,6 +43,7 @@ final class LimbPool {
         }
         long[] a = free[--size];
         free[size] = null;
+        cachedSet.remove(a);
         return a;
     }
 
@@ -58,8 +61,12 @@ final class LimbPool {
                     + n);
         }
         synchronized (this) {
+            if (cachedSet.contains(limb)) {
+                throw new IllegalStateException("a limb was handed back to the pool twice; it would get two owners");
+            }
             if (size < free.length) {
                 free[size++] = limb;
+                cachedSet.add(limb);
             }
         }
     }

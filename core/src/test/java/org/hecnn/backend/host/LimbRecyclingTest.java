@@ -66,6 +66,18 @@ class LimbRecyclingTest {
     }
 
     @Test
+    void aLimbHandedBackTwiceIsRefused() {
+        LimbPool pool = new LimbPool(16, 1 << 20);
+        long[] limb = pool.take();
+        pool.give(limb);
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> pool.give(limb));
+        assertTrue(e.getMessage().contains("twice"), e.getMessage());
+        assertEquals(1, pool.cached());
+        assertTrue(pool.take() == limb);
+        assertEquals(0, pool.cached());
+    }
+
+    @Test
     void aDecompositionFailsOnceItsSourceOrItselfIsClosed() {
         HostEngine e = engine();
         SplittableRandom r = new SplittableRandom(2);
