@@ -295,30 +295,7 @@ public final class Evaluator {
      * must share p's level.
      */
     public Ciphertext[] multiplyPlain(Ciphertext[] a, IntegerPlaintext p) {
-        int parts = 0;
-        for (Ciphertext c : a) {
-            own(c, "multiplyPlain ciphertext");
-            sameLevel("multiplyPlain", c.level(), p.level());
-            parts += c.size();
-        }
-        DevicePoly[] in = new DevicePoly[parts];
-        DevicePoly[] out = new DevicePoly[parts];
-        int k = 0;
-        for (Ciphertext c : a) {
-            for (int i = 0; i < c.size(); i++, k++) {
-                in[k] = c.part(i);
-                out[k] = engine.allocate(c.level() + 1, false);
-            }
-        }
-        engine.multiplyByIntegers(p.coefficients(), in, out, false);
-        Ciphertext[] result = new Ciphertext[a.length];
-        k = 0;
-        for (int m = 0; m < a.length; m++) {
-            result[m] = new Ciphertext(context, java.util.Arrays.copyOfRange(out, k, k + a[m].size()),
-                    a[m].scale() * p.scale());
-            k += a[m].size();
-        }
-        return result;
+        return plainSum("multiplyPlain", new Ciphertext[][] {a}, new IntegerPlaintext[] {p});
     }
 
     /** acc += a·p for a plaintext kept as integers; the accumulator as in the NTT-form variant. */
@@ -364,8 +341,12 @@ public final class Evaluator {
      * engine call. Every term's ciphertexts share its plaintext's level, and every product has the same scale.
      */
     public Ciphertext[] multiplyPlainSum(Ciphertext[][] a, IntegerPlaintext[] p) {
+        return plainSum("multiplyPlainSum", a, p);
+    }
+
+    private Ciphertext[] plainSum(String op, Ciphertext[][] a, IntegerPlaintext[] p) {
         if (a.length != p.length || a.length == 0) {
-            throw new InvalidOperandException("multiplyPlainSum: " + p.length + " plaintexts for " + a.length
+            throw new InvalidOperandException(op + ": " + p.length + " plaintexts for " + a.length
                     + " terms (at least one of each, as many of one as of the other)");
         }
         int images = a[0].length;
@@ -379,19 +360,19 @@ public final class Evaluator {
         DevicePoly[][] in = new DevicePoly[a.length][parts];
         for (int j = 0; j < a.length; j++) {
             if (a[j].length != images) {
-                throw new InvalidOperandException("multiplyPlainSum: term " + j + " has " + a[j].length
+                throw new InvalidOperandException(op + ": term " + j + " has " + a[j].length
                         + " ciphertexts, term 0 has " + images);
             }
             coefficients[j] = p[j].coefficients();
             int k = 0;
             for (int m = 0; m < images; m++) {
                 Ciphertext c = a[j][m];
-                own(c, "multiplyPlainSum ciphertext");
-                sameLevel("multiplyPlainSum", c.level(), p[j].level());
-                sameLevel("multiplyPlainSum", c.level(), a[0][m].level());
-                sameScale("multiplyPlainSum", c.scale() * p[j].scale(), a[0][m].scale() * p[0].scale());
+                own(c, op + " ciphertext");
+                sameLevel(op, c.level(), p[j].level());
+                sameLevel(op, c.level(), a[0][m].level());
+                sameScale(op, c.scale() * p[j].scale(), a[0][m].scale() * p[0].scale());
                 if (c.size() != partsOf[m]) {
-                    throw new InvalidOperandException("multiplyPlainSum: term " + j + " image " + m + " has "
+                    throw new InvalidOperandException(op + ": term " + j + " image " + m + " has "
                             + c.size() + " parts, term 0 has " + partsOf[m]);
                 }
                 for (int i = 0; i < c.size(); i++, k++) {

@@ -138,39 +138,13 @@ public class HostEngine implements PolyEngine {
     /** Fused limb by limb: each limb of p is reduced, transformed and used while it is in cache. */
     @Override
     public void multiplyByIntegers(int[] coefficients, DevicePoly[] a, DevicePoly[] out, boolean accumulate) {
-        if (coefficients.length != ring.n()) {
-            throw new IllegalArgumentException("expected " + ring.n() + " coefficients, got " + coefficients.length);
-        }
-        PairedOperands.require(a, out);
-        HostPoly[] in = new HostPoly[a.length];
-        HostPoly[] result = new HostPoly[a.length];
-        for (int k = 0; k < a.length; k++) {
-            in[k] = host(a[k]);
-            result[k] = host(out[k]);
-            sameShape(in[k], in[0]);
-            sameShape(result[k], in[0]);
-        }
-        if (in[0].hasSpecial()) {
-            throw new IllegalArgumentException("multiplyByIntegers takes polynomials without special limbs");
-        }
-        executor.forEach(in[0].qLimbs(), i -> {
-            long[] p = scratch.get();
-            Modulus q = modulus(in[0], i);
-            kernels.reduceIntegers(coefficients, p, q);
-            kernels.forwardNtt(p, table(in[0], i));
-            for (int k = 0; k < in.length; k++) {
-                if (accumulate) {
-                    kernels.multiplyAdd(in[k].limb(i), p, result[k].limb(i), q);
-                } else {
-                    kernels.multiply(in[k].limb(i), p, result[k].limb(i), q);
-                }
-            }
-        });
+        multiplySumByIntegers(new int[][] {coefficients}, new DevicePoly[][] {a}, out, accumulate);
     }
 
     /**
-     * Fused limb by limb like {@link #multiplyByIntegers}, all terms in one call: when there are few limbs, the
-     * terms are also split into chunks summed into pooled partial limbs, so every worker has work.
+     * Fused limb by limb, all terms in one call: each limb of every plaintext is reduced, transformed and used while
+     * it is in cache. When there are few limbs, the terms are also split into chunks summed into pooled partial
+     * limbs, so every worker has work.
      */
     @Override
     public void multiplySumByIntegers(int[][] coefficients, DevicePoly[][] a, DevicePoly[] out, boolean accumulate) {
@@ -196,13 +170,15 @@ public class HostEngine implements PolyEngine {
             }
         }
         if (in[0][0].hasSpecial()) {
-            throw new IllegalArgumentException("multiplySumByIntegers takes polynomials without special limbs");
+            throw new IllegalArgumentException("products with integer plaintexts take polynomials without special limbs");
         }
-        for (HostPoly[] group : in) {
-            for (HostPoly x : group) {
+        // One term may work in place; with several, chunks could read an output another chunk is writing.
+        for (int j = 0; terms > 1 && j < terms; j++) {
+            for (HostPoly x : in[j]) {
                 for (HostPoly o : result) {
                     if (x == o) {
-                        throw new IllegalArgumentException("multiplySumByIntegers outputs must not alias inputs");
+                        throw new IllegalArgumentException("a sum of several plaintext products must not write into "
+                                + "one of its inputs");
                     }
                 }
             }
