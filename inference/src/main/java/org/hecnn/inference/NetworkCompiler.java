@@ -113,8 +113,8 @@ public final class NetworkCompiler {
         return SlotGrid.forImage(1 << 16, shape.height(), shape.width()).blockSize();
     }
 
-    /** Precision targets and why they were chosen ({@link #chooseTargets}). */
-    public record TargetChoice(PrecisionTargets targets, String reason) {
+    /** Precision targets, the parameters planned for them, and why they were chosen ({@link #chooseTargets}). */
+    public record TargetChoice(PrecisionTargets targets, CkksParameters parameters, String reason) {
     }
 
     /**
@@ -136,14 +136,14 @@ public final class NetworkCompiler {
         try {
             separate = ParameterPlanner.choose(levels, block, precise);
         } catch (UnsupportedNetworkException e) {
-            return new TargetChoice(standard, "tower reuse (separate rescales do not fit 128-bit security: "
+            return new TargetChoice(standard, tower, "tower reuse (separate rescales do not fit 128-bit security: "
                     + e.getMessage() + ")");
         }
         if (separate.logN() > tower.logN()) {
-            return new TargetChoice(standard, "tower reuse (separate rescales would need N = 2^" + separate.logN()
+            return new TargetChoice(standard, tower, "tower reuse (separate rescales would need N = 2^" + separate.logN()
                     + " instead of 2^" + tower.logN() + ")");
         }
-        return new TargetChoice(precise, String.format("separate rescales (2^%d activations, 2^%d weights: log QP %d "
+        return new TargetChoice(precise, separate, String.format("separate rescales (2^%d activations, 2^%d weights: log QP %d "
                 + "fits N = 2^%d, like tower reuse's %d; tower reuse would be faster and less precise)",
                 precise.scaleBits(), precise.weightBits(), separate.logQP(), separate.logN(), tower.logQP()));
     }
@@ -180,17 +180,20 @@ public final class NetworkCompiler {
                                             boolean encode) {
         StringBuilder why = new StringBuilder();
         PrecisionTargets targets = options.targets();
-        if (options.chooseRescaling() && options.parameters() == null) {
+        CkksParameters params = options.parameters();
+        if (options.chooseRescaling() && params == null) {
             TargetChoice choice = chooseTargets(prepared);
             targets = choice.targets();
+            params = choice.parameters();
             why.append(choice.reason()).append("; ");
         } else {
             why.append(String.format("%s (2^%d activations, 2^%d weights) as requested; ",
                     targets.separateRescales() ? "separate rescales" : "tower reuse", targets.scaleBits(),
                     targets.weightBits()));
         }
-        CkksParameters params = options.parameters() != null ? options.parameters()
-                : plannedParameters(prepared, targets);
+        if (params == null) {
+            params = plannedParameters(prepared, targets);
+        }
         CkksContext ctx = CkksContext.create(params, backend);
         try {
             if (members > 1) {
