@@ -5,6 +5,8 @@
 # .device-carry/data (training.pack_data) is copied there once, a run folder carried back into training/runs/<run>
 # (after the machine went cold) is restored, then training.train runs for at most $STOP_MINUTES (default 8) minutes
 # past its last finished epoch and the run folder is copied to $OUT (or ./device-out when $OUT is unset).
+# No ONNX export there (--no-export): the finished checkpoint is exported here with training.export, by the
+# PyTorch whose exporter output the Java importer is tested against.
 set -euo pipefail
 [ $# -ge 1 ] || { echo "usage: $0 <run-name> <training.train arguments...>" >&2; exit 2; }
 run=$1; shift
@@ -23,7 +25,7 @@ fi
 cd "$root"
 python3 -c "import torch; print('[device] torch', torch.__version__, 'cuda', torch.cuda.is_available(), torch.cuda.get_device_name(0) if torch.cuda.is_available() else '')"
 status=0
-python3 -m training.train --data "$work/data" --train-source jpeg --out "$work/runs/$run" \
+python3 -m training.train --data "$work/data" --train-source jpeg --out "$work/runs/$run" --no-export \
   --stop-after-minutes "${STOP_MINUTES:-8}" "$@" 2>&1 | tee -a "$work/runs/$run.out" || status=$?
 cp -r "$work/runs/$run" "$out/" && cp "$work/runs/$run.out" "$out/$run/train.out"
 exit $status

@@ -17,6 +17,7 @@ the shipped graphs contain only: Conv, BatchNormalization, Mul, Add, Slice, Pad,
 import argparse
 import collections
 import hashlib
+import inspect
 import json
 import os
 import shutil
@@ -76,6 +77,14 @@ def fold_constants(model):
     return model
 
 
+def torchscript_exporter():
+    """Keyword arguments that select the TorchScript-based exporter, whose node patterns the Java importer reads:
+    PyTorch 2.9 made the torch.export-based exporter (dynamo=True, opset 18, other patterns) the default."""
+    if "dynamo" in inspect.signature(torch.onnx.export).parameters:
+        return {"dynamo": False}
+    return {}
+
+
 def export_onnx(model, path, input_shape, check_inputs=None):
     """Export `model` (eval mode) to `path`; verify with onnx.checker and the NumPy reference evaluator."""
     import onnx
@@ -86,7 +95,8 @@ def export_onnx(model, path, input_shape, check_inputs=None):
     dummy = torch.zeros(input_shape)
     raw = path + ".raw.onnx"
     torch.onnx.export(model, dummy, raw, opset_version=13, training=torch.onnx.TrainingMode.PRESERVE,
-                      do_constant_folding=False, input_names=["input"], output_names=["logits"], dynamic_axes=None)
+                      do_constant_folding=False, input_names=["input"], output_names=["logits"], dynamic_axes=None,
+                      **torchscript_exporter())
     m = onnx.load(raw)
     os.remove(raw)
     m = fold_constants(m)
