@@ -69,8 +69,6 @@ def load_cifar_jpeg_tar(path, names, limit=None, cache=True):
     Decoded arrays are cached in training/data-cache/ (keyed by the tar's size and mtime) so that a resumed run
     does not decode 50,000 JPEGs again.
     """
-    from PIL import Image
-
     require(path)
     st = os.stat(path)
     key = hashlib.sha1(("%s|%d|%d|%s" % (os.path.abspath(path), st.st_size, int(st.st_mtime), limit)).encode()).hexdigest()[:16]
@@ -78,22 +76,15 @@ def load_cifar_jpeg_tar(path, names, limit=None, cache=True):
     if cache and os.path.exists(cache_file):
         z = np.load(cache_file)
         return torch.from_numpy(z["x"]), torch.from_numpy(z["y"])
-    index = {n: i for i, n in enumerate(names)}
     xs, ys = [], []
     with tarfile.open(path, "r:") as tf:
-        members = sorted((m for m in tf.getmembers() if m.isfile() and m.name.endswith(".jpg")), key=lambda m: m.name)
+        entries = jpeg_tar_entries(tf, names, path)
         if limit is not None:
             # a class-balanced subset: the first `limit // 10` images of every class
-            members = [members[i] for i in balanced_subset([m.name.split("/")[-2] for m in members], limit, len(names))]
-        for m in members:
-            parts = m.name.split("/")
-            if len(parts) < 3 or parts[-2] not in index:
-                raise ValueError("unexpected member %s in %s" % (m.name, path))
-            img = Image.open(io.BytesIO(tf.extractfile(m).read())).convert("RGB")
-            if img.size != (32, 32):
-                raise ValueError("%s: size %s, expected 32x32" % (m.name, img.size))
-            xs.append(np.asarray(img, dtype=np.uint8).transpose(2, 0, 1))
-            ys.append(index[parts[-2]])
+            entries = [entries[i] for i in balanced_subset([c for _, c in entries], limit, len(names))]
+        for m, c in entries:
+            xs.append(decode_jpeg(tf.extractfile(m).read(), m.name))
+            ys.append(c)
     x = np.stack(xs)
     y = np.asarray(ys, dtype=np.int64)
     if cache:
@@ -102,6 +93,28 @@ def load_cifar_jpeg_tar(path, names, limit=None, cache=True):
         np.savez(tmp, x=x, y=y)
         os.replace(tmp, cache_file)
     return torch.from_numpy(x), torch.from_numpy(y)
+
+
+def jpeg_tar_entries(tf, names, path):
+    """[(member, class index)] of the tar's JPEGs in name order: the order the loaders and training.pack_data keep."""
+    index = {n: i for i, n in enumerate(names)}
+    entries = []
+    for m in sorted((m for m in tf.getmembers() if m.isfile() and m.name.endswith(".jpg")), key=lambda m: m.name):
+        parts = m.name.split("/")
+        if len(parts) < 3 or parts[-2] not in index:
+            raise ValueError("unexpected member %s in %s" % (m.name, path))
+        entries.append((m, index[parts[-2]]))
+    return entries
+
+
+def decode_jpeg(raw, where):
+    """One 32x32 JPEG -> uint8 array 3 x 32 x 32 (RGB planes)."""
+    from PIL import Image
+
+    img = Image.open(io.BytesIO(raw)).convert("RGB")
+    if img.size != (32, 32):
+        raise ValueError("%s: size %s, expected 32x32" % (where, img.size))
+    return np.asarray(img, dtype=np.uint8).transpose(2, 0, 1)
 
 
 def balanced_subset(classes, limit, n_classes):
@@ -117,8 +130,6 @@ def balanced_subset(classes, limit, n_classes):
 
 def load_cifar_jpeg_pack(path, names, limit=None):
     """The same images as load_cifar_jpeg_tar, from a pack written by training.pack_data (for the GPU machine)."""
-    from PIL import Image
-
     from .pack_data import read_pack_index
 
     require(path)
@@ -131,10 +142,7 @@ def load_cifar_jpeg_pack(path, names, limit=None):
             if c >= len(names):
                 raise ValueError("%s: class index %d, but there are %d classes" % (path, c, len(names)))
             f.seek(offset)
-            img = Image.open(io.BytesIO(f.read(length))).convert("RGB")
-            if img.size != (32, 32):
-                raise ValueError("%s at offset %d: size %s, expected 32x32" % (path, offset, img.size))
-            xs.append(np.asarray(img, dtype=np.uint8).transpose(2, 0, 1))
+            xs.append(decode_jpeg(f.read(length), "%s at offset %d" % (path, offset)))
             ys.append(c)
     return torch.from_numpy(np.stack(xs)), torch.from_numpy(np.asarray(ys, dtype=np.int64))
 

@@ -28,19 +28,14 @@ INDEX_RECORD = struct.Struct("<BII")
 
 def pack_jpeg_tar(tar_path, names, pack_path):
     """Writes the pack and its index; returns the number of images."""
-    index = {n: i for i, n in enumerate(names)}
     tmp = pack_path + ".tmp"
     count = 0
     with tarfile.open(tar_path, "r:") as tf, open(tmp, "wb") as out, open(tmp + ".idx", "wb") as idx:
-        members = sorted((m for m in tf.getmembers() if m.isfile() and m.name.endswith(".jpg")), key=lambda m: m.name)
         offset = 0
-        for m in members:
-            parts = m.name.split("/")
-            if len(parts) < 3 or parts[-2] not in index:
-                raise ValueError("unexpected member %s in %s" % (m.name, tar_path))
+        for m, c in data.jpeg_tar_entries(tf, names, tar_path):
             b = tf.extractfile(m).read()
             out.write(b)
-            idx.write(INDEX_RECORD.pack(index[parts[-2]], offset, len(b)))
+            idx.write(INDEX_RECORD.pack(c, offset, len(b)))
             offset += len(b)
             count += 1
     os.replace(tmp, pack_path)
