@@ -140,6 +140,71 @@ class QuadAct(nn.Module):
         return "c2=%r, c1=%r, c0=%r, clamp=[-%g, %g] (training only)" % (self.c2, self.c1, self.c0, self.r, self.r)
 
 
+class ChannelQuadFamily:
+    """Makes one trainable per-channel quadratic per activation site (ChannelQuadAct) and collects what they record.
+
+    It offers the QuadAct training interface (penalties, pop_penalty, r, record) for the whole family, plus
+    `alpha`: while alpha > 0 every member outputs alpha * ReLU(x) + (1 - alpha) * p(x) (gradual replacement; the
+    trainer anneals it to 0, and export refuses alpha != 0). `clamp` chooses p(clamp(x, -r, r)) (the method) or the
+    plain p(x) in training; inference always uses the plain polynomial.
+    """
+
+    def __init__(self, coeffs, r=2.0, clamp=True):
+        self.init_coeffs = tuple(float(c) for c in coeffs)
+        self.r = float(r)
+        self.clamp = bool(clamp)
+        self.alpha = 0.0
+        self.penalties = []
+        self.record = True
+        self.members = []
+
+    def __call__(self, channels):
+        m = ChannelQuadAct(self, channels)
+        self.members.append(m)
+        return m
+
+    def pop_penalty(self):
+        """Mean over the activation calls since the last pop of ||x - clamp(x, -r, r)||_2."""
+        if not self.penalties:
+            return None
+        p = torch.stack(self.penalties).mean()
+        self.penalties = []
+        return p
+
+
+class ChannelQuadAct(nn.Module):
+    """p_c(x) = a_c*x^2 + b_c*x + k_c with trainable coefficients per channel c, for one activation site.
+
+    Initialised to the family's fitted coefficients. Exported as the same five ONNX nodes as QuadAct with [C, 1, 1]
+    coefficient tensors instead of scalars: t1=Mul(x,x); t2=Mul(t1,a); t3=Mul(x,b); t4=Add(t2,t3); y=Add(t4,k).
+    """
+
+    def __init__(self, family, channels):
+        super().__init__()
+        self.family = [family]  # a list so the family is not a registered submodule
+        c2, c1, c0 = family.init_coeffs
+        self.a = nn.Parameter(torch.full((channels, 1, 1), c2))
+        self.b = nn.Parameter(torch.full((channels, 1, 1), c1))
+        self.k = nn.Parameter(torch.full((channels, 1, 1), c0))
+
+    def forward(self, x):
+        fam = self.family[0]
+        raw = x
+        if self.training:
+            xc = torch.clamp(x, -fam.r, fam.r)
+            if fam.record:
+                fam.penalties.append(torch.linalg.vector_norm(x - xc))
+            if fam.clamp:
+                x = xc
+        y = (x * x) * self.a + x * self.b + self.k
+        if self.training and fam.alpha > 0:
+            y = fam.alpha * torch.relu(raw) + (1.0 - fam.alpha) * y
+        return y
+
+    def extra_repr(self):
+        return "channels=%d, trainable per-channel a*x^2 + b*x + k" % self.a.shape[0]
+
+
 class ReLUAct(nn.Module):
     """ReLU with the QuadAct interface (no penalty) for evaluating the ReLU originals."""
 

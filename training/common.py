@@ -112,6 +112,8 @@ class CsvLog:
 
 
 def plot_curves(csv_path, png_path, title, x="epoch", test_label="500 lossless"):
+    """Loss, accuracy and range panels of a run's log.csv. Runs with a validation split plot the validation set
+    (their logs have no test columns)."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -121,31 +123,38 @@ def plot_curves(csv_path, png_path, title, x="epoch", test_label="500 lossless")
         rows = list(csv.DictReader(f))
     if not rows:
         return
+    ev, ev_label = ("val", "validation: 5,170 lossless training images") if rows[0].get("val_acc") else ("test", "test: " + test_label)
+
+    def col(key, default=float("nan")):
+        return [float(r[key]) if r.get(key) not in (None, "", "nan") else default for r in rows]
+
     has_pen = "train_penalty" in rows[0]
     fig, axes = plt.subplots(1, 3 if has_pen else 2, figsize=(15 if has_pen else 10, 4))
-    xs = [float(r[x]) for r in rows]
+    xs = col(x)
     ax = axes[0]
-    for key, label in (("train_loss", "train loss (CE + penalty)"), ("train_ce", "train CE"), ("test_loss", "test CE (clipped at 100 = overflow)")):
-        ys = [min(100.0, float(r[key])) if r.get(key) not in (None, "", "nan") else 100.0 for r in rows]
-        ax.plot(xs, ys, marker="o", label=label)
+    for key, label in (("train_loss", "train loss (fit term + penalty)"), ("train_ce", "train CE"),
+                       (ev + "_loss", ev_label + " CE (clipped at 100 = overflow)")):
+        ax.plot(xs, [min(100.0, v) for v in col(key, 100.0)], marker="o", label=label)
     ax.set_xlabel(x)
     ax.set_ylabel("loss")
     ax.set_yscale("log")
     ax.legend(fontsize=8)
     ax.grid(alpha=0.3)
     ax = axes[1]
-    for key, label in (("train_acc", "train accuracy (augmented, clamped)"), ("test_acc", "test accuracy (%s)" % test_label)):
-        ys = [100 * float(r[key]) if r.get(key) not in (None, "") else float("nan") for r in rows]
-        ax.plot(xs, ys, marker="o", label=label)
+    for key, label in (("train_acc", "train accuracy (augmented, training-mode activation)"), (ev + "_acc", ev_label)):
+        ax.plot(xs, [100 * v for v in col(key)], marker="o", label=label)
     ax.set_xlabel(x)
     ax.set_ylabel("accuracy (%)")
     ax.legend(fontsize=8)
     ax.grid(alpha=0.3)
     if has_pen:
         ax = axes[2]
-        ax.plot(xs, [float(r["train_penalty"]) for r in rows], marker="o", label="mean ||x - clamp(x)||_2 per activation (train)")
-        if "test_frac_out_of_range" in rows[0]:
-            ax.plot(xs, [max(1e-8, float(r["test_frac_out_of_range"])) for r in rows], marker="s", label="fraction of test pre-activations out of range")
+        ax.plot(xs, col("train_penalty"), marker="o", label="mean ||x - clamp(x)||_2 per activation (train)")
+        if rows[0].get(ev + "_frac_out_of_range") not in (None, ""):
+            ax.plot(xs, [max(1e-8, v) for v in col(ev + "_frac_out_of_range")], marker="s",
+                    label="fraction of %s pre-activations outside [-2, 2]" % ev)
+        if any(r.get("alpha") not in (None, "", "0.0000") for r in rows):
+            ax.plot(xs, [max(1e-8, v) for v in col("alpha", 0.0)], marker="^", label="alpha (ReLU share, training)")
         ax.set_yscale("log")
         ax.set_xlabel(x)
         ax.legend(fontsize=8)

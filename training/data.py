@@ -168,6 +168,52 @@ def load_cifar_train(data_dir=DEFAULT_DATA, source="jpeg+lossless", limit=None):
     return torch.cat([p[0] for p in parts]), torch.cat([p[1] for p in parts])
 
 
+def lossless_duplicates_in_jpeg(jpeg_x, jpeg_y, lossless_x, lossless_y, max_rms=25.0):
+    """For every lossless training image, the position of its JPEG q75 copy in jpeg_x (nearest image of the same
+    class by RMS pixel distance). Fails unless the matching is one-to-one and every copy is closer than `max_rms`
+    (JPEG q75 noise is ~8 grey levels RMS; unrelated images are ~45 apart)."""
+    match = torch.full((lossless_x.shape[0],), -1, dtype=torch.long)
+    rms = torch.zeros(lossless_x.shape[0])
+    for c in range(int(lossless_y.max()) + 1):
+        li = (lossless_y == c).nonzero().flatten()
+        ji = (jpeg_y == c).nonzero().flatten()
+        if len(li) == 0:
+            continue
+        a = lossless_x[li].reshape(len(li), -1).float()
+        b = jpeg_x[ji].reshape(len(ji), -1).float()
+        d = (a * a).sum(1, keepdim=True) + (b * b).sum(1)[None, :] - 2 * a @ b.T
+        v, i = d.min(dim=1)
+        match[li] = ji[i]
+        rms[li] = (v.clamp(min=0) / a.shape[1]).sqrt()
+    if match.unique().numel() != match.numel() or float(rms.max()) > max_rms:
+        raise ValueError("could not pair every lossless training image with one JPEG copy (unique %d of %d, worst RMS %.1f)"
+                         % (match.unique().numel(), match.numel(), float(rms.max())))
+    return match, rms
+
+
+def load_cifar_validation_split(data_dir=DEFAULT_DATA):
+    """The validation split: the 5,170 lossless training images are the validation set (lossless, like the test
+    images), and training uses the 50,000 JPEG images minus the JPEG copies of those 5,170 (44,830 images).
+    Returns ((train_x, train_y), (val_x, val_y), info). The pairing is cached in training/data-cache/."""
+    jx, jy = load_cifar_train(data_dir, "jpeg")
+    lx, ly = load_cifar_train_lossless(data_dir)
+    key = hashlib.sha1(jx.numpy().tobytes()[:1 << 20] + lx.numpy().tobytes()[:1 << 20] + b"%d|%d" % (jx.shape[0], lx.shape[0])).hexdigest()[:16]
+    cache_file = os.path.join(CACHE_DIR, "lossless_in_jpeg_%s.npy" % key)
+    if os.path.exists(cache_file):
+        match = torch.from_numpy(np.load(cache_file))
+    else:
+        match, _ = lossless_duplicates_in_jpeg(jx, jy, lx, ly)
+        os.makedirs(CACHE_DIR, exist_ok=True)
+        np.save(cache_file, match.numpy())
+    if not torch.equal(jy[match], ly):
+        raise ValueError("cached lossless/JPEG pairing %s disagrees with the labels; delete it" % cache_file)
+    keep = torch.ones(jx.shape[0], dtype=torch.bool)
+    keep[match] = False
+    info = {"train": "CIFAR-10 JPEG q75 training images minus the JPEG copies of the 5,170 lossless training images (%d images)" % int(keep.sum()),
+            "validation": "the 5,170 lossless training images (train_lossless_5170.bin); no copy of them is trained on"}
+    return (jx[keep], jy[keep]), (lx, ly), info
+
+
 def _read_idx(path):
     with gzip.open(require(path), "rb") as f:
         data = f.read()

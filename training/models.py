@@ -7,7 +7,9 @@
   (with BatchNorm), AvgPool(4) head giving 2x2x256 = 1024 features into the linear layer.
 * CryptoNetsMNIST: conv 5x5 stride 2 (5 maps) -> act -> FC 845->100 -> act -> FC 100->10.
 
-Every activation call goes through ONE shared activation module (self.act).
+Every activation call goes through ONE shared activation module (self.act), unless `act` is a factory (a
+ChannelQuadFamily): then every activation site gets its own module, made by act(channels) and registered as
+`act` (stem), `act1`/`act2` (the two sites of a basic block).
 """
 import torch
 import torch.nn as nn
@@ -23,10 +25,18 @@ class OptionAShortcut(nn.Module):
         return F.pad(x[:, :, ::2, ::2], (0, 0, 0, 0, self.pad, self.pad), "constant", 0.0)
 
 
+def per_site(act):
+    """Whether `act` makes one module per activation site (a factory) rather than being the shared module."""
+    return not isinstance(act, nn.Module)
+
+
 class BasicBlock(nn.Module):
     def __init__(self, act, in_planes, planes, stride, shortcut):
         super().__init__()
-        self.act = [act]  # a list so the shared module is not registered once per block
+        if per_site(act):
+            self.act1, self.act2 = act(planes), act(planes)
+        else:
+            self.act = [act]  # a list so the shared module is not registered once per block
         self.conv1 = nn.Conv2d(in_planes, planes, 3, stride, 1, bias=False)
         self.bn1 = nn.BatchNorm2d(planes)
         self.conv2 = nn.Conv2d(planes, planes, 3, 1, 1, bias=False)
@@ -40,10 +50,10 @@ class BasicBlock(nn.Module):
             self.shortcut = nn.Sequential()
 
     def forward(self, x):
-        act = self.act[0]
-        out = act(self.bn1(self.conv1(x)))
+        act1, act2 = (self.act1, self.act2) if hasattr(self, "act1") else (self.act[0], self.act[0])
+        out = act1(self.bn1(self.conv1(x)))
         out = self.bn2(self.conv2(out))
-        return act(out + self.shortcut(x))
+        return act2(out + self.shortcut(x))
 
 
 class CifarResNet(nn.Module):
@@ -52,7 +62,7 @@ class CifarResNet(nn.Module):
         assert (depth - 2) % 6 == 0
         n = (depth - 2) // 6
         self.depth, self.widths, self.shortcut_kind, self.head = depth, tuple(widths), shortcut, head
-        self.act = act
+        self.act = act(widths[0]) if per_site(act) else act
         self.conv1 = nn.Conv2d(3, widths[0], 3, 1, 1, bias=False)
         self.bn1 = nn.BatchNorm2d(widths[0])
         in_planes = widths[0]

@@ -17,13 +17,14 @@ import torch
 import torch.nn.functional as F
 
 from . import common, data
-from .activation import QuadAct, ReLUAct, fraction_str, penalty_weight, quadratic_fit_grid
+from .activation import ChannelQuadFamily, QuadAct, ReLUAct, fraction_str, penalty_weight, quadratic_fit_grid
 from .legacy_load import load_akamaster_state_dict
 from .models import ARCH_TEXT, build_model
 
 AKAMASTER = {"resnet20": "resnet20-12fca82f.th", "resnet32": "resnet32-d509ac18.th"}
 FIELDS = ["epoch", "lr", "zeta_eff", "uses_ce", "train_loss", "train_ce", "train_penalty", "train_acc",
-          "test_loss", "test_acc", "test_frac_out_of_range", "test_max_abs_preact", "epoch_seconds", "images"]
+          "test_loss", "test_acc", "test_frac_out_of_range", "test_max_abs_preact", "epoch_seconds", "images",
+          "alpha", "val_loss", "val_acc", "val_frac_out_of_range", "val_max_abs_preact", "train_frac_out_of_range"]
 
 
 def parse_args(argv=None):
@@ -64,6 +65,18 @@ def parse_args(argv=None):
                    help="distil from this akamaster ReLU network (its logits on the same augmented batch)")
     p.add_argument("--kd-weight", type=float, default=0.9, help="weight of the distillation term (CE gets 1 - this); needs --teacher")
     p.add_argument("--kd-temp", type=float, default=1.0, help="softmax temperature of the distillation term (on z-scored logits); needs --teacher")
+    p.add_argument("--act", default="shared", choices=["shared", "channel"],
+                   help="'shared': the method's one fixed quadratic for every layer; 'channel': a trainable quadratic per "
+                        "activation site and channel, initialised to the same fit")
+    p.add_argument("--train-clamp", default="on", choices=["on", "off"],
+                   help="evaluate p(clamp(x, -2, 2)) in training (the method) or the plain p(x) that inference uses")
+    p.add_argument("--blend-epochs", type=float, default=0.0,
+                   help="gradual replacement ('channel' only): activation alpha*ReLU + (1 - alpha)*p with alpha annealed "
+                        "linearly from 1 to 0 over this many epochs, then pure p")
+    p.add_argument("--val-split", default="none", choices=["none", "lossless"],
+                   help="'lossless': validate every epoch on the 5,170 lossless training images and train on the JPEG images "
+                        "minus their copies; the test images are then never evaluated by training")
+    p.add_argument("--clip-grad", type=float, default=0.0, help="clip the gradient norm to this value (0: off)")
     return p.parse_args(argv)
 
 
@@ -85,9 +98,17 @@ def prescale_relu_state_dict(sd, s):
     return sd
 
 
-def make_activation():
+def make_activation(kind="shared", clamp=True):
+    """The activation of a run: the shared QuadAct, or a ChannelQuadFamily (one trainable quadratic per site)."""
     fit = quadratic_fit_grid(2.0, 400, 1024)
+    if kind == "channel":
+        return ChannelQuadFamily(fit["coefficients"], r=2.0, clamp=clamp), fit
     return QuadAct(fit["coefficients"], r=2.0), fit
+
+
+def activation_modules(model, act):
+    """The modules that evaluate activations: every member of a family, else the shared module."""
+    return list(act.members) if isinstance(act, ChannelQuadFamily) else [act]
 
 
 def lr_at(step, total_steps, warmup_steps, base):
@@ -98,22 +119,23 @@ def lr_at(step, total_steps, warmup_steps, base):
 
 
 class RangeMonitor:
-    """Eval-time statistics of the activation inputs (fraction outside [-r, r], max |x|)."""
+    """Eval-time statistics of the activation inputs (fraction outside [-r, r], max |x|) over all activation modules."""
 
-    def __init__(self, act):
-        self.act = act
+    def __init__(self, modules, r):
+        self.r = r
         self.n = self.out = 0
         self.maxabs = 0.0
-        self.h = act.register_forward_pre_hook(self.hook)
+        self.hs = [m.register_forward_pre_hook(self.hook) for m in modules]
 
     def hook(self, mod, inp):
         x = inp[0].detach()
         self.n += x.numel()
-        self.out += int((x.abs() > self.act.r).sum())
+        self.out += int((x.abs() > self.r).sum())
         self.maxabs = max(self.maxabs, float(x.abs().max()))
 
     def close(self):
-        self.h.remove()
+        for h in self.hs:
+            h.remove()
 
 
 def relu_reference(args, test_x, test_y, dev):
@@ -175,7 +197,9 @@ def main(argv=None):
     log = common.CsvLog(os.path.join(args.out, "log.csv"), FIELDS)
 
     common.seed_all(args.seed)
-    act, fit = make_activation()
+    if args.blend_epochs and args.act != "channel":
+        raise SystemExit("--blend-epochs needs --act channel")
+    act, fit = make_activation(args.act, args.train_clamp == "on")
     model = build_model(args.model, act)
     init_desc = "random (Kaiming normal), trained from scratch"
     if args.init == "auto":
@@ -190,20 +214,35 @@ def main(argv=None):
         sd, prec = load_akamaster_state_dict(data.require(path))
         if args.prescale != 1.0:
             sd = prescale_relu_state_dict(sd, args.prescale)
-        model.load_state_dict(sd)
+        missing, unexpected = model.load_state_dict(sd, strict=False)
+        if unexpected or any(not k.split(".")[-2].startswith("act") for k in missing):
+            raise SystemExit("ReLU checkpoint %s does not fit %s: missing %s, unexpected %s" % (path, args.model, missing, unexpected))
         init_desc = "fine-tuned from the ReLU checkpoint %s (restricted legacy unpickler; reported best_prec1 %.2f), pre-activations rescaled by %g" % (os.path.basename(path), prec or float("nan"), args.prescale)
     model.to(dev)
     teacher = load_teacher(args, dev)
 
-    test_x8, test_y = data.load_cifar_test(args.data)
-    if args.test_limit:
-        test_x8, test_y = test_x8[:args.test_limit], test_y[:args.test_limit]
-    test_x = data.normalize(test_x8, data.CIFAR_MEAN, data.CIFAR_STD)
     t0 = time.time()
-    train_x8, train_y = data.load_cifar_train(args.data, args.train_source, args.limit)
-    print("[data] %d training images (%s), %d lossless test images, loaded in %.1f s" % (train_x8.shape[0], args.train_source, test_x8.shape[0], time.time() - t0), flush=True)
+    if args.val_split == "lossless":
+        # model selection data: the test images are not loaded at all
+        (train_x8, train_y), (eval_x8, eval_y), split_info = data.load_cifar_validation_split(args.data)
+        if args.limit:
+            train_x8, train_y = train_x8[:args.limit], train_y[:args.limit]
+        eval_name, eval_key = "validation (5,170 lossless training images)", "val"
+    else:
+        eval_x8, eval_y = data.load_cifar_test(args.data)
+        train_x8, train_y = data.load_cifar_train(args.data, args.train_source, args.limit)
+        eval_name, eval_key = "test (500 lossless)", "test"
+    if args.test_limit:
+        eval_x8, eval_y = eval_x8[:args.test_limit], eval_y[:args.test_limit]
+    test_x, test_y = data.normalize(eval_x8, data.CIFAR_MEAN, data.CIFAR_STD), eval_y
+    print("[data] %d training images, %d %s images, loaded in %.1f s" % (train_x8.shape[0], eval_x8.shape[0], eval_name, time.time() - t0), flush=True)
 
-    opt = torch.optim.SGD(model.parameters(), lr=args.lr, momentum=args.momentum, weight_decay=args.wd)
+    act_params = [q for m in activation_modules(model, act) if isinstance(m, torch.nn.Module) for q in m.parameters()]
+    act_ids = {id(q) for q in act_params}
+    groups = [{"params": [q for q in model.parameters() if id(q) not in act_ids]}]
+    if act_params:
+        groups.append({"params": act_params, "weight_decay": 0.0})
+    opt = torch.optim.SGD(groups, lr=args.lr, momentum=args.momentum, weight_decay=args.wd)
     steps_per_epoch = math.ceil(min(train_x8.shape[0], args.epoch_size or train_x8.shape[0]) / args.batch)
     if args.max_steps:
         steps_per_epoch = min(steps_per_epoch, args.max_steps)
@@ -221,7 +260,7 @@ def main(argv=None):
     else:
         log.truncate_after("epoch", 0)
         if args.init != "scratch":
-            relu_acc = relu_reference(args, test_x, test_y, dev)
+            relu_acc = relu_reference(args, test_x, test_y, dev)  # on the evaluation set of this run
         l0, a0, _ = common.evaluate(model, test_x, test_y, device=dev)
         print("[start] %s, activation p(x) = %s x^2 + %s x + %s; ReLU original test acc %s; quadratic before training %.2f%% (loss %.3f)"
               % (init_desc, *[fraction_str(c) for c in fit["coefficients"]],
@@ -246,6 +285,8 @@ def main(argv=None):
             lr = lr_at(step, total_steps, warmup_steps, args.lr)
             for g in opt.param_groups:
                 g["lr"] = lr
+            if args.blend_epochs:
+                act.alpha = max(0.0, 1.0 - step / (args.blend_epochs * steps_per_epoch))
             xb = data.normalize(data.augment_crop_flip(xb8, gen), data.CIFAR_MEAN, data.CIFAR_STD).to(dev)
             yb = yb.to(dev)
             act.penalties = []
@@ -260,6 +301,8 @@ def main(argv=None):
             loss = zeta_eff * pen + (fit_term if uses_ce else 0.0)
             opt.zero_grad(set_to_none=True)
             loss.backward()
+            if args.clip_grad:
+                torch.nn.utils.clip_grad_norm_(model.parameters(), args.clip_grad)
             opt.step()
             b = yb.shape[0]
             s_loss += float(loss) * b
@@ -273,21 +316,23 @@ def main(argv=None):
                 print("  [epoch %d step %d/%d] loss %.4f train acc %.2f%% (%.1f s)" % (epoch, nsteps, steps_per_epoch, s_loss / seen,
                                                                                   100 * correct / seen, time.time() - timer.t), flush=True)
         train_s = timer.lap()
-        mon = RangeMonitor(act)
+        mon = RangeMonitor(activation_modules(model, act), act.r)
         test_loss, test_acc, _ = common.evaluate(model, test_x, test_y, device=dev)
         mon.close()
         row = dict(epoch=epoch, lr="%.6f" % lr, zeta_eff="%.2e" % zeta_eff, uses_ce=int(uses_ce),
                    train_loss="%.5f" % (s_loss / seen), train_ce="%.5f" % (s_ce / seen), train_penalty="%.3f" % (s_pen / seen),
-                   train_acc="%.5f" % (correct / seen), test_loss="%.5f" % test_loss, test_acc="%.5f" % test_acc,
-                   test_frac_out_of_range="%.2e" % (mon.out / max(1, mon.n)), test_max_abs_preact="%.3f" % mon.maxabs,
-                   epoch_seconds="%.1f" % (train_s + timer.lap()), images=seen)
+                   train_acc="%.5f" % (correct / seen), epoch_seconds="%.1f" % (train_s + timer.lap()), images=seen,
+                   alpha="%.4f" % getattr(act, "alpha", 0.0))
+        row.update({eval_key + "_loss": "%.5f" % test_loss, eval_key + "_acc": "%.5f" % test_acc,
+                    eval_key + "_frac_out_of_range": "%.2e" % (mon.out / max(1, mon.n)), eval_key + "_max_abs_preact": "%.3f" % mon.maxabs})
         common.save_checkpoint(ck_path, model, opt, {"epoch": epoch, "relu_acc": relu_acc, "args": vars(args)})
         log.append(row)
         common.plot_curves(log.path, os.path.join(args.out, "curves.png"), "%s quadratic (seed %d)" % (args.model, args.seed))
-        print("[epoch %d/%d] %s loss %.4f (CE %.4f, penalty %.2f x %.1e) train acc %.2f%% | test (500 lossless) loss %.4f acc %.2f%% | "
-              "pre-act out of [-2,2]: %s, max |x| %.2f | lr %.5f | %.1f s"
+        print("[epoch %d/%d] %s loss %.4f (CE %.4f, penalty %.2f x %.1e) train acc %.2f%% | %s loss %.4f acc %.2f%% | "
+              "pre-act out of [-2,2]: %s, max |x| %.2f | lr %.5f | alpha %.3f | %.1f s"
               % (epoch, args.epochs, "CE+pen" if uses_ce else "penalty-only", s_loss / seen, s_ce / seen, s_pen / seen, zeta_eff,
-                 100 * correct / seen, test_loss, 100 * test_acc, row["test_frac_out_of_range"], mon.maxabs, lr, float(row["epoch_seconds"])),
+                 100 * correct / seen, eval_name, test_loss, 100 * test_acc, row[eval_key + "_frac_out_of_range"], mon.maxabs, lr,
+                 getattr(act, "alpha", 0.0), float(row["epoch_seconds"])),
               flush=True)
         if args.stop_after_minutes is not None and epoch < args.epochs and time.time() - started > 60 * args.stop_after_minutes:
             print("[stop] %.1f minutes used, epoch %d of %d saved in %s; run the same command again to continue"
@@ -296,9 +341,11 @@ def main(argv=None):
 
     relu_acc = common.load_checkpoint(ck_path, model).get("relu_acc")
     _, test_acc, _ = common.evaluate(model, test_x, test_y, device=dev)
-    print("[done] %s: quadratic test accuracy %.2f%% on the 500 lossless test images (ReLU original %s)"
-          % (name, 100 * test_acc, "n/a" if relu_acc is None else "%.2f%%" % (100 * relu_acc)), flush=True)
-    if not args.no_export:
+    print("[done] %s: quadratic accuracy %.2f%% on the %s images (ReLU original %s)"
+          % (name, 100 * test_acc, eval_name, "n/a" if relu_acc is None else "%.2f%%" % (100 * relu_acc)), flush=True)
+    if args.val_split != "none":
+        print("[done] export with training.export (it measures the test images once, when the run is chosen)", flush=True)
+    elif not args.no_export:
         from .export import export_cifar
         export_cifar(model.cpu(), args, name, fit, test_acc, relu_acc, init_desc, log.rows())
     return test_acc
