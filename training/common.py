@@ -63,7 +63,7 @@ def load_run_model(run):
     from .train import make_activation
 
     meta = json.loads(torch_load_trusted(os.path.join(run, "checkpoint.pt"))["meta"])["meta"]
-    act, _ = make_activation()
+    act, _ = make_activation(meta["args"].get("act", "shared"), meta["args"].get("train_clamp", "on") == "on")
     model = build_model(meta["args"]["model"], act)
     load_checkpoint(os.path.join(run, "checkpoint.pt"), model)
     return model, meta

@@ -137,9 +137,12 @@ def card_markdown(card):
     lines.append("- Input: `%s` %s; output `%s`" % (card["input"]["name"], card["input"]["shape"], card["output"]["name"]) + ("" if "shape" not in card["output"] else " %s" % card["output"]["shape"]))
     lines.append("- Preprocessing: %s" % card["input"]["preprocessing"])
     act = card["activation"]
-    lines.append("- Activation (one shared polynomial, every activation layer): p(x) = %s" % act["formula"])
+    if "sites" in act:
+        lines.append("- Activation: %s" % act["formula"])
+    else:
+        lines.append("- Activation (one shared polynomial, every activation layer): p(x) = %s" % act["formula"])
     for k, v in act.items():
-        if k != "formula":
+        if k not in ("formula", "sites"):
             lines.append("  - %s: %s" % (k, json.dumps(v)))
     lines.append("- Training:")
     for k, v in card["training"].items():
@@ -151,6 +154,16 @@ def card_markdown(card):
     if card["onnx"].get("max_relative_difference_vs_torch") is not None:
         lines.append("  - checked against PyTorch with training/onnx_ref.py on %d test images: max relative logit difference %.2e"
                      % (card["onnx"]["checked_images"], card["onnx"]["max_relative_difference_vs_torch"]))
+    rng = card.get("range")
+    if rng:
+        lines.append("- Value range (`training.certify`, inference form, %d images: %s): %s" % (
+            rng["images_total"], ", ".join("%s %d" % (k, v["images"]) for k, v in rng["images"].items()),
+            "**certified**" if rng["certified"] else "**NOT certified**: %d images give non-finite or huge outputs %s"
+            % (len(rng["non_finite_or_huge_images"]), json.dumps(rng["non_finite_or_huge_images"][:5]))))
+        lines.append("  - largest |pre-activation| %.3f; fraction outside [-2, 2] %.3g; largest |logit| %.3f"
+                     % (rng["activation_input_max_abs"], rng["fraction_outside_overall"], rng["logits_max_abs"]))
+        lines.append("  - per activation site (graph order), largest |x| / fraction outside [-2, 2]: " + "; ".join(
+            "%d: %.2f / %.2g" % (s["site"], s["max_abs"], s["fraction_outside"]) for s in rng["sites"]))
     if card.get("licence"):
         lines.append("- Licence: %s" % card["licence"])
     if card.get("notes"):
@@ -174,6 +187,28 @@ def cifar_command(a):
             + (" --teacher %s --kd-weight %g --kd-temp %g" % (a["teacher"], a["kd_weight"], a["kd_temp"]) if a.get("teacher") else ""))
 
 
+def channel_activation_card(model, fit, a):
+    """The card's activation section for a model with a trainable quadratic per activation site and channel."""
+    from .activation import ChannelQuadAct
+
+    sites = []
+    for mod_name, m in model.named_modules():
+        if isinstance(m, ChannelQuadAct):
+            a2, b1, k0 = (t.detach().flatten() for t in (m.a, m.b, m.k))
+            sites.append({"site": mod_name, "channels": int(a2.numel()),
+                          "a_range": [round(float(a2.min()), 5), round(float(a2.max()), 5)],
+                          "b_range": [round(float(b1.min()), 5), round(float(b1.max()), 5)],
+                          "k_range": [round(float(k0.min()), 5), round(float(k0.max()), 5)]})
+    return {
+        "formula": "a_c*x^2 + b_c*x + k_c: one trainable quadratic per activation site and channel (%d sites)" % len(sites),
+        "initialisation": "every site and channel starts at the method's fit %s" % "*x^2 + ".join(fraction_str(c) for c in fit["coefficients"]),
+        "training_clamp": "p(clamp(x, -2, 2)) in training" if a.get("train_clamp", "on") == "on" else "none: training evaluates the plain p(x) that inference uses",
+        "gradual_replacement": ("alpha*ReLU(x) + (1 - alpha)*p(x) in training, alpha annealed 1 -> 0 over the first %g epochs" % a["blend_epochs"]) if a.get("blend_epochs") else "none",
+        "onnx_pattern": "t1=Mul(x,x); t2=Mul(t1,a); t3=Mul(x,b); t4=Add(t2,t3); y=Add(t4,k) with [C, 1, 1] float initializers a, b, k",
+        "sites": sites,
+    }
+
+
 def export_cifar(model, args, name, fit, test_acc, relu_acc, init_desc, rows):
     from .models import ARCH_TEXT
 
@@ -191,7 +226,7 @@ def export_cifar(model, args, name, fit, test_acc, relu_acc, init_desc, rows):
                      "preprocessing": "RGB pixels / 255, then per channel (x - mean) / std with mean (0.485, 0.456, 0.406), std (0.229, 0.224, 0.225); NOT part of the graph"}
     card["output"] = {"name": "logits", "shape": [1, 10], "classes": data.class_names(a["data"])}
     c2, c1, c0 = fit["coefficients"]
-    card["activation"] = {
+    card["activation"] = channel_activation_card(model, fit, a) if a.get("act") == "channel" else {
         "formula": "%s*x^2 + %s*x + %s" % tuple(fraction_str(c) for c in fit["coefficients"]),
         "coefficients": {"c2": c2, "c1": c1, "c0": c0},
         "numerators_over_1024": fit["numerators"],
@@ -210,7 +245,10 @@ def export_cifar(model, args, name, fit, test_acc, relu_acc, init_desc, rows):
         "penalty": "zeta * mean over activation layers of ||x - clamp(x, -2, 2)||_2, zeta = %g; warm-up: epoch 1 penalty only (zeta/100), epochs 2, 3, 4 CE + zeta/50, zeta/10, zeta/5, then CE + zeta" % a["zeta"],
         "distillation": ("(1 - %g) * CE + %g * T^2 * KL(teacher || student) on z-scored logits at T = %g, teacher: the akamaster ReLU %s on the same augmented batch"
                          % (a["kd_weight"], a["kd_weight"], a["kd_temp"], a["teacher"]) if a.get("teacher") else "none (CE only)"),
-        "per_epoch_test_acc": [round(float(r["test_acc"]), 4) for r in rows],
+        ("per_epoch_val_acc" if rows and rows[0].get("val_acc") else "per_epoch_test_acc"):
+            [round(float(r.get("val_acc") or r["test_acc"]), 4) for r in rows],
+        "validation": ("the 5,170 lossless training images; trained on the 44,830 JPEG images that are not copies of them; the "
+                       "test images were evaluated once, at export" if a.get("val_split") == "lossless" else "none: chosen on the test images"),
         "epoch_seconds": [float(r["epoch_seconds"]) for r in rows],
         "torch": torch.__version__,
     }
@@ -268,7 +306,7 @@ def main(argv=None):
     if a.data:
         args["data"] = a.data
     args["out"] = a.run
-    act, fit = make_activation()
+    act, fit = make_activation(args.get("act", "shared"), args.get("train_clamp", "on") == "on")
     model = build_model(args["model"], act)
     common.load_checkpoint(ck_path, model)
     test_x8, test_y = data.load_cifar_test(args["data"])

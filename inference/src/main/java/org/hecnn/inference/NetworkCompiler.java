@@ -149,6 +149,42 @@ public final class NetworkCompiler {
     }
 
     /**
+     * Targets whose output headroom holds the model's certified bound ({@link
+     * org.hecnn.cnn.model.CertifiedRange#outputBound()}): unchanged when it fits, with tower reuse a wider output
+     * margin when it does not (the margin does not change the prime chain, only how much of q_0 the final weights
+     * get). A model without a certificate keeps its targets, and its results are then only checked for being finite.
+     *
+     * @throws UnsupportedNetworkException if the bound cannot fit in the output prime
+     */
+    static PrecisionTargets fitCertifiedRange(Model prepared, PrecisionTargets targets, StringBuilder why) {
+        var range = prepared.certifiedRange();
+        if (range.isEmpty()) {
+            why.append("no certified range in the model file (results are only checked for being finite; run "
+                    + "training.certify on it); ");
+            return targets;
+        }
+        double bound = range.get().outputBound();
+        PrecisionTargets fitted = targets;
+        if (bound >= targets.outputCapacity() && !targets.separateRescales()) {
+            int margin = Math.getExponent(bound) + 3;
+            if (targets.scaleBits() + margin > targets.outputPrimeBits() - 8) {
+                throw new UnsupportedNetworkException(prepared.output().name(), String.format("the model's certified |logit| bound %.4g needs a "
+                        + "%d-bit output margin, which leaves too little of the %d-bit output prime for the final "
+                        + "weights; retrain the model with smaller logits", bound, margin, targets.outputPrimeBits()));
+            }
+            fitted = targets.withOutputMarginBits(margin);
+        }
+        if (bound >= fitted.outputCapacity()) {
+            throw new UnsupportedNetworkException(prepared.output().name(), String.format("the model's certified |logit| bound %.4g exceeds what "
+                    + "the output prime holds at scale 2^%d (%.4g); use fewer scale bits", bound, fitted.scaleBits(),
+                    fitted.outputCapacity()));
+        }
+        why.append(String.format("%s; the plan holds |logit| < %.4g%s; ", range.get(), fitted.outputCapacity(),
+                fitted == targets ? "" : " (output margin widened to " + fitted.outputMarginBits() + " bits)"));
+        return fitted;
+    }
+
+    /**
      * An ensemble prepared for one encrypted pass: each member through the plaintext passes, then (when the options
      * ask for clustering) k-means over all members jointly, then stacked into one model.
      */
@@ -194,6 +230,7 @@ public final class NetworkCompiler {
         if (params == null) {
             params = plannedParameters(prepared, targets);
         }
+        targets = fitCertifiedRange(prepared, targets, why);
         CkksContext ctx = CkksContext.create(params, backend);
         try {
             if (members > 1) {

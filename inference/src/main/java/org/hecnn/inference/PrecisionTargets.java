@@ -99,4 +99,18 @@ public record PrecisionTargets(int scaleBits, int weightBits, int outputMarginBi
     public int outputPrimeBits() {
         return MAX_PRIME_BITS;
     }
+
+    /**
+     * The largest |logit| the plan represents without wrapping around q_0: with tower reuse the logits sit at
+     * 2^(outputPrimeBits − outputMarginBits), leaving 2^(outputMarginBits − 1); with separate rescales they sit at
+     * the activation scale, leaving 2^(outputPrimeBits − scaleBits − 1).
+     */
+    public double outputCapacity() {
+        return Math.scalb(1.0, (separateRescales ? outputPrimeBits() - scaleBits : outputMarginBits) - 1);
+    }
+
+    /** The same targets with another output margin. */
+    public PrecisionTargets withOutputMarginBits(int bits) {
+        return new PrecisionTargets(scaleBits, weightBits, bits, separateRescales);
+    }
 }

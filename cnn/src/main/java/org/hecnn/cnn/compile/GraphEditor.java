@@ -17,6 +17,7 @@ import org.hecnn.cnn.model.Shape;
  */
 public final class GraphEditor {
     private final String name;
+    private final org.hecnn.cnn.model.CertifiedRange certifiedRange;
     private final LinkedHashMap<String, Op> ops = new LinkedHashMap<>();
     private final Map<String, List<String>> inputs = new LinkedHashMap<>();
     private final Map<String, Shape> shapes = new LinkedHashMap<>();
@@ -25,6 +26,7 @@ public final class GraphEditor {
     /** A working copy of {@code model}. */
     public GraphEditor(Model model) {
         this.name = model.name();
+        this.certifiedRange = model.certifiedRange().orElse(null);
         for (Node n : model.nodes()) {
             ops.put(n.name(), n.op());
             inputs.put(n.name(), new ArrayList<>(n.inputs()));
@@ -114,7 +116,7 @@ public final class GraphEditor {
 
     /** The edited model, shapes re-inferred and checked. */
     public Model build() {
-        Model.Builder b = Model.builder(name);
+        Model.Builder b = Model.builder(name).certifiedRange(certifiedRange);
         for (Map.Entry<String, Op> e : ops.entrySet()) {
             b.add(e.getKey(), e.getValue(), inputs.get(e.getKey()));
         }

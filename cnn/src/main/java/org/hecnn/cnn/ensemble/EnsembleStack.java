@@ -117,7 +117,31 @@ public record EnsembleStack(Model model, int members, int outputs) {
         Stacker(List<Model> members) {
             this.members = members;
             this.count = members.size();
-            this.out = Model.builder(members.get(0).name() + "-ensemble" + count);
+            this.out = Model.builder(members.get(0).name() + "-ensemble" + count).certifiedRange(jointRange(members));
+        }
+
+        /** The members' ranges joined (site by site the largest), or null unless every member is certified. */
+        private static org.hecnn.cnn.model.CertifiedRange jointRange(List<Model> members) {
+            org.hecnn.cnn.model.CertifiedRange joint = null;
+            for (Model m : members) {
+                org.hecnn.cnn.model.CertifiedRange r = m.certifiedRange().orElse(null);
+                if (r == null) {
+                    return null;
+                }
+                if (joint == null) {
+                    joint = r;
+                    continue;
+                }
+                double[] a = joint.activationInputMaxAbs();
+                double[] b = r.activationInputMaxAbs();
+                double[] max = new double[Math.max(a.length, b.length)];
+                for (int i = 0; i < max.length; i++) {
+                    max[i] = Math.max(i < a.length ? a[i] : 0, i < b.length ? b[i] : 0);
+                }
+                joint = new org.hecnn.cnn.model.CertifiedRange(Math.min(joint.images(), r.images()), joint.sources(), max,
+                        Math.max(joint.outputMaxAbs(), r.outputMaxAbs()));
+            }
+            return joint;
         }
 
         Model build() {

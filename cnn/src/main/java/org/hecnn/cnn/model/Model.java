@@ -21,9 +21,11 @@ public final class Model {
     private final Map<String, List<String>> consumers;
     private final String inputName;
     private final String outputName;
+    private final CertifiedRange certifiedRange;
 
-    private Model(String name, List<Node> nodes, String inputName, String outputName) {
+    private Model(String name, List<Node> nodes, String inputName, String outputName, CertifiedRange certifiedRange) {
         this.name = name;
+        this.certifiedRange = certifiedRange;
         this.nodes = List.copyOf(nodes);
         Map<String, Node> map = new LinkedHashMap<>();
         Map<String, List<String>> cons = new HashMap<>();
@@ -51,6 +53,16 @@ public final class Model {
     /** The model's name (for messages and reports). */
     public String name() {
         return name;
+    }
+
+    /** The value range the model was certified for, when its file carries one (see {@link CertifiedRange}). */
+    public java.util.Optional<CertifiedRange> certifiedRange() {
+        return java.util.Optional.ofNullable(certifiedRange);
+    }
+
+    /** This model with a certified range (null: none). */
+    public Model withCertifiedRange(CertifiedRange range) {
+        return new Model(name, nodes, inputName, outputName, range);
     }
 
     /** All nodes in topological order, the input first. */
@@ -149,6 +161,7 @@ public final class Model {
     /** A builder pre-filled with this model's nodes and output, to derive a changed model. */
     public Builder toBuilder() {
         Builder b = new Builder(name);
+        b.certifiedRange = certifiedRange;
         for (Node n : nodes) {
             b.add(n.name(), n.op(), n.inputs());
         }
@@ -178,6 +191,7 @@ public final class Model {
         private final String name;
         private final LinkedHashMap<String, Node> nodes = new LinkedHashMap<>();
         private String inputName;
+        private CertifiedRange certifiedRange;
         private String outputName;
 
         private Builder(String name) {
@@ -185,6 +199,12 @@ public final class Model {
         }
 
         /** Adds the input node. */
+        /** Carries a certified range into the built model (passes keep the range of the model they edit). */
+        public Builder certifiedRange(CertifiedRange range) {
+            this.certifiedRange = range;
+            return this;
+        }
+
         public Builder input(String nodeName, Shape shape) {
             add(nodeName, new Input(shape), List.of());
             return this;
@@ -293,7 +313,7 @@ public final class Model {
                     kept.add(n);
                 }
             }
-            return new Model(name, kept, inputName, out);
+            return new Model(name, kept, inputName, out, certifiedRange);
         }
     }
 }

@@ -109,8 +109,11 @@ public final class OnnxImporter {
                     + " (a truncated file?)");
         }
         String name = modelName == null || modelName.isEmpty() ? proto.getGraph().getName() : modelName;
+        java.util.Map<String, String> metadata = new java.util.HashMap<>();
+        proto.getMetadataPropsList().forEach(e -> metadata.put(e.getKey(), e.getValue()));
+        org.hecnn.cnn.model.CertifiedRange range = RangeMetadata.read(metadata).orElse(null);
         try {
-            return new GraphTranslator(proto.getGraph(), name).translate();
+            return new GraphTranslator(proto.getGraph(), name).translate().withCertifiedRange(range);
         } catch (OnnxImportException e) {
             throw e;
         } catch (RuntimeException e) { // e.g. shapes that do not fit, caught by the model builder

@@ -19,6 +19,12 @@ import org.hecnn.cnn.onnx.proto.OnnxProto.ValueInfoProto;
 final class OnnxBuilder {
     final GraphProto.Builder graph = GraphProto.newBuilder().setName("g");
     private int opset = 13;
+    private final java.util.Map<String, String> metadata = new java.util.LinkedHashMap<>();
+
+    OnnxBuilder metadata(String key, String value) {
+        metadata.put(key, value);
+        return this;
+    }
 
     static OnnxBuilder image(int c, int h, int w) {
         OnnxBuilder b = new OnnxBuilder();
@@ -124,8 +130,11 @@ final class OnnxBuilder {
     }
 
     byte[] bytes() {
-        return ModelProto.newBuilder().setIrVersion(8).setProducerName("test")
+        ModelProto.Builder m = ModelProto.newBuilder().setIrVersion(8).setProducerName("test")
                 .addOpsetImport(OperatorSetIdProto.newBuilder().setDomain("").setVersion(opset))
-                .setGraph(graph).build().toByteArray();
+                .setGraph(graph);
+        metadata.forEach((k, v) -> m.addMetadataProps(
+                org.hecnn.cnn.onnx.proto.OnnxProto.StringStringEntryProto.newBuilder().setKey(k).setValue(v)));
+        return m.build().toByteArray();
     }
 }

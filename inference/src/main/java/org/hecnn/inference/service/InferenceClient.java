@@ -67,11 +67,17 @@ public final class InferenceClient implements AutoCloseable {
         return Messages.write(cts);
     }
 
-    /** The logits in a response. */
+    /**
+     * The logits in a response.
+     *
+     * @throws org.hecnn.inference.OutsideCertifiedRangeException if a logit is non-finite or beyond the service's
+     *                                                           certified output bound
+     */
     public double[] decrypt(byte[] response) {
         Ciphertext[] cts = Messages.read(crypto.context(), response, 1);
         double[] slots = crypto.decrypt(cts[0]);
-        return java.util.Arrays.copyOf(slots, service.outputs());
+        return org.hecnn.inference.OutsideCertifiedRangeException.check(
+                java.util.Arrays.copyOf(slots, service.outputs()), service.outputBound());
     }
 
     /** How many ensemble members the service's outputs belong to (1 for one model). */

@@ -42,7 +42,8 @@ public final class InferenceServer {
         return new ServiceDescription(network.context().parameters(), network.layout(), shape.channels(),
                 shape.height(),
                 shape.width(), network.inputLevel(), network.rotationSteps(), network.rotationLevels(),
-                network.outputs(), members);
+                network.outputs(), members, network.model().certifiedRange()
+                .map(org.hecnn.cnn.model.CertifiedRange::outputBound).orElse(Double.POSITIVE_INFINITY));
     }
 
     /** A client session: the client's evaluation keys loaded once, then any number of requests. */

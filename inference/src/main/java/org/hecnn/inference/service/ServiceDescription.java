@@ -16,12 +16,24 @@ import org.hecnn.io.ParametersCodec;
  * What a server publishes so that a client can prepare an encrypted request without seeing the model: the CKKS
  * parameters, the input's shape and level, the rotation steps the evaluation keys must cover with the highest level
  * each is used at (keys are generated only up to it, which keeps them small), the number of outputs and how many
- * ensemble members they belong to (member-major, {@code outputs / members} each; 1 for one model). It serialises to
- * bytes.
+ * ensemble members they belong to (member-major, {@code outputs / members} each; 1 for one model), and the largest
+ * |output| a client accepts ({@code outputBound}: the model's certified bound, infinite for a model without a
+ * certificate; see {@link org.hecnn.cnn.model.CertifiedRange}). It serialises to bytes.
  */
 public record ServiceDescription(CkksParameters parameters, Layout layout, int channels, int height, int width,
-                                 int inputLevel, int[] rotationSteps, int[] rotationLevels, int outputs, int members) {
+                                 int inputLevel, int[] rotationSteps, int[] rotationLevels, int outputs, int members,
+                                 double outputBound) {
+    /** A description without a certified output bound. */
+    public ServiceDescription(CkksParameters parameters, Layout layout, int channels, int height, int width,
+                              int inputLevel, int[] rotationSteps, int[] rotationLevels, int outputs, int members) {
+        this(parameters, layout, channels, height, width, inputLevel, rotationSteps, rotationLevels, outputs, members,
+                Double.POSITIVE_INFINITY);
+    }
+
     public ServiceDescription {
+        if (!(outputBound > 0)) {
+            throw new IllegalArgumentException("the output bound must be positive (infinite: none), got " + outputBound);
+        }
         if (rotationSteps.length != rotationLevels.length) {
             throw new IllegalArgumentException("one level per rotation step");
         }
@@ -30,7 +42,7 @@ public record ServiceDescription(CkksParameters parameters, Layout layout, int c
         }
     }
 
-    private static final int MAGIC = 0x48534432; // "HSD2"
+    private static final int MAGIC = 0x48534433; // "HSD3"
     private static final int MAX_STEPS = 1 << 16;
 
     /** Where the client puts the image in the slots. */
@@ -54,6 +66,7 @@ public record ServiceDescription(CkksParameters parameters, Layout layout, int c
             out.writeInt(inputLevel);
             out.writeInt(outputs);
             out.writeInt(members);
+            out.writeDouble(outputBound);
             out.writeInt(rotationSteps.length);
             for (int i = 0; i < rotationSteps.length; i++) {
                 out.writeInt(rotationSteps[i]);
@@ -87,9 +100,10 @@ public record ServiceDescription(CkksParameters parameters, Layout layout, int c
             int level = in.readInt();
             int outputs = in.readInt();
             int members = in.readInt();
+            double outputBound = in.readDouble();
             int count = in.readInt();
             if (count < 0 || count > MAX_STEPS || level < 0 || level > params.maxLevel() || outputs < 1
-                    || members < 1 || outputs % members != 0
+                    || members < 1 || outputs % members != 0 || !(outputBound > 0)
                     || channels < 1 || height < 1 || width < 1 || (long) height * width > params.slots()) {
                 throw new MalformedDataException("service description: implausible shape, level or step count");
             }
@@ -104,7 +118,7 @@ public record ServiceDescription(CkksParameters parameters, Layout layout, int c
                 }
             }
             return new ServiceDescription(params, Layout.values()[layoutIndex], channels, height, width, level, steps,
-                    stepLevels, outputs, members);
+                    stepLevels, outputs, members, outputBound);
         } catch (IOException e) {
             throw new MalformedDataException("service description is truncated: " + e.getMessage());
         }
