@@ -14,6 +14,11 @@ import org.hecnn.ckks.Plaintext;
  * {@link Mode#ON_DEMAND} nothing is kept but how to compute the slot vector, and each use encodes it afresh (an
  * FFT more per use, for networks whose plaintexts would not fit memory even as coefficients) — the compiler picks by
  * the memory budget.
+ *
+ * <p>Thread safety: after the plaintexts are added (compilation), a bank is read-only and may be used from any
+ * number of threads at once. A reuse scope ({@link #reuse}) belongs to the thread that opened it: its converted
+ * plaintexts are seen and closed by that thread only, so lockstep evaluation in one session runs beside single
+ * evaluations in others.
  */
 public final class PlaintextBank implements AutoCloseable {
     /** Where the encoded plaintexts live between uses; PLAN_ONLY counts them without encoding (for plans). */
@@ -28,8 +33,8 @@ public final class PlaintextBank implements AutoCloseable {
     private final List<Plaintext> ready = new ArrayList<>();
     private final List<java.util.function.Supplier<double[]>> recipes = new ArrayList<>();
     private int planned;
-    /** While a reuse scope is open (several images through one layer), converted plaintexts by index. */
-    private java.util.Map<Integer, Plaintext> reused;
+    /** Per thread, while its reuse scope is open (several images through one layer): converted plaintexts by index. */
+    private final ThreadLocal<java.util.Map<Integer, Plaintext>> reuseScope = new ThreadLocal<>();
 
     public PlaintextBank(CkksEncoder encoder, int level, double scale, Mode mode) {
         this.encoder = encoder;
@@ -146,15 +151,17 @@ public final class PlaintextBank implements AutoCloseable {
     }
 
     /**
-     * Opens (true) or closes (false) a reuse scope: in COEFFICIENTS and ON_DEMAND modes, plaintexts converted to
-     * NTT form inside it are kept until it closes, so several images evaluated through the layer convert each plaintext once.
+     * Opens (true) or closes (false) the calling thread's reuse scope: in COEFFICIENTS and ON_DEMAND modes,
+     * plaintexts this thread converts to NTT form inside it are kept until it closes, so several images evaluated
+     * through the layer convert each plaintext once.
      */
     public void reuse(boolean on) {
+        java.util.Map<Integer, Plaintext> reused = reuseScope.get();
         if (on && (mode == Mode.COEFFICIENTS || mode == Mode.ON_DEMAND) && reused == null) {
-            reused = new java.util.HashMap<>();
+            reuseScope.set(new java.util.HashMap<>());
         } else if (!on && reused != null) {
             reused.values().forEach(Plaintext::close);
-            reused = null;
+            reuseScope.remove();
         }
     }
 
@@ -163,6 +170,7 @@ public final class PlaintextBank implements AutoCloseable {
         if (mode == Mode.PLAN_ONLY) {
             throw new IllegalStateException("this network was compiled for planning only and cannot evaluate");
         }
+        java.util.Map<Integer, Plaintext> reused = reuseScope.get();
         if (mode == Mode.NTT) {
             use.accept(ready.get(i));
         } else if (reused != null) {
@@ -184,7 +192,7 @@ public final class PlaintextBank implements AutoCloseable {
      */
     public Ciphertext[] multiplySum(HeOps ops, int[] indices, java.util.function.IntFunction<Ciphertext[]> operands) {
         Ciphertext[][] sum = new Ciphertext[1][];
-        if (mode == Mode.NTT || mode == Mode.PLAN_ONLY || reused != null) {
+        if (mode == Mode.NTT || mode == Mode.PLAN_ONLY || reuseScope.get() != null) {
             for (int j = 0; j < indices.length; j++) {
                 int position = j;
                 with(indices[j], p -> accumulate(ops, sum, operands.apply(position), p, position));

@@ -27,6 +27,7 @@ public final class ClientCrypto implements AutoCloseable {
     private final SecretKey secretKey;
     private final Encryptor encryptor;
     private final Decryptor decryptor;
+    private final KeyFingerprint fingerprint;
 
     public ClientCrypto(CkksParameters parameters, BackendProvider backend) {
         this.context = CkksContext.create(parameters, backend);
@@ -35,6 +36,12 @@ public final class ClientCrypto implements AutoCloseable {
         this.secretKey = keyGenerator.secretKey();
         this.encryptor = Encryptor.withSecretKey(context, secretKey);
         this.decryptor = new Decryptor(context, secretKey);
+        this.fingerprint = KeyFingerprint.of(secretKey);
+    }
+
+    /** The fingerprint of this client's key set, carried by its key uploads, requests and responses. */
+    public KeyFingerprint fingerprint() {
+        return fingerprint;
     }
 
     public CkksContext context() {

@@ -10,7 +10,12 @@ import org.hecnn.rlwe.EvaluationKeys;
 /**
  * The client side: makes a secret key (never leaves this object), the evaluation keys the server needs,
  * encrypts images into requests and decrypts responses into logits. Requests are secret-key encrypted and so
- * seed-compressed (half the size of public-key ciphertexts).
+ * seed-compressed (half the size of public-key ciphertexts). Key uploads, requests and responses carry the
+ * {@link KeyFingerprint} of this client's key set: a server session evaluates only requests made under the keys
+ * uploaded into it, and this client decrypts only responses made for its own keys.
+ *
+ * <p>Thread safety: encryption and decryption may run from many threads at once (each call uses only its own
+ * buffers and the immutable keys); {@link #close()} must not race with them.
  */
 public final class InferenceClient implements AutoCloseable {
     private final ServiceDescription service;
@@ -26,7 +31,19 @@ public final class InferenceClient implements AutoCloseable {
      * highest level it is used at.
      */
     public byte[] evaluationKeys() {
-        return KeyCodec.writeEvaluationKeys(service.parameters(), makeEvaluationKeys());
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        try {
+            Messages.writeKeysHeader(out, crypto.fingerprint());
+            out.write(KeyCodec.writeEvaluationKeys(service.parameters(), makeEvaluationKeys()));
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        return out.toByteArray();
+    }
+
+    /** The fingerprint of this client's key set. */
+    public KeyFingerprint fingerprint() {
+        return crypto.fingerprint();
     }
 
     /**
@@ -35,6 +52,7 @@ public final class InferenceClient implements AutoCloseable {
      */
     public void writeEvaluationKeys(java.io.OutputStream out) throws java.io.IOException {
         java.util.Map<Integer, Integer> levels = keyLevels();
+        Messages.writeKeysHeader(out, crypto.fingerprint());
         int[] elements = levels.keySet().stream().mapToInt(Integer::intValue).toArray();
         KeyCodec.writeEvaluationKeys(service.parameters(), true, elements, role -> role == 0
                 ? crypto.relinearizationKey(service.inputLevel())
@@ -64,7 +82,7 @@ public final class InferenceClient implements AutoCloseable {
         for (int i = 0; i < cts.length; i++) {
             cts[i] = crypto.encrypt(packed[i], service.inputLevel(), service.parameters().defaultScale());
         }
-        return Messages.write(cts);
+        return Messages.write(crypto.fingerprint(), cts);
     }
 
     /**
@@ -74,8 +92,9 @@ public final class InferenceClient implements AutoCloseable {
      *                                                           certified output bound
      */
     public double[] decrypt(byte[] response) {
-        Ciphertext[] cts = Messages.read(crypto.context(), response, 1);
+        Ciphertext[] cts = own(Messages.read(crypto.context(), response, 1), "response");
         double[] slots = crypto.decrypt(cts[0]);
+        cts[0].close();
         return org.hecnn.inference.OutsideCertifiedRangeException.check(
                 java.util.Arrays.copyOf(slots, service.outputs()), service.outputBound());
     }
@@ -95,7 +114,7 @@ public final class InferenceClient implements AutoCloseable {
 
     /** Decrypts a traced layer output into its [C][H][W] tensor (slot values as laid out by {@code map}). */
     public double[][][] decryptLayer(byte[] ciphertexts, FeatureMap map) {
-        Ciphertext[] cts = Messages.read(crypto.context(), ciphertexts, map.ciphertexts());
+        Ciphertext[] cts = own(Messages.read(crypto.context(), ciphertexts, map.ciphertexts()), "traced layer");
         double[][] slots = new double[cts.length][];
         for (int i = 0; i < cts.length; i++) {
             slots[i] = crypto.decrypt(cts[i]);
@@ -106,10 +125,22 @@ public final class InferenceClient implements AutoCloseable {
 
     /** Decrypts the first {@code count} slots of a traced single-ciphertext output (a linear layer's logits). */
     public double[] decryptSlots(byte[] ciphertexts, int count) {
-        Ciphertext[] cts = Messages.read(crypto.context(), ciphertexts, 1);
+        Ciphertext[] cts = own(Messages.read(crypto.context(), ciphertexts, 1), "traced layer");
         double[] slots = crypto.decrypt(cts[0]);
         cts[0].close();
         return java.util.Arrays.copyOf(slots, count);
+    }
+
+    /** The ciphertexts of a message made for this client's key set; anything else is refused. */
+    private Ciphertext[] own(Messages.Message m, String what) {
+        if (!m.fingerprint().equals(crypto.fingerprint())) {
+            for (Ciphertext c : m.ciphertexts()) {
+                c.close();
+            }
+            throw new ForeignKeyException("this " + what + " was made for " + m.fingerprint() + ", but this client holds "
+                    + crypto.fingerprint() + ": it belongs to another client or session and cannot be decrypted here");
+        }
+        return m.ciphertexts();
     }
 
     @Override

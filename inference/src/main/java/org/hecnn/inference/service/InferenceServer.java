@@ -15,7 +15,14 @@ import org.hecnn.rlwe.EvaluationKeys;
 
 /**
  * The server side: holds a compiled network and, per client, only that client's evaluation keys. It has no API
- * that accepts or produces a secret key.
+ * that accepts or produces a secret key. A {@link Session} is bound to the {@link KeyFingerprint} of the keys
+ * uploaded into it and refuses requests made under any other key set ({@link ForeignKeyException}).
+ *
+ * <p>Thread safety: one server serves many sessions at once, and one session many requests at once (from any
+ * threads, with {@link Session#evaluate} and {@link Session#evaluateTogether} mixed freely): the network and its
+ * plaintexts are immutable after compilation and shared by all sessions (they exist once per server); each
+ * evaluation works on its own ciphertexts, and lockstep evaluation keeps its converted plaintexts for its own thread
+ * only. {@link Session#lastCounts()} reports the evaluation that finished last.
  */
 public final class InferenceServer {
     private final HeNetwork network;
@@ -49,8 +56,19 @@ public final class InferenceServer {
     /** A client session: the client's evaluation keys loaded once, then any number of requests. */
     public Session open(byte[] evaluationKeys) {
         CkksContext ctx = network.context();
-        EvaluationKeys keys = KeyCodec.readEvaluationKeys(ctx, evaluationKeys);
-        return new Session(new Evaluator(ctx, keys));
+        if (evaluationKeys == null || evaluationKeys.length < Messages.KEYS_HEADER_BYTES) {
+            throw new org.hecnn.io.MalformedDataException("not a hecnn key upload: "
+                    + (evaluationKeys == null ? "no bytes" : evaluationKeys.length + " bytes"));
+        }
+        KeyFingerprint fingerprint;
+        try {
+            fingerprint = Messages.readKeysHeader(new java.io.ByteArrayInputStream(evaluationKeys));
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        EvaluationKeys keys = KeyCodec.readEvaluationKeys(ctx, java.util.Arrays.copyOfRange(evaluationKeys,
+                Messages.KEYS_HEADER_BYTES, evaluationKeys.length));
+        return new Session(new Evaluator(ctx, keys), fingerprint);
     }
 
     /**
@@ -59,15 +77,16 @@ public final class InferenceServer {
      */
     public Session open(java.io.InputStream evaluationKeys, long maxBytes) throws java.io.IOException {
         CkksContext ctx = network.context();
+        KeyFingerprint fingerprint = Messages.readKeysHeader(evaluationKeys);
         DeviceKeys keys = new DeviceKeys(ctx);
-        KeyCodec.readEvaluationKeys(ctx.parameters(), evaluationKeys, maxBytes, (role, key) -> {
+        KeyCodec.readEvaluationKeys(ctx.parameters(), evaluationKeys, maxBytes - Messages.KEYS_HEADER_BYTES, (role, key) -> {
             if (role == 0) {
                 keys.addRelinearization(key);
             } else {
                 keys.addGalois(role, key);
             }
         });
-        return new Session(new Evaluator(ctx, keys));
+        return new Session(new Evaluator(ctx, keys), fingerprint);
     }
 
     /** Receives each layer's serialised encrypted output and its layout. */
@@ -76,13 +95,34 @@ public final class InferenceServer {
         void layer(String node, byte[] ciphertexts, FeatureMap map);
     }
 
-    /** Evaluates requests with one client's keys. */
+    /** Evaluates requests with one client's keys; thread-safe (see {@link InferenceServer}). */
     public final class Session {
         private final Evaluator evaluator;
-        private OpCounts lastCounts = OpCounts.ZERO;
+        private final KeyFingerprint fingerprint;
+        private volatile OpCounts lastCounts = OpCounts.ZERO;
 
-        private Session(Evaluator evaluator) {
+        private Session(Evaluator evaluator, KeyFingerprint fingerprint) {
             this.evaluator = evaluator;
+            this.fingerprint = fingerprint;
+        }
+
+        /** The fingerprint of the key set this session was opened with. */
+        public KeyFingerprint fingerprint() {
+            return fingerprint;
+        }
+
+        /** The request's ciphertexts, if it was made under this session's keys; otherwise a typed refusal. */
+        private Ciphertext[] input(byte[] request) {
+            Messages.Message m = Messages.read(network.context(), request, network.inputMap().ciphertexts());
+            if (!m.fingerprint().equals(fingerprint)) {
+                for (Ciphertext c : m.ciphertexts()) {
+                    c.close();
+                }
+                throw new ForeignKeyException("request refused: it was encrypted under " + m.fingerprint()
+                        + ", but this session holds the evaluation keys of " + fingerprint + "; send it in the session "
+                        + "opened with that client's keys (or open one)");
+            }
+            return m.ciphertexts();
         }
 
         public byte[] evaluate(byte[] request, LayerProgress progress) {
@@ -94,15 +134,15 @@ public final class InferenceServer {
          * {@code trace} (for a client that wants a per-layer precision trace; it costs a serialisation per layer).
          */
         public byte[] evaluate(byte[] request, LayerProgress progress, Trace trace) {
-            return run(request, progress, (node, cts, map) -> trace.layer(node, Messages.write(cts), map));
+            return run(request, progress, (node, cts, map) -> trace.layer(node, Messages.write(fingerprint, cts), map));
         }
 
         private byte[] run(byte[] request, LayerProgress progress, LayerObserver observer) {
-            Ciphertext[] input = Messages.read(network.context(), request, network.inputMap().ciphertexts());
+            Ciphertext[] input = input(request);
             HeOps ops = new HeOps(evaluator);
             Ciphertext logits = network.evaluate(ops, input, progress, observer);
             lastCounts = ops.counts();
-            return Messages.write(logits);
+            return Messages.write(fingerprint, logits);
         }
 
         /**
@@ -112,14 +152,14 @@ public final class InferenceServer {
         public java.util.List<byte[]> evaluateTogether(java.util.List<byte[]> requests, LayerProgress progress) {
             java.util.List<Ciphertext[]> inputs = new java.util.ArrayList<>();
             for (byte[] r : requests) {
-                inputs.add(Messages.read(network.context(), r, network.inputMap().ciphertexts()));
+                inputs.add(input(r));
             }
             HeOps ops = new HeOps(evaluator);
             java.util.List<Ciphertext> logits = network.evaluateTogether(ops, inputs, progress);
             lastCounts = ops.counts();
             java.util.List<byte[]> out = new java.util.ArrayList<>();
             for (Ciphertext c : logits) {
-                out.add(Messages.write(c));
+                out.add(Messages.write(fingerprint, c));
             }
             return out;
         }
