@@ -12,6 +12,10 @@ import org.hecnn.rlwe.SecretKey;
  * Encrypts plaintexts under a public key (anyone may encrypt) or a secret key (the client; the result is
  * seed-compressible). Noise comes from a cryptographically secure source unless the explicitly test-only
  * deterministic factory is used.
+ *
+ * <p>Thread-safe: encryptions may run from many threads at once. Every draw from the encryptor's randomness stream
+ * (seeds, ternary and Gaussian samples) happens under its lock, so two encryptions never share or corrupt random
+ * bytes; the ring arithmetic runs outside it.
  */
 public final class Encryptor {
     private final CkksContext context;
@@ -62,8 +66,16 @@ public final class Encryptor {
     private Ciphertext encryptPublic(Plaintext pt) {
         PolyEngine e = context.engine();
         int ql = pt.level() + 1;
-        Sampler sampler = new Sampler(random);
         int n = context.ring().n();
+        int[] ternary;
+        int[] e0;
+        int[] e1;
+        synchronized (random) {
+            Sampler sampler = new Sampler(random);
+            ternary = sampler.ternary(n);
+            e0 = sampler.gaussian(n);
+            e1 = sampler.gaussian(n);
+        }
         long[][] b;
         long[][] a;
         synchronized (this) {
@@ -73,11 +85,11 @@ public final class Encryptor {
             b = java.util.Arrays.copyOf(publicKey.b(), ql);
             a = java.util.Arrays.copyOf(publicA, ql);
         }
-        try (DevicePoly u = small(sampler.ternary(n), ql);
+        try (DevicePoly u = small(ternary, ql);
              DevicePoly pb = e.upload(b, ql, false);
              DevicePoly pa = e.upload(a, ql, false)) {
-            DevicePoly c0 = small(sampler.gaussian(n), ql);
-            DevicePoly c1 = small(sampler.gaussian(n), ql);
+            DevicePoly c0 = small(e0, ql);
+            DevicePoly c1 = small(e1, ql);
             e.multiplyAdd(pb, u, c0);
             e.add(c0, pt.poly(), c0);
             e.multiplyAdd(pa, u, c1);
@@ -89,11 +101,14 @@ public final class Encryptor {
         PolyEngine e = context.engine();
         int ql = pt.level() + 1;
         byte[] seed = new byte[AesCtrRandomness.SEED_BYTES];
-        random.nextBytes(seed);
-        Sampler sampler = new Sampler(random);
+        int[] noise;
+        synchronized (random) {
+            random.nextBytes(seed);
+            noise = new Sampler(random).gaussian(context.ring().n());
+        }
         DevicePoly c1 = e.upload(new Sampler(AesCtrRandomness.fromSeed(seed)).uniform(context.ring(), ql, false),
                 ql, false);
-        DevicePoly c0 = small(sampler.gaussian(context.ring().n()), ql);
+        DevicePoly c0 = small(noise, ql);
         try (DevicePoly s = KeyGenerator.secretPoly(e, secretKey, ql, false);
              DevicePoly as = e.allocate(ql, false)) {
             e.multiply(c1, s, as);

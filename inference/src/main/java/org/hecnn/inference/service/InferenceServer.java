@@ -53,6 +53,16 @@ public final class InferenceServer {
                 .map(org.hecnn.cnn.model.CertifiedRange::outputBound).orElse(Double.POSITIVE_INFINITY));
     }
 
+    /** What a client's evaluation keys for this network weigh (upload bound and engine memory). */
+    public KeyFootprint keyFootprint() {
+        return KeyFootprint.of(network);
+    }
+
+    /** The model's name (not its weights), for service descriptions and logs. */
+    public String modelName() {
+        return network.model().name();
+    }
+
     /** A client session: the client's evaluation keys loaded once, then any number of requests. */
     public Session open(byte[] evaluationKeys) {
         CkksContext ctx = network.context();
@@ -68,7 +78,7 @@ public final class InferenceServer {
         }
         EvaluationKeys keys = KeyCodec.readEvaluationKeys(ctx, java.util.Arrays.copyOfRange(evaluationKeys,
                 Messages.KEYS_HEADER_BYTES, evaluationKeys.length));
-        return new Session(new Evaluator(ctx, keys), fingerprint);
+        return new Session(new Evaluator(ctx, keys), fingerprint, null);
     }
 
     /**
@@ -79,14 +89,20 @@ public final class InferenceServer {
         CkksContext ctx = network.context();
         KeyFingerprint fingerprint = Messages.readKeysHeader(evaluationKeys);
         DeviceKeys keys = new DeviceKeys(ctx);
-        KeyCodec.readEvaluationKeys(ctx.parameters(), evaluationKeys, maxBytes - Messages.KEYS_HEADER_BYTES, (role, key) -> {
-            if (role == 0) {
-                keys.addRelinearization(key);
-            } else {
-                keys.addGalois(role, key);
-            }
-        });
-        return new Session(new Evaluator(ctx, keys), fingerprint);
+        try {
+            KeyCodec.readEvaluationKeys(ctx.parameters(), evaluationKeys, maxBytes - Messages.KEYS_HEADER_BYTES,
+                    (role, key) -> {
+                        if (role == 0) {
+                            keys.addRelinearization(key);
+                        } else {
+                            keys.addGalois(role, key);
+                        }
+                    });
+        } catch (java.io.IOException | RuntimeException e) {
+            keys.close(); // an upload that fails half-way leaves nothing behind
+            throw e;
+        }
+        return new Session(new Evaluator(ctx, keys), fingerprint, keys);
     }
 
     /** Receives each layer's serialised encrypted output and its layout. */
@@ -95,15 +111,27 @@ public final class InferenceServer {
         void layer(String node, byte[] ciphertexts, FeatureMap map);
     }
 
-    /** Evaluates requests with one client's keys; thread-safe (see {@link InferenceServer}). */
-    public final class Session {
+    /**
+     * Evaluates requests with one client's keys; thread-safe (see {@link InferenceServer}). Closing it frees keys
+     * the engine holds (device memory on a GPU); it must not race with an evaluation in it.
+     */
+    public final class Session implements AutoCloseable {
         private final Evaluator evaluator;
         private final KeyFingerprint fingerprint;
+        private final DeviceKeys engineKeys;
         private volatile OpCounts lastCounts = OpCounts.ZERO;
 
-        private Session(Evaluator evaluator, KeyFingerprint fingerprint) {
+        private Session(Evaluator evaluator, KeyFingerprint fingerprint, DeviceKeys engineKeys) {
             this.evaluator = evaluator;
             this.fingerprint = fingerprint;
+            this.engineKeys = engineKeys;
+        }
+
+        @Override
+        public void close() {
+            if (engineKeys != null) {
+                engineKeys.close();
+            }
         }
 
         /** The fingerprint of the key set this session was opened with. */
