@@ -271,6 +271,25 @@ class ServingTest {
         }
     }
 
+    @Test
+    void theLoadGeneratorLosesNoRequestAndReportsOverload() throws Exception {
+        try (TestService svc = new TestService(7);
+             HecnnServer server = svc.start(0, TestService.limits(8, 1, 0, Duration.ofMinutes(5), Duration.ofSeconds(10)))) {
+            Random r = new Random(8);
+            List<double[][][]> images = new ArrayList<>();
+            for (int i = 0; i < 12; i++) {
+                images.add(TestService.image(TestService.random(r, 1.0, 3, 8, 8)));
+            }
+            var report = new org.hecnn.serving.client.LoadGenerator("127.0.0.1:" + server.port(), null, true,
+                    TestContexts.backend(), DEADLINE).run(4, 3, images::get);
+            assertEquals(12, report.answered(), report.failures().toString());
+            assertEquals(0, report.lost());
+            assertEquals(report.overloadRefusals(), server.metrics().requests("overloaded"));
+            assertEquals(12, server.metrics().requests("ok"));
+            assertTrue(report.p99Seconds() >= report.p50Seconds() && report.keyUploadBytes() > 0, report.toString());
+        }
+    }
+
     private static double[] flat(double[][][] img) {
         return java.util.Arrays.stream(img).flatMap(java.util.Arrays::stream).flatMapToDouble(java.util.Arrays::stream)
                 .toArray();

@@ -1,0 +1,136 @@
+package org.hecnn.serving.client;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.function.IntFunction;
+import org.hecnn.HecnnException;
+import org.hecnn.backend.BackendProvider;
+import org.hecnn.serving.OverloadedException;
+
+/**
+ * Drives a remote service with {@code clients} concurrent clients, each with its own keys and session, each sending
+ * {@code requests} images one after another (closed loop). A refused request (overload) is retried after the
+ * server's hint, up to a bound, so the report can say both what overload looked like and that no request was lost.
+ * Not thread-safe: one run at a time.
+ */
+public final class LoadGenerator {
+    /** What one run measured. Latencies are wall times seen by the clients, encryption and decryption included. */
+    public record Report(int clients, int requestsPerClient, int answered, int lost, int overloadRefusals,
+                         String firstOverloadMessage, double wallSeconds, double throughputPerSecond,
+                         double p50Seconds, double p99Seconds, double maxSeconds, double meanKeyUploadSeconds,
+                         long keyUploadBytes, List<String> failures) {
+    }
+
+    private static final int MAX_RETRIES = 50;
+
+    private final String target;
+    private final java.nio.file.Path trustedCertificates;
+    private final boolean allowInsecureForTestsOnly;
+    private final BackendProvider backend;
+    private final Duration deadline;
+
+    public LoadGenerator(String target, java.nio.file.Path trustedCertificates, boolean allowInsecureForTestsOnly,
+                         BackendProvider backend, Duration deadline) {
+        this.target = target;
+        this.trustedCertificates = trustedCertificates;
+        this.allowInsecureForTestsOnly = allowInsecureForTestsOnly;
+        this.backend = backend;
+        this.deadline = deadline;
+    }
+
+    /** Runs the load; {@code images.apply(i)} is the i-th image (C×H×W, normalised) a client sends. */
+    public Report run(int clients, int requests, IntFunction<double[][][]> images) throws InterruptedException {
+        if (clients < 1 || requests < 1) {
+            throw new HecnnException("--clients and --requests must be at least 1, got " + clients + " and " + requests);
+        }
+        ExecutorService pool = Executors.newFixedThreadPool(clients);
+        List<Future<ClientResult>> running = new ArrayList<>();
+        long start = System.nanoTime();
+        for (int c = 0; c < clients; c++) {
+            int client = c;
+            running.add(pool.submit(() -> drive(client, requests, images)));
+        }
+        List<Double> latencies = new ArrayList<>();
+        List<String> failures = new ArrayList<>();
+        int refusals = 0;
+        String firstOverload = null;
+        double uploadSeconds = 0;
+        long uploadBytes = 0;
+        for (Future<ClientResult> f : running) {
+            try {
+                ClientResult r = f.get();
+                latencies.addAll(r.latencies);
+                refusals += r.refusals;
+                firstOverload = firstOverload == null ? r.firstOverload : firstOverload;
+                uploadSeconds += r.uploadSeconds;
+                uploadBytes += r.uploadBytes;
+                failures.addAll(r.failures);
+            } catch (java.util.concurrent.ExecutionException e) {
+                failures.add(String.valueOf(e.getCause()));
+            }
+        }
+        pool.shutdown();
+        double wall = (System.nanoTime() - start) / 1e9;
+        double[] sorted = latencies.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+        int answered = sorted.length;
+        return new Report(clients, requests, answered, clients * requests - answered, refusals, firstOverload, wall,
+                answered / wall, quantile(sorted, 0.5), quantile(sorted, 0.99),
+                sorted.length == 0 ? Double.NaN : sorted[sorted.length - 1], uploadSeconds / clients,
+                uploadBytes / clients, failures);
+    }
+
+    private record ClientResult(List<Double> latencies, int refusals, String firstOverload, double uploadSeconds,
+                                long uploadBytes, List<String> failures) {
+    }
+
+    private ClientResult drive(int client, int requests, IntFunction<double[][][]> images) {
+        List<Double> latencies = new ArrayList<>();
+        List<String> failures = new ArrayList<>();
+        int refusals = 0;
+        String firstOverload = null;
+        try (RemoteInference remote = RemoteInference.connect(target, trustedCertificates, allowInsecureForTestsOnly,
+                backend)) {
+            long t0 = System.nanoTime();
+            long bytes = remote.openSession();
+            double upload = (System.nanoTime() - t0) / 1e9;
+            for (int i = 0; i < requests; i++) {
+                double[][][] image = images.apply(client * requests + i);
+                for (int attempt = 0; ; attempt++) {
+                    long s = System.nanoTime();
+                    try {
+                        double[] logits = remote.infer(image, deadline);
+                        if (Arrays.stream(logits).allMatch(Double::isFinite)) {
+                            latencies.add((System.nanoTime() - s) / 1e9);
+                        }
+                        break;
+                    } catch (OverloadedException e) {
+                        refusals++;
+                        firstOverload = firstOverload == null ? e.getMessage() : firstOverload;
+                        if (attempt == MAX_RETRIES) {
+                            failures.add("client " + client + " request " + i + ": still overloaded after "
+                                    + MAX_RETRIES + " retries");
+                            break;
+                        }
+                        Thread.sleep(e.retryAfter().toMillis());
+                    }
+                }
+            }
+            return new ClientResult(latencies, refusals, firstOverload, upload, bytes, failures);
+        } catch (RuntimeException | InterruptedException e) {
+            failures.add("client " + client + ": " + e.getMessage());
+            return new ClientResult(latencies, refusals, firstOverload, 0, 0, failures);
+        }
+    }
+
+    private static double quantile(double[] sorted, double q) {
+        if (sorted.length == 0) {
+            return Double.NaN;
+        }
+        return sorted[Math.min(sorted.length - 1, (int) Math.ceil(q * sorted.length) - 1)];
+    }
+}
