@@ -290,6 +290,46 @@ class ServingTest {
         }
     }
 
+    @Test
+    void overTlsTheClientTrustingTheCertificateGetsResultsAndOneTrustingNothingIsRefused() throws Exception {
+        java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("hecnn-tls");
+        try (TestService svc = new TestService(9)) {
+            java.nio.file.Path cert = dir.resolve("server1.pem");
+            java.nio.file.Path key = dir.resolve("server1.key");
+            java.nio.file.Path ca = dir.resolve("ca.pem");
+            for (String[] f : new String[][] {{"server1.pem", cert.toString()}, {"server1.key", key.toString()},
+                    {"ca.pem", ca.toString()}}) {
+                try (var in = io.grpc.testing.TlsTesting.loadCert(f[0])) {
+                    java.nio.file.Files.copy(in, java.nio.file.Path.of(f[1]));
+                }
+            }
+            try (HecnnServer server = HecnnServer.start(svc.server, TestService.limits(4, 1, 4, Duration.ofMinutes(5),
+                    Duration.ofSeconds(10)), new HecnnServer.Endpoint("127.0.0.1", 0, -1, cert, key))) {
+                // the test certificate is issued to *.test.google.fr: reach loopback under that name
+                String target = "dns:///localhost:" + server.port();
+                io.grpc.ChannelCredentials trusted = io.grpc.TlsChannelCredentials.newBuilder().trustManager(ca.toFile())
+                        .build();
+                ManagedChannel tls = io.grpc.Grpc.newChannelBuilder(target, trusted)
+                        .overrideAuthority("foo.test.google.fr").build();
+                try {
+                    assertEquals("serving-test-resnet", InferenceGrpc.newBlockingStub(tls)
+                            .describe(org.hecnn.serving.proto.DescribeRequest.getDefaultInstance()).getModel());
+                } finally {
+                    tls.shutdownNow();
+                }
+                ServiceUnavailableException plain = assertThrows(ServiceUnavailableException.class,
+                        () -> RemoteInference.connect("127.0.0.1:" + server.port(), null, true, TestContexts.backend()),
+                        "a plain-text client cannot talk to a TLS server");
+                assertTrue(plain.getMessage().contains("unavailable"), plain.getMessage());
+            }
+        } finally {
+            try (var files = java.nio.file.Files.list(dir)) {
+                files.forEach(p -> p.toFile().delete());
+            }
+            dir.toFile().delete();
+        }
+    }
+
     private static double[] flat(double[][][] img) {
         return java.util.Arrays.stream(img).flatMap(java.util.Arrays::stream).flatMapToDouble(java.util.Arrays::stream)
                 .toArray();
