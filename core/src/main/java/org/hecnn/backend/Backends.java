@@ -8,7 +8,8 @@ import java.util.logging.Logger;
 
 /**
  * Discovers backends with {@link ServiceLoader} and picks one by name: "cpu", "cuda", "opencl", "reference"
- * or "auto" (the most preferred available one; the reason every other one was skipped is logged).
+ * or "auto" (the most preferred available one; the reason every other one was skipped is logged). Only "auto" and
+ * the backend named are probed: discovery ranks by the providers' static preference.
  * The default comes from the system property {@code hecnn.backend}, else "auto".
  */
 public final class Backends {
@@ -19,10 +20,11 @@ public final class Backends {
     private Backends() {
     }
 
+    /** Every provider on the class path, most preferred first by {@link BackendProvider#preference()} (no probing). */
     public static List<BackendProvider> discover() {
         List<BackendProvider> all = new ArrayList<>();
         ServiceLoader.load(BackendProvider.class).forEach(all::add);
-        all.sort(Comparator.comparingInt(BackendProvider::preference).reversed());
+        all.sort(Comparator.comparingInt((BackendProvider p) -> p.preference()).reversed());
         return all;
     }
 
@@ -35,23 +37,7 @@ public final class Backends {
         List<BackendProvider> all = discover();
         String wanted = name.trim().toLowerCase(java.util.Locale.ROOT);
         if (wanted.equals("auto")) {
-            BackendProvider chosen = null;
-            for (BackendProvider p : all) {
-                Availability a = p.availability();
-                if (chosen == null && a.available()) {
-                    chosen = p;
-                    LOG.info(() -> "backend auto: chose " + p.name() + " (" + a.reason() + ")");
-                } else if (chosen == null) {
-                    LOG.info(() -> "backend auto: skipped " + p.name() + ": " + a.reason());
-                } else {
-                    BackendProvider c = chosen;
-                    LOG.fine(() -> "backend auto: skipped " + p.name() + ": " + c.name() + " is preferred");
-                }
-            }
-            if (chosen == null) {
-                throw new BackendUnavailableException("no backend is available; found " + names(all));
-            }
-            return chosen;
+            return auto(all);
         }
         for (BackendProvider p : all) {
             if (p.name().equals(wanted)) {
@@ -65,6 +51,33 @@ public final class Backends {
         }
         throw new BackendUnavailableException("unknown backend '" + name + "'; available on the class path: "
                 + names(all) + " (or 'auto')");
+    }
+
+    /** The available backend of highest {@link BackendProvider#preference(Availability)}; logs why the others lost. */
+    private static BackendProvider auto(List<BackendProvider> all) {
+        BackendProvider chosen = null;
+        Availability chosenAvailability = null;
+        for (BackendProvider p : all) {
+            Availability a = p.availability();
+            if (!a.available()) {
+                LOG.info(() -> "backend auto: skipped " + p.name() + ": " + a.reason());
+            } else if (chosen == null || p.preference(a) > chosen.preference(chosenAvailability)) {
+                chosen = p;
+                chosenAvailability = a;
+            }
+        }
+        if (chosen == null) {
+            throw new BackendUnavailableException("no backend is available; found " + names(all));
+        }
+        BackendProvider c = chosen;
+        Availability ca = chosenAvailability;
+        LOG.info(() -> "backend auto: chose " + c.name() + " (" + ca.reason() + ")");
+        for (BackendProvider p : all) {
+            if (p != c && p.availability().available()) {
+                LOG.fine(() -> "backend auto: skipped " + p.name() + ": " + c.name() + " is preferred");
+            }
+        }
+        return c;
     }
 
     private static List<String> names(List<BackendProvider> all) {

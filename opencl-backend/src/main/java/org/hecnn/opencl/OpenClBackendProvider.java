@@ -29,15 +29,20 @@ public final class OpenClBackendProvider implements BackendProvider {
         return NAME;
     }
 
-    /**
-     * 20 (above the cpu backend) on a GPU or accelerator; 5 (below it) when the only device is a CPU, such as
-     * PoCL's: an OpenCL CPU device is slower than the vectorised Java backend, so "auto" should not pick it.
-     */
+    /** 20: above the cpu backend, below CUDA (without probing: see {@link #preference(Availability)}). */
     @Override
     public int preference() {
-        availability();
+        return 20;
+    }
+
+    /**
+     * 20 on a GPU or accelerator; 5 (below the cpu backend) when the chosen device is a CPU, such as PoCL's: an
+     * OpenCL CPU device is slower than the vectorised Java backend, so "auto" should not pick it.
+     */
+    @Override
+    public int preference(Availability probed) {
         synchronized (LOCK) {
-            return cpuDevice ? 5 : 20;
+            return probed.available() && cpuDevice ? 5 : 20;
         }
     }
 
@@ -52,6 +57,10 @@ public final class OpenClBackendProvider implements BackendProvider {
     }
 
     private static Availability probe() {
+        Availability loader = OpenClLoader.check();
+        if (!loader.available()) {
+            return loader;
+        }
         try {
             List<OpenClDevices.Device> devices = OpenClDevices.list();
             if (devices.isEmpty()) {
