@@ -16,6 +16,8 @@ public final class ParameterPlanner {
     static final int MIN_SPECIAL_PRIMES = 2;
     static final int SPECIAL_BITS = 61;
     static final int DIGIT_MARGIN_BITS = 20;
+    /** The largest ring degree (log) the HomomorphicEncryption.org table gives a 128-bit bound for here. */
+    static final int MAX_LOG_N = 16;
 
     private ParameterPlanner() {
     }
@@ -28,7 +30,13 @@ public final class ParameterPlanner {
         int[] data = targets.chainBits(levels);
         int dataBits = java.util.Arrays.stream(data).sum();
         int minLogN = Math.max(10, 32 - Integer.numberOfLeadingZeros(Math.max(1, slotsNeeded * 2 - 1)));
-        for (int logN = minLogN; logN <= 16; logN++) {
+        if (minLogN > MAX_LOG_N) {
+            throw new UnsupportedNetworkException("(input)", "one channel plane of the input needs a block of "
+                    + slotsNeeded + " slots in one ciphertext, so N = 2^" + minLogN + "; the largest ring with a "
+                    + "128-bit bound is N = 2^" + MAX_LOG_N + " (" + (1 << (MAX_LOG_N - 1)) + " slots): give the model "
+                    + "inputs of at most " + (1 << (MAX_LOG_N - 1)) + " pixels per channel (e.g. 128x128)");
+        }
+        for (int logN = minLogN; logN <= MAX_LOG_N; logN++) {
             int room = SecurityStandard.maxLogQP(logN) - dataBits;
             int special = Math.min(room / SPECIAL_BITS, data.length + 1);
             if (special >= MIN_SPECIAL_PRIMES) {
@@ -40,8 +48,9 @@ public final class ParameterPlanner {
             }
         }
         throw new UnsupportedNetworkException("(network)", levels + " activation levels need log QP of at least "
-                + (dataBits + MIN_SPECIAL_PRIMES * SPECIAL_BITS) + " bits, more than the 128-bit bound at N = 2^16 ("
-                + SecurityStandard.maxLogQP(16) + "); lower the precision targets or the depth");
+                + (dataBits + MIN_SPECIAL_PRIMES * SPECIAL_BITS) + " bits, more than the 128-bit bound at N = 2^"
+                + MAX_LOG_N + " (" + SecurityStandard.maxLogQP(MAX_LOG_N) + "); lower the precision targets or the "
+                + "depth");
     }
 
     /** The most consecutive data primes whose bits, in any window of the chain, stay within {@code bound}. */

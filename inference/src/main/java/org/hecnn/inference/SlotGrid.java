@@ -24,8 +24,8 @@ public record SlotGrid(int slots, int blockSize, int rowStride, int height) {
             block = 1;
         }
         if (block > slots) {
-            throw new IllegalArgumentException("a " + height + "x" + width + " plane needs " + block
-                    + " slots, more than the " + slots + " a ciphertext has: use a larger ring degree");
+            throw new UnsupportedNetworkException("(input)", "a " + height + "x" + width + " plane needs " + block
+                    + " slots, more than the " + slots + " a ciphertext has: give the model smaller inputs");
         }
         return new SlotGrid(slots, block, width, height);
     }

@@ -77,4 +77,14 @@ class ParameterPlannerTest {
         assertThrows(UnsupportedNetworkException.class,
                 () -> ParameterPlanner.choose(40, 1024, PrecisionTargets.precise()), "80 primes exceed N = 2^16");
     }
+
+    @Test
+    void anInputPlaneTooLargeForTheLargestRingSaysSo() {
+        // 3x224x224: a 224x224 plane needs a block of 65536 slots, i.e. N = 2^17, whatever the depth.
+        UnsupportedNetworkException e = assertThrows(UnsupportedNetworkException.class,
+                () -> ParameterPlanner.choose(1, 65536, PrecisionTargets.standard()));
+        assertTrue(e.getMessage().contains("needs a block of 65536 slots in one ciphertext, so N = 2^17"),
+                e.getMessage());
+        assertTrue(e.getMessage().contains("at most 32768 pixels per channel"), e.getMessage());
+    }
 }

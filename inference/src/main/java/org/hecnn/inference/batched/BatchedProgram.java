@@ -114,8 +114,10 @@ public final class BatchedProgram {
                 continue;
             }
             if (n.inputs().size() != 1 || !n.input().equals(previous) || m.consumers(previous).size() != 1) {
-                throw new UnsupportedNetworkException(n.name(), "the batched layout runs chains only (each layer "
-                        + "feeds the next); residual connections need the single-image layouts (--layout packed)");
+                throw new UnsupportedNetworkException(n.name(), "the batched and vector layouts run chains only "
+                        + "(each layer feeds the next); a network with residual connections runs in the packed or "
+                        + "per-channel layout, on CIFAR-10 or PNG images (infer --cifar or --image, eval on CIFAR-10 "
+                        + "data, plan --layout packed)");
             }
             previous = n.name();
             AffineMap map;
