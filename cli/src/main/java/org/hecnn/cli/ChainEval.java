@@ -78,14 +78,13 @@ final class ChainEval {
     /**
      * @param features a public feature extractor the client runs in plaintext, or null
      * @param range    the input range of the encrypted model (its first input after any feature extractor)
+     * @param count    how many images from {@code from} on, or null for all
+     * @param batch    images per evaluation, or null for one per slot
      */
     static int run(ModelOptions options, Path data, Images images, Model features, double[] range, int from,
-                   int count, int batch, boolean plainOnly) {
-        int n = count < 0 ? images.count() - from : count;
-        if (from < 0 || n < 1 || from + n > images.count()) {
-            throw new HecnnException("images " + from + ".." + (from + n - 1) + " are outside " + data + " ("
-                    + images.count() + " images)");
-        }
+                   Integer count, Integer batch, boolean plainOnly) {
+        int pool = ImageRange.available(data, images.count(), from, count);
+        int n = count == null ? pool : count;
         Model imported = options.load();
         double[][] inputs = new double[n][];
         int[] labels = new int[n];
@@ -130,10 +129,10 @@ final class ChainEval {
             return 0;
         }
         try (BatchedNetwork net = BatchedCompiler.compile(imported, range[0], range[1],
-                options.batchedPrecision(), batch > 0 ? batch : 1, null, options.backendProvider());
+                options.batchedPrecision(), batch != null ? batch : 1, null, options.backendProvider());
              BatchedClient client = new BatchedClient(net.describe(), options.backendProvider())) {
             int capacity = net.describe().capacity();
-            int perBatch = batch > 0 ? Math.min(batch, capacity) : capacity;
+            int perBatch = batch != null ? Math.min(batch, capacity) : capacity;
             int batches = (n + perBatch - 1) / perBatch;
             var keys = client.evaluationKeys();
             // one untimed evaluation first: the JIT compiles the vector kernels (seconds on a busy machine)
@@ -202,7 +201,7 @@ final class ChainEval {
     private static void runVector(ModelOptions options, Model imported, double[][] inputs, int[] labels,
                                   int[] plainPred, double[][] plainLogits, double[] range, Map<String, Object> m) {
         VectorPlan plan = new VectorPlan(BatchedProgram.lower(imported), range[0], range[1],
-                options.scaleBits > 0 ? options.scaleBits : VectorPlan.DEFAULT_SCALE_BITS);
+                options.vectorScaleBits());
         int n = inputs.length;
         try (VectorNetwork net = new VectorNetwork(plan, CkksContext.create(plan.parameters(),
                 options.backendProvider()));

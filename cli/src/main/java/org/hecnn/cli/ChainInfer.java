@@ -25,7 +25,7 @@ final class ChainInfer {
     static int run(ModelOptions options, Model imported, double[] input, int label, double lo, double hi) {
         long t0 = System.nanoTime();
         VectorPlan plan = new VectorPlan(BatchedProgram.lower(imported), lo, hi,
-                options.scaleBits > 0 ? options.scaleBits : VectorPlan.DEFAULT_SCALE_BITS);
+                options.vectorScaleBits());
         try (VectorNetwork net = new VectorNetwork(plan, CkksContext.create(plan.parameters(),
                 options.backendProvider()));
              VectorClient client = new VectorClient(net.describe(), options.backendProvider())) {

@@ -85,7 +85,7 @@ final class ChainPlanReport {
 
     private static int printVector(ModelOptions options, Model model) {
         VectorPlan plan = new VectorPlan(BatchedProgram.lower(model), MnistIdx.lowest(), MnistIdx.highest(),
-                options.scaleBits > 0 ? options.scaleBits : VectorPlan.DEFAULT_SCALE_BITS);
+                options.vectorScaleBits());
         CkksParameters p = plan.parameters();
         try (VectorNetwork net = new VectorNetwork(plan, CkksContext.create(p, options.backendProvider()))) {
             OpCounts total = net.counts();

@@ -1,10 +1,12 @@
 package org.hecnn.cli;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
-import org.hecnn.backend.Backends;
+import org.hecnn.backend.BackendProvider;
 import org.hecnn.ckks.Ciphertext;
 import org.hecnn.ckks.CkksContext;
 import org.hecnn.ckks.CkksEncoder;
@@ -24,7 +26,8 @@ import picocli.CommandLine.Option;
  * The CKKS demonstration: encrypts two vectors at 128-bit security, evaluates x·y, a rotation and a quadratic
  * polynomial, decrypts, and prints the precision of each result against doubles and the time of each step.
  */
-@Command(name = "demo", description = "Encrypt vectors, compute on them, decrypt; print precision and timings.")
+@Command(name = "demo", mixinStandardHelpOptions = true,
+        description = "Encrypt vectors, compute on them, decrypt; print precision and timings.")
 final class DemoCommand implements Callable<Integer> {
     @Option(names = "--backend", description = "cpu, cuda, opencl, reference or auto (default: ${DEFAULT-VALUE})",
             defaultValue = "auto")
@@ -34,21 +37,28 @@ final class DemoCommand implements Callable<Integer> {
             + "(default: ${DEFAULT-VALUE})", defaultValue = "14")
     int logN;
 
-    private final List<String[]> rows = new ArrayList<>();
+    @Option(names = "--json", description = "machine-readable output")
+    boolean json;
+
+    /** One timed step of the demonstration. */
+    private record Step(String step, double millis) {
+    }
+
+    private final List<Step> rows = new ArrayList<>();
 
     private <T> T timed(String step, java.util.function.Supplier<T> body) {
         long t0 = System.nanoTime();
         T result = body.get();
-        rows.add(new String[] {step, String.format(Locale.ROOT, "%.2f ms", (System.nanoTime() - t0) / 1e6)});
+        rows.add(new Step(step, (System.nanoTime() - t0) / 1e6));
         return result;
     }
 
     @Override
     public Integer call() {
-        CkksParameters params = StandardParameters.forLogN(logN);
-        System.out.println("parameters: " + params);
-        try (CkksContext ctx = CkksContext.create(params, Backends.select(backend))) {
-            System.out.println("backend:    " + ctx.engine().backendName());
+        CkksParameters params = StandardParameters.forLogN(OptionCheck.between("--logN", logN, 14, 16,
+                "for the standard 128-bit sets"));
+        BackendProvider provider = BackendChoice.select(backend);
+        try (CkksContext ctx = CkksContext.create(params, provider)) {
             int slots = params.slots();
             double[] x = new double[slots];
             double[] y = new double[slots];
@@ -92,18 +102,35 @@ final class DemoCommand implements Callable<Integer> {
                 eRot = Math.max(eRot, Math.abs(dRot[i] - x[j] * y[j]));
                 ePoly = Math.max(ePoly, Math.abs(dPoly[i] - (0.25 * x[i] * x[i] + 0.5 * x[i] + 0.2)));
             }
-            System.out.println();
-            System.out.printf("%-34s %s%n", "step", "time");
-            for (String[] r : rows) {
-                System.out.printf("%-34s %s%n", r[0], r[1]);
+            if (json) {
+                Map<String, Object> m = new LinkedHashMap<>();
+                m.put("parameters", params.toString());
+                m.put("backend", ctx.engine().backendName());
+                m.put("slots", slots);
+                Map<String, Object> steps = new LinkedHashMap<>();
+                rows.forEach(r -> steps.put(r.step(), r.millis()));
+                m.put("milliseconds", steps);
+                m.put("maxErrorProduct", eProd);
+                m.put("maxErrorRotation", eRot);
+                m.put("maxErrorPolynomial", ePoly);
+                System.out.println(Json.write(m));
+            } else {
+                System.out.println("parameters: " + params);
+                System.out.println("backend:    " + ctx.engine().backendName());
+                System.out.println();
+                System.out.printf("%-34s %s%n", "step", "time");
+                for (Step r : rows) {
+                    System.out.printf(Locale.ROOT, "%-34s %.2f ms%n", r.step(), r.millis());
+                }
+                System.out.println();
+                System.out.printf(Locale.ROOT, "%d slots; precision against double arithmetic (max error, bits):%n",
+                        slots);
+                System.out.printf(Locale.ROOT, "  x*y                  %.3e  (%.1f bits, level %d)%n", eProd,
+                        bits(eProd), prodR.level());
+                System.out.printf(Locale.ROOT, "  rotate(x*y, 1)       %.3e  (%.1f bits)%n", eRot, bits(eRot));
+                System.out.printf(Locale.ROOT, "  0.25x^2 + 0.5x + 0.2 %.3e  (%.1f bits, level %d)%n", ePoly,
+                        bits(ePoly), poly.level());
             }
-            System.out.println();
-            System.out.printf(Locale.ROOT, "%d slots; precision against double arithmetic (max error, bits):%n", slots);
-            System.out.printf(Locale.ROOT, "  x*y                  %.3e  (%.1f bits, level %d)%n", eProd, bits(eProd),
-                    prodR.level());
-            System.out.printf(Locale.ROOT, "  rotate(x*y, 1)       %.3e  (%.1f bits)%n", eRot, bits(eRot));
-            System.out.printf(Locale.ROOT, "  0.25x^2 + 0.5x + 0.2 %.3e  (%.1f bits, level %d)%n", ePoly, bits(ePoly),
-                    poly.level());
             return eProd < 1e-3 && eRot < 1e-3 && ePoly < 1e-3 ? 0 : 1;
         }
     }

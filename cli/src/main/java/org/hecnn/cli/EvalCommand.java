@@ -29,6 +29,11 @@ final class EvalCommand implements Callable<Integer> {
     @Mixin
     ModelOptions options;
 
+    /** Where a user gets the data eval reads. */
+    static final String WHERE_DATA = "eval reads CIFAR-10 in its binary layout (test_batch.bin) or MNIST IDX files "
+            + "(t10k-images-idx3-ubyte.gz with its labels file beside it); the README's section on data says where to "
+            + "get them, and samples/cifar10_test_first10.bin is bundled";
+
     @Option(names = "--data", required = true, description = "CIFAR-10 binary file, or MNIST IDX images "
             + "(t10k-images-idx3-ubyte[.gz], labels read from the sibling file; runs the batched layout)")
     Path data;
@@ -41,30 +46,34 @@ final class EvalCommand implements Callable<Integer> {
             + "the batched plan is proven for (default: the MNIST normalisation range; see the model card)")
     double[] inputRange;
 
-    @Option(names = "--batch", description = "MNIST: images per evaluation (default: one per slot of the smallest "
-            + "secure ring)", defaultValue = "0")
-    int batch;
+    @Option(names = "--batch", description = "MNIST: images per evaluation, at least 1 (default: one per slot of "
+            + "the smallest secure ring)")
+    Integer batch;
 
-    @Option(names = "--from", description = "first image index (default: ${DEFAULT-VALUE})", defaultValue = "0")
+    @Option(names = "--from", description = "first image index, 0 or more (default: ${DEFAULT-VALUE})",
+            defaultValue = "0")
     int from;
 
-    @Option(names = "--count", description = "number of images (default: all from --from)", defaultValue = "-1")
-    int count;
+    @Option(names = "--count", description = "number of images, at least 1 (default: all from --from); with "
+            + "--closest-first the number of images to choose")
+    Integer count;
 
     @Option(names = "--plain", description = "plaintext evaluation only")
     boolean plainOnly;
 
-    @Option(names = "--together", description = "CIFAR: evaluate this many images in lockstep, converting each "
-            + "plaintext once for all of them (throughput; default: ${DEFAULT-VALUE})", defaultValue = "1")
+    @Option(names = "--together", description = "CIFAR: evaluate this many images in lockstep, at least 1, "
+            + "converting each plaintext once for all of them (throughput; default: ${DEFAULT-VALUE})",
+            defaultValue = "1")
     int together;
 
     @Option(names = "--records", description = "CIFAR, encrypted: append each image's result to this JSON-lines file "
             + "as it finishes, and take the images it already holds from it (a long run can stop and continue)")
     Path recordsFile;
 
-    @Option(names = "--closest-first", description = "CIFAR, encrypted: evaluate the images in increasing order of "
-            + "their plaintext top-two margin, so that a run stopped early (see --records) has covered the predictions "
-            + "most likely to flip")
+    @Option(names = "--closest-first", description = "CIFAR, CNN layouts: evaluate every image from --from on in "
+            + "plaintext, choose the --count with the smallest plaintext top-two margin (default: all of them) and "
+            + "evaluate those, smallest margin first, so that a run stopped early (see --records) has covered the "
+            + "predictions most likely to flip")
     boolean closestFirst;
 
     @Override
@@ -73,61 +82,77 @@ final class EvalCommand implements Callable<Integer> {
         if (range.length != 2 || !(range[0] < range[1])) {
             throw new HecnnException("--input-range takes lo,hi with lo < hi");
         }
-        if (recordsFile != null && (MnistIdx.isIdxImages(data) || features != null || options.batched()
-                || options.vector())) {
-            throw new HecnnException("--records applies to CIFAR-10 evaluation in the CNN layouts, not to chain "
-                    + "networks (MNIST, --features, batched, vector)");
+        OptionCheck.atLeast("--from", from, 0);
+        if (count != null) {
+            OptionCheck.atLeast("--count", count, 1);
+        }
+        if (batch != null) {
+            OptionCheck.atLeast("--batch", batch, 1);
+        }
+        OptionCheck.atLeast("--together", together, 1);
+        InputFile.require("--data", data, WHERE_DATA);
+        boolean chain = MnistIdx.isIdxImages(data) || features != null || options.batched() || options.vector();
+        if (chain && (recordsFile != null || closestFirst)) {
+            throw new HecnnException((recordsFile != null ? "--records" : "--closest-first") + " applies to CIFAR-10 "
+                    + "evaluation in the CNN layouts, not to chain networks (MNIST, --features, batched, vector)");
         }
         if (MnistIdx.isIdxImages(data)) {
             return ChainEval.run(options, data, ChainEval.mnist(data), null, range, from, count, batch, plainOnly);
         }
-        if (features != null || options.batched() || options.vector()) {
+        if (chain) {
             return ChainEval.run(options, data, ChainEval.cifar(data), features == null ? null
-                    : org.hecnn.cnn.onnx.OnnxImporter.load(features), range, from, count, batch, plainOnly);
+                    : org.hecnn.cnn.onnx.OnnxImporter.load(InputFile.require("--features", features, "")), range,
+                    from, count, batch, plainOnly);
         }
         if (recordsFile != null && plainOnly) {
             throw new HecnnException("--records keeps encrypted results; it does not apply with --plain");
         }
-        if (together < 1) {
-            throw new HecnnException("--together must be at least 1");
-        }
         int total = ImageInput.cifarCount(data);
-        int n = count < 0 ? total - from : count;
-        if (from < 0 || n < 1 || from + n > total) {
-            throw new HecnnException("images " + from + ".." + (from + n - 1) + " are outside " + data + " (" + total
-                    + " images)");
-        }
+        int pool = ImageRange.available(data, total, from, count);
         java.util.List<Model> members = options.members();
         Model imported = members.get(0);
         ImageInput.requireCifarShape(imported.inputShape());
         int memberCount = members.size();
-        Progress progress = new Progress("images");
-        NetworkCompiler.Compiled compiled = plainOnly ? null : options.compile(members, true);
+        if (!plainOnly) {
+            options.checkBeforeCompiling();
+        }
+        NetworkCompiler.Compiled compiled = plainOnly ? null : Phase.run("compiling " + imported.name(),
+                () -> options.compile(members, true));
         // The compiled network's own prepared model (passes, clustering, stacking done once) is the reference.
         Model reference = compiled != null ? compiled.model() : options.reference(members);
         EvalRecords records = recordsFile == null || compiled == null ? EvalRecords.inMemory()
                 : EvalRecords.open(recordsFile, configuration(compiled));
-        int[] labels = new int[n];
-        double[][] plains = new double[n][];
-        java.util.List<Integer> pending = new java.util.ArrayList<>();
-        for (int i = 0; i < n; i++) {
+        // Plaintext evaluation of the images the run chooses from: the range, or with --closest-first all images
+        // from --from on (the --count closest are chosen among them).
+        int considered = closestFirst || count == null ? pool : count;
+        int[] labels = new int[considered];
+        double[][] plains = new double[considered][];
+        Progress plainProgress = new Progress("plaintext");
+        for (int i = 0; i < considered; i++) {
             ImageInput.Labelled img = ImageInput.cifar(data, from + i, ImageInput.CIFAR_MEAN, ImageInput.CIFAR_STD);
             labels[i] = img.label();
             plains[i] = PlainEvaluator.evaluate(reference, Tensor.of(InferCommand.flatten(img.pixels()),
                     imported.inputShape().dims())).toArray();
-            if (!records.has(from + i)) {
-                pending.add(i);
-            }
+            plainProgress.update(i + 1, considered, "image " + (from + i));
         }
-        int resumed = n - pending.size();
+        java.util.List<Integer> chosen = new java.util.ArrayList<>();
+        for (int i = 0; i < considered; i++) {
+            chosen.add(i);
+        }
         if (closestFirst) {
-            pending.sort(java.util.Comparator.comparingDouble(i -> margin(decisionScores(plains[i], memberCount))));
+            chosen.sort(java.util.Comparator.comparingDouble(i -> margin(decisionScores(plains[i], memberCount))));
+            chosen = chosen.subList(0, count == null ? considered : count);
         }
+        int n = chosen.size();
+        java.util.List<Integer> pending = chosen.stream().filter(i -> !records.has(from + i)).toList();
+        int resumed = n - pending.size();
+        Progress progress = new Progress("images");
         try (InferenceClient client = compiled == null || pending.isEmpty() ? null : new InferenceClient(
                 ServiceDescription.fromBytes(new InferenceServer(compiled).description().toBytes(),
                         compiled.network().context().parameters().isInsecure()), options.backendProvider())) {
             InferenceServer.Session session = client == null ? null
-                    : KeyTransfer.open(client, new InferenceServer(compiled)).session();
+                    : Phase.run("generating and sending the evaluation keys",
+                            () -> KeyTransfer.open(client, new InferenceServer(compiled))).session();
             for (int first = 0; session != null && first < pending.size(); first += together) {
                 java.util.List<Integer> group = pending.subList(first, Math.min(pending.size(), first + together));
                 java.util.List<byte[]> requests = new java.util.ArrayList<>();
@@ -159,15 +184,20 @@ final class EvalCommand implements Callable<Integer> {
             }
         }
         int plainCorrect = 0;
-        for (int i = 0; i < n; i++) {
+        java.util.List<Integer> indices = new java.util.ArrayList<>();
+        for (int i : chosen) {
             plainCorrect += predicted(plains[i], memberCount) == labels[i] ? 1 : 0;
+            indices.add(from + i);
         }
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("images", n);
         m.put("members", memberCount);
         m.put("clusters", options.clusters);
         m.put("plaintextAccuracy", plainCorrect / (double) n);
-        Summary sum = plainOnly ? null : summarise(records, from, n);
+        if (closestFirst) {
+            m.put("imageIndices", indices);
+        }
+        Summary sum = plainOnly ? null : summarise(records, indices);
         if (!plainOnly) {
             m.put("rescaling", ModelOptions.rescalingName(compiled.targets()));
             m.put("accuracy", sum.correct / (double) n);
@@ -184,6 +214,9 @@ final class EvalCommand implements Callable<Integer> {
             System.out.println(Json.write(m));
         } else {
             System.out.printf(Locale.ROOT, "%d images from %s, model %s%n", n, data, reference.name());
+            if (closestFirst) {
+                System.out.println("the " + n + " of the smallest plaintext margin, closest first: " + indices);
+            }
             System.out.printf(Locale.ROOT, "plaintext accuracy %.2f%%%n", 100.0 * plainCorrect / n);
             if (!plainOnly) {
                 System.out.printf(Locale.ROOT, "encrypted accuracy %.2f%%, agreement with plaintext %.2f%%, largest "
@@ -200,17 +233,17 @@ final class EvalCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** Totals over the images from..from+n-1, every one of which has a record. */
+    /** Totals over the images evaluated, every one of which has a record. */
     private record Summary(int correct, int agree, double maxErr, double seconds, java.util.List<Map<String, Object>> flips) {
     }
 
-    private static Summary summarise(EvalRecords records, int from, int n) {
+    private static Summary summarise(EvalRecords records, java.util.List<Integer> indices) {
         int correct = 0;
         int agree = 0;
         double maxErr = 0;
         double seconds = 0;
         java.util.List<Map<String, Object>> flips = new java.util.ArrayList<>();
-        for (int i = from; i < from + n; i++) {
+        for (int i : indices) {
             EvalRecords.Entry e = records.get(i);
             correct += e.encryptedClass() == e.label() ? 1 : 0;
             agree += e.agrees() ? 1 : 0;

@@ -2,6 +2,7 @@ package org.hecnn.cli;
 
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 /** Entry point of the {@code hecnn} command-line tool. */
 @Command(name = "hecnn", mixinStandardHelpOptions = true, version = "hecnn 0.1.0",
@@ -14,17 +15,27 @@ public final class Hecnn implements Runnable {
     /** Exit status when the heap was too small for the work asked for. */
     static final int OUT_OF_MEMORY = 3;
 
+    @Option(names = "--verbose", scope = CommandLine.ScopeType.INHERIT, description = "also log what happens on the "
+            + "way: why backends were skipped, device details")
+    void verbose(boolean on) {
+        Logging.configure(on);
+    }
+
     public static void main(String[] args) {
         int code;
         try {
-            code = new CommandLine(new Hecnn())
-                    .setExecutionExceptionHandler(new UserErrorHandler())
-                    .execute(args);
+            code = commandLine().execute(args);
         } catch (OutOfMemoryError e) {
             System.err.println(outOfMemoryMessage(Runtime.getRuntime().maxMemory()));
             code = OUT_OF_MEMORY;
         }
         System.exit(code);
+    }
+
+    /** The tool as {@link #main} runs it: typed errors as one line, library logs at warnings unless --verbose. */
+    static CommandLine commandLine() {
+        Logging.configure(false);
+        return new CommandLine(new Hecnn()).setExecutionExceptionHandler(new UserErrorHandler());
     }
 
     /** What to tell a user whose run did not fit a heap of {@code maxHeapBytes}. */

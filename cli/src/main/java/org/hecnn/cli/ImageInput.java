@@ -5,7 +5,10 @@ import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Iterator;
 import javax.imageio.ImageIO;
+import javax.imageio.ImageReader;
+import javax.imageio.stream.ImageInputStream;
 import org.hecnn.HecnnException;
 
 /**
@@ -25,6 +28,11 @@ final class ImageInput {
     private ImageInput() {
     }
 
+    /** Where a user gets CIFAR-10 test data in the layout these commands read. */
+    static final String WHERE_CIFAR = "eval reads CIFAR-10 in its binary layout (test_batch.bin of the dataset's "
+            + "\"binary version\"; the README's section on data says where to get it), or use the bundled "
+            + "samples/cifar10_test_first10.bin";
+
     static int cifarCount(Path file) {
         try {
             long size = Files.size(file);
@@ -34,7 +42,7 @@ final class ImageInput {
             }
             return (int) (size / CIFAR_RECORD);
         } catch (IOException e) {
-            throw new HecnnException("cannot read " + file + ": " + e.getMessage(), e);
+            throw new HecnnException("cannot read " + file + " (" + e.getClass().getSimpleName() + ")", e);
         }
     }
 
@@ -48,7 +56,8 @@ final class ImageInput {
     static Labelled cifar(Path file, int index, double[] mean, double[] std) {
         int count = cifarCount(file);
         if (index < 0 || index >= count) {
-            throw new HecnnException("image index " + index + " is outside " + file + " (" + count + " images)");
+            throw new InvalidOptionException("--index must be between 0 and " + (count - 1) + ": " + file + " holds "
+                    + count + " images (got " + index + ")");
         }
         byte[] record = new byte[CIFAR_RECORD];
         try (RandomAccessFile f = new RandomAccessFile(file.toFile(), "r")) {
@@ -66,19 +75,36 @@ final class ImageInput {
         return new Labelled(px, record[0] & 0xff);
     }
 
-    static Labelled png(Path file, int channels, double[] mean, double[] std) {
+    /**
+     * A PNG (or another format the JVM decodes) of exactly {@code width}x{@code height}: the size is read from the
+     * header and checked before any pixel is decoded, so a huge image is refused at once.
+     */
+    static Labelled png(Path file, int channels, int height, int width, double[] mean, double[] std) {
         BufferedImage img;
-        try {
-            img = ImageIO.read(file.toFile());
+        try (ImageInputStream in = ImageIO.createImageInputStream(file.toFile())) {
+            Iterator<ImageReader> readers = in == null ? null : ImageIO.getImageReaders(in);
+            if (readers == null || !readers.hasNext()) {
+                throw new HecnnException(file + " is not an image this JVM can decode (use PNG)");
+            }
+            ImageReader reader = readers.next();
+            try {
+                reader.setInput(in, true, true);
+                int w = reader.getWidth(0);
+                int h = reader.getHeight(0);
+                if (w != width || h != height) {
+                    throw new HecnnException("the image " + file + " is " + w + "x" + h + " but the model expects "
+                            + width + "x" + height + ": resize it first");
+                }
+                img = reader.read(0);
+            } finally {
+                reader.dispose();
+            }
         } catch (IOException e) {
             throw new HecnnException("cannot read image " + file + ": " + e.getMessage(), e);
         }
-        if (img == null) {
-            throw new HecnnException(file + " is not an image this JVM can decode (use PNG)");
-        }
-        double[][][] px = new double[channels][img.getHeight()][img.getWidth()];
-        for (int y = 0; y < img.getHeight(); y++) {
-            for (int x = 0; x < img.getWidth(); x++) {
+        double[][][] px = new double[channels][height][width];
+        for (int y = 0; y < height; y++) {
+            for (int x = 0; x < width; x++) {
                 int rgb = img.getRGB(x, y);
                 int[] v = {(rgb >> 16) & 0xff, (rgb >> 8) & 0xff, rgb & 0xff};
                 for (int c = 0; c < channels; c++) {

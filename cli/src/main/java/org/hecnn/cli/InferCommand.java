@@ -62,21 +62,17 @@ final class InferCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        OptionCheck.atLeast("--index", index, 0);
         if (source.mnist != null) {
-            Model imported = options.load();
-            MnistIdx data = MnistIdx.load(source.mnist);
-            if (index < 0 || index >= data.count) {
-                throw new HecnnException("index " + index + " is outside " + source.mnist + " (" + data.count
-                        + " images)");
-            }
-            return ChainInfer.run(options, imported, data.image(index), data.label(index), MnistIdx.lowest(),
-                    MnistIdx.highest());
+            return inferMnist();
         }
         List<Model> members = options.members();
         Model imported = members.get(0);
         ImageInput.Labelled image = readImage(imported);
+        options.checkBeforeCompiling();
         long t0 = System.nanoTime();
-        try (NetworkCompiler.Compiled compiled = options.compile(members, true)) {
+        try (NetworkCompiler.Compiled compiled = Phase.run("compiling " + imported.name(),
+                () -> options.compile(members, true))) {
             long compileNs = System.nanoTime() - t0;
             HeNetwork net = compiled.network();
             InferenceServer server = new InferenceServer(compiled);
@@ -84,7 +80,8 @@ final class InferCommand implements Callable<Integer> {
                     net.context().parameters().isInsecure());
             try (InferenceClient client = new InferenceClient(service, options.backendProvider())) {
                 long t1 = System.nanoTime();
-                KeyTransfer.Opened opened = KeyTransfer.open(client, server);
+                KeyTransfer.Opened opened = Phase.run("generating and sending the evaluation keys",
+                        () -> KeyTransfer.open(client, server));
                 InferenceServer.Session session = opened.session();
                 long keyBytes = opened.keyBytes();
                 long keyNs = System.nanoTime() - t1;
@@ -176,6 +173,33 @@ final class InferCommand implements Callable<Integer> {
         }
     }
 
+    /** One MNIST image in the single-image vector layout (chain networks such as the CryptoNets model). */
+    private int inferMnist() {
+        String layout = options.layout.toLowerCase(java.util.Locale.ROOT);
+        if (!layout.equals("auto") && !layout.equals("vector")) {
+            throw new InvalidOptionException("infer --mnist runs the vector layout (chain networks such as "
+                    + "models/mnist_cryptonets_pow2.onnx), not --layout " + options.layout + "; to run the packed or "
+                    + "per-channel layout give the image as a PNG with --image");
+        }
+        InputFile.require("--mnist", source.mnist, "give MNIST test images in the IDX format "
+                + "(t10k-images-idx3-ubyte[.gz] with t10k-labels-idx1-ubyte[.gz] beside it; the README's section on "
+                + "data says where to get them)");
+        Model imported = options.load();
+        MnistIdx data = MnistIdx.load(source.mnist);
+        var shape = imported.inputShape();
+        if (shape.size() != data.rows * data.cols) {
+            throw new HecnnException("the model " + imported.name() + " takes " + shape + " inputs but the MNIST "
+                    + "images are 1x" + data.rows + "x" + data.cols + ": --mnist needs an MNIST chain network such as "
+                    + "models/mnist_cryptonets_pow2.onnx");
+        }
+        if (index >= data.count) {
+            throw new InvalidOptionException("--index must be between 0 and " + (data.count - 1) + " for "
+                    + source.mnist + " (" + data.count + " images; got " + index + ")");
+        }
+        return ChainInfer.run(options, imported, data.image(index), data.label(index), MnistIdx.lowest(),
+                MnistIdx.highest());
+    }
+
     /** One trace line: the largest plaintext value of a layer, the largest error of its decryption, their ratio. */
     private static String traceRow(InferenceClient client, String node, byte[] cts,
                                    org.hecnn.inference.FeatureMap map, Tensor plain) {
@@ -198,16 +222,11 @@ final class InferCommand implements Callable<Integer> {
     private ImageInput.Labelled readImage(Model model) {
         var shape = model.inputShape();
         if (source.png != null) {
-            ImageInput.Labelled img = ImageInput.png(source.png, shape.channels(), ImageInput.CIFAR_MEAN,
-                    ImageInput.CIFAR_STD);
-            if (img.pixels()[0].length != shape.height() || img.pixels()[0][0].length != shape.width()) {
-                throw new HecnnException("the image is " + img.pixels()[0][0].length + "x" + img.pixels()[0].length
-                        + " but the model expects " + shape.width() + "x" + shape.height());
-            }
-            return img;
+            return ImageInput.png(InputFile.require("--image", source.png, ""), shape.channels(), shape.height(),
+                    shape.width(), ImageInput.CIFAR_MEAN, ImageInput.CIFAR_STD);
         }
-        Path file = source.cifar != null ? source.cifar
-                : Path.of(System.getProperty("hecnn.home", "."), DEFAULT_SAMPLE);
+        Path file = InputFile.require("--cifar", source.cifar != null ? source.cifar
+                : Path.of(System.getProperty("hecnn.home", "."), DEFAULT_SAMPLE), ImageInput.WHERE_CIFAR);
         ImageInput.requireCifarShape(shape);
         return ImageInput.cifar(file, index, ImageInput.CIFAR_MEAN, ImageInput.CIFAR_STD);
     }

@@ -1,16 +1,15 @@
 package org.hecnn.cli;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import org.hecnn.HecnnException;
 import org.hecnn.backend.BackendProvider;
-import org.hecnn.backend.Backends;
 import org.hecnn.cnn.model.Model;
 import org.hecnn.cnn.onnx.OnnxImporter;
 import org.hecnn.inference.Layout;
 import org.hecnn.inference.NetworkCompiler;
 import org.hecnn.inference.PrecisionTargets;
 import org.hecnn.inference.batched.BatchedPlan;
+import org.hecnn.inference.vector.VectorPlan;
 import picocli.CommandLine.Option;
 
 /** Options shared by the commands that compile a model. */
@@ -37,15 +36,16 @@ final class ModelOptions {
     String layout;
 
     @Option(names = "--scale-bits", description = "activation scale 2^bits (default: 33 with separate rescales, 24 "
-            + "with tower reuse; batched: 26; vector: 36); given without --separate-rescales it means tower reuse",
-            defaultValue = "0")
-    int scaleBits;
+            + "with tower reuse; batched: 26; vector: 36). Range: 10-53 with separate rescales; with tower reuse "
+            + "scale + 2·weight bits at most 61; batched 16-50; vector 20-55. Given without --separate-rescales it "
+            + "means tower reuse")
+    Integer scaleBits;
 
     @Option(names = "--weight-bits", description = "weight scale 2^bits (default: 27 with separate rescales, 18 "
-            + "with tower reuse; batched: bits kept of each layer's largest generic weight, 16); given without "
-            + "--separate-rescales it means tower reuse", defaultValue = "0")
-
-    int weightBits;
+            + "with tower reuse; batched: bits kept of each layer's largest generic weight, 16). Range: 8-61 with "
+            + "separate rescales; with tower reuse scale + 2·weight bits at most 61; batched 4-30; not used by the "
+            + "vector layout. Given without --separate-rescales it means tower reuse")
+    Integer weightBits;
 
     @Option(names = "--separate-rescales", description = "give each layer two primes (the weights' scale and the "
             + "square's rescaled separately) instead of one shared prime (tower reuse): the same modulus buys about "
@@ -59,13 +59,12 @@ final class ModelOptions {
             + "docs/inference.md)")
     boolean towerReuse;
 
-    @Option(names = "--baby-steps", description = "most baby steps per convolution: fewer means fewer rotation "
-            + "keys (less memory) and more giant-step rotations (default: 2)",
-            defaultValue = "0")
-    int babySteps;
+    @Option(names = "--baby-steps", description = "most baby steps per convolution, at least 1: fewer means fewer "
+            + "rotation keys (less memory) and more giant-step rotations (default: 2)")
+    Integer babySteps;
 
-    @Option(names = "--clusters", description = "k-means clustering of convolution weights to k values per group "
-            + "(0: none; default: ${DEFAULT-VALUE})", defaultValue = "0")
+    @Option(names = "--clusters", description = "k-means clustering of convolution weights to k values per group, "
+            + "k at least 1 (0: none; default: ${DEFAULT-VALUE})", defaultValue = "0")
     int clusters;
 
     @Option(names = "--cluster-granularity", description = "PER_LAYER, PER_KERNEL_COLUMN or PER_OUTPUT_KERNEL_COLUMN "
@@ -75,13 +74,12 @@ final class ModelOptions {
     @Option(names = "--json", description = "machine-readable output")
     boolean json;
 
+    private BackendProvider provider;
+
     Path modelPath() {
         Path p = model != null ? model : Path.of(System.getProperty("hecnn.home", "."), DEFAULT_MODEL);
-        if (!Files.isRegularFile(p)) {
-            throw new HecnnException("model file " + p + " does not exist; give one with --model (export it with the "
-                    + "training recipe, see training/README.md)");
-        }
-        return p;
+        return InputFile.require("--model", p, "export a model with the training recipe (training/README.md) or "
+                + "use one in models/");
     }
 
     Model load() {
@@ -105,10 +103,7 @@ final class ModelOptions {
         }
         java.util.List<Model> out = new java.util.ArrayList<>();
         for (Path p : ensemble) {
-            if (!Files.isRegularFile(p)) {
-                throw new HecnnException("ensemble member " + p + " does not exist");
-            }
-            out.add(OnnxImporter.load(p));
+            out.add(OnnxImporter.load(InputFile.require("--ensemble member", p, "")));
         }
         return out;
     }
@@ -131,9 +126,16 @@ final class ModelOptions {
 
     /** The network for the members (an ensemble compiles to one stacked network). */
     NetworkCompiler.Compiled compile(java.util.List<Model> members, boolean encode) {
+        NetworkCompiler.Options o = options();
         return members.size() == 1
-                ? NetworkCompiler.compile(members.get(0), backendProvider(), options(), encode)
-                : NetworkCompiler.compileEnsemble(members, backendProvider(), options(), encode);
+                ? NetworkCompiler.compile(members.get(0), backendProvider(), o, encode)
+                : NetworkCompiler.compileEnsemble(members, backendProvider(), o, encode);
+    }
+
+    /** Checks the options of the CNN layouts and selects (and names) the backend before compilation starts. */
+    void checkBeforeCompiling() {
+        options();
+        backendProvider();
     }
 
     /** "separate" or "tower reuse": how the compiled network spends a layer's modulus (for --json output). */
@@ -153,12 +155,29 @@ final class ModelOptions {
     /** Precision of the batched layout. */
     BatchedPlan.Precision batchedPrecision() {
         BatchedPlan.Precision d = BatchedPlan.Precision.standard();
-        return new BatchedPlan.Precision(scaleBits > 0 ? scaleBits : d.inputScaleBits(),
-                weightBits > 0 ? weightBits : d.weightBits(), d.marginBits());
+        String range = "in the batched layout";
+        return new BatchedPlan.Precision(
+                scaleBits == null ? d.inputScaleBits() : OptionCheck.between("--scale-bits", scaleBits, 16, 50, range),
+                weightBits == null ? d.weightBits() : OptionCheck.between("--weight-bits", weightBits, 4, 30, range),
+                d.marginBits());
     }
 
+    /** Scale of the single-image vector layout. */
+    int vectorScaleBits() {
+        if (weightBits != null) {
+            throw new InvalidOptionException("--weight-bits does not apply to the vector layout (its weights are "
+                    + "encoded at the activation scale); set --scale-bits (20-55) instead");
+        }
+        return scaleBits == null ? VectorPlan.DEFAULT_SCALE_BITS
+                : OptionCheck.between("--scale-bits", scaleBits, 20, 55, "in the vector layout");
+    }
+
+    /** The backend to run on, selected (and named on standard error) once per command. */
     BackendProvider backendProvider() {
-        return Backends.select(backend);
+        if (provider == null) {
+            provider = BackendChoice.select(backend);
+        }
+        return provider;
     }
 
     NetworkCompiler.Options options() {
@@ -174,15 +193,13 @@ final class ModelOptions {
         if (separateRescales && towerReuse) {
             throw new HecnnException("give either --separate-rescales or --tower-reuse, not both");
         }
-        PrecisionTargets base = separateRescales ? PrecisionTargets.precise() : PrecisionTargets.standard();
         NetworkCompiler.Options o = NetworkCompiler.Options.defaults()
-                .withTargets(new PrecisionTargets(scaleBits > 0 ? scaleBits : base.scaleBits(),
-                        weightBits > 0 ? weightBits : base.weightBits(), base.outputMarginBits(), separateRescales))
+                .withTargets(TargetOptions.targets(scaleBits, weightBits, separateRescales, towerReuse))
                 .withLayout(forced);
-        if (!separateRescales && !towerReuse && scaleBits == 0 && weightBits == 0) {
+        if (!separateRescales && !towerReuse && scaleBits == null && weightBits == null) {
             o = o.withChosenTargets();
         }
-        o = o.withClustering(clusters, granularity);
-        return babySteps > 0 ? o.withMaxBabySteps(babySteps) : o;
+        o = o.withClustering(OptionCheck.atLeast("--clusters", clusters, 0), granularity);
+        return babySteps == null ? o : o.withMaxBabySteps(OptionCheck.atLeast("--baby-steps", babySteps, 1));
     }
 }

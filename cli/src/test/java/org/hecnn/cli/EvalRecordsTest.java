@@ -24,15 +24,13 @@ class EvalRecordsTest {
     void aSecondRunEvaluatesOnlyTheMissingImages(@TempDir Path dir) throws IOException {
         Path records = dir.resolve("r.jsonl");
         String first = CliRun.ok("eval", "--model", MODEL, "--data", SAMPLE, "--count", "2", "--backend",
-                "cpu", "--records", records.toString(), "--closest-first", "--json");
+                "cpu", "--records", records.toString(), "--json");
         assertTrue(first.contains("\"resumedImages\":0"), first);
         // A network this shallow gets separate rescales by default: they fit the ring tower reuse would need.
         assertTrue(first.contains("\"rescaling\":\"separate\""), first);
         List<String> lines = Files.readAllLines(records);
         assertEquals(2, lines.size());
-        assertTrue(String.join("", lines).contains("\"index\":0") && String.join("", lines).contains("\"index\":1"),
-                lines.toString());
-        assertTrue(margin(lines.get(0)) <= margin(lines.get(1)), "--closest-first: smallest margin first " + lines);
+        assertTrue(lines.get(0).contains("\"index\":0") && lines.get(1).contains("\"index\":1"), lines.toString());
 
         String second = CliRun.ok("eval", "--model", MODEL, "--data", SAMPLE, "--count", "3",
                 "--together", "2", "--backend", "cpu", "--records", records.toString(), "--json");
@@ -50,6 +48,26 @@ class EvalRecordsTest {
         java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"plainMargin\":([^,}]+)").matcher(line);
         assertTrue(m.find(), line);
         return Double.parseDouble(m.group(1));
+    }
+
+    /**
+     * --closest-first --count k chooses the k images of the smallest plaintext margin among all of the file, not the
+     * first k, and evaluates them smallest margin first.
+     */
+    @Test
+    void closestFirstChoosesTheSmallestMarginsOfTheWholeFile(@TempDir Path dir) throws IOException {
+        List<Integer> expected = ClosestImages.smallestMargins(MODEL, SAMPLE, 2);
+        String plain = CliRun.ok("eval", "--plain", "--model", MODEL, "--data", SAMPLE, "--closest-first", "--count",
+                "2", "--json");
+        assertTrue(plain.contains("\"imageIndices\":" + expected.toString().replace(" ", "")), plain + " " + expected);
+        Path records = dir.resolve("r.jsonl");
+        CliRun.ok("eval", "--model", MODEL, "--data", SAMPLE, "--count", "2", "--backend", "cpu", "--records",
+                records.toString(), "--closest-first", "--json");
+        List<String> lines = Files.readAllLines(records);
+        assertEquals(2, lines.size());
+        assertTrue(lines.get(0).contains("\"index\":" + expected.get(0) + ",")
+                && lines.get(1).contains("\"index\":" + expected.get(1) + ","), lines + " " + expected);
+        assertTrue(margin(lines.get(0)) <= margin(lines.get(1)), "smallest margin first " + lines);
     }
 
     @Test
