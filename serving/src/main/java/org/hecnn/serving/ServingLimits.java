@@ -30,12 +30,14 @@ public record ServingLimits(int maxSessions, long keyMemoryBytes, long maxKeyUpl
     }
 
     /**
-     * Defaults for a machine: 16 sessions, keys up to a third of the heap, 15 minutes idle, one evaluation at a time
-     * (an evaluation already uses every core), 8 waiting, 60 s of grace.
+     * Defaults for a machine: 16 sessions, keys up to 60% of the heap (the rest holds the model's plaintexts and the
+     * ciphertexts of running evaluations; ResNet-20's keys take 6.0 GiB in a CPU engine, so one session needs a heap
+     * of about 10 GiB), 15 minutes idle, one evaluation at a time (an evaluation already uses every core), 8 waiting,
+     * 60 s of grace.
      */
     public static ServingLimits defaults() {
-        return new ServingLimits(16, Math.max(1L << 20, Runtime.getRuntime().maxMemory() / 3), 0, Duration.ofMinutes(15),
-                1, 8, Duration.ofSeconds(60));
+        return new ServingLimits(16, Math.max(1L << 20, Runtime.getRuntime().maxMemory() / 10 * 6), 0,
+                Duration.ofMinutes(15), 1, 8, Duration.ofSeconds(60));
     }
 
     private static void check(boolean ok, String message) {

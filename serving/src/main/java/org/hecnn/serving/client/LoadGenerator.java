@@ -14,8 +14,9 @@ import org.hecnn.serving.OverloadedException;
 
 /**
  * Drives a remote service with {@code clients} concurrent clients, each with its own keys and session, each sending
- * {@code requests} images one after another (closed loop). A refused request (overload) is retried after the
- * server's hint, up to a bound, so the report can say both what overload looked like and that no request was lost.
+ * {@code requests} images one after another (closed loop). A refused session or request (overload) is retried after
+ * the server's hint, up to a bound, so the report can say both what overload looked like and that no request was
+ * lost.
  * Not thread-safe: one run at a time.
  */
 public final class LoadGenerator {
@@ -95,9 +96,23 @@ public final class LoadGenerator {
         String firstOverload = null;
         try (RemoteInference remote = RemoteInference.connect(target, trustedCertificates, allowInsecureForTestsOnly,
                 backend)) {
-            long t0 = System.nanoTime();
-            long bytes = remote.openSession();
-            double upload = (System.nanoTime() - t0) / 1e9;
+            long bytes = 0;
+            double upload = 0;
+            for (int attempt = 0; ; attempt++) {
+                long t0 = System.nanoTime();
+                try {
+                    bytes = remote.openSession();
+                    upload = (System.nanoTime() - t0) / 1e9;
+                    break;
+                } catch (OverloadedException e) { // all sessions taken (key memory): wait for one to close
+                    refusals++;
+                    firstOverload = firstOverload == null ? e.getMessage() : firstOverload;
+                    if (attempt == MAX_RETRIES) {
+                        throw e;
+                    }
+                    Thread.sleep(e.retryAfter().toMillis());
+                }
+            }
             for (int i = 0; i < requests; i++) {
                 double[][][] image = images.apply(client * requests + i);
                 for (int attempt = 0; ; attempt++) {
