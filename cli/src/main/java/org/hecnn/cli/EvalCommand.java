@@ -29,6 +29,9 @@ final class EvalCommand implements Callable<Integer> {
     @Mixin
     ModelOptions options;
 
+    @Mixin
+    RemoteOptions remote;
+
     /** Where a user gets the data eval reads. */
     static final String WHERE_DATA = "eval reads CIFAR-10 in its binary layout (test_batch.bin) or MNIST IDX files "
             + "(t10k-images-idx3-ubyte.gz with its labels file beside it); the README's section on data says where to "
@@ -91,6 +94,14 @@ final class EvalCommand implements Callable<Integer> {
         }
         OptionCheck.atLeast("--together", together, 1);
         InputFile.require("--data", data, WHERE_DATA);
+        if (remote.remote()) {
+            options.requireNoModelFor("--server");
+            if (plainOnly || features != null || recordsFile != null || closestFirst || together != 1) {
+                throw new InvalidOptionException("with --server, eval takes only --data, --from, --count, --json and "
+                        + "the connection options: the model (and so plaintext evaluation) is on the server");
+            }
+            return RemoteRun.eval(remote, options.backendProvider(), data, from, count, options.json);
+        }
         boolean chain = MnistIdx.isIdxImages(data) || features != null || options.batched() || options.vector();
         if (chain && (recordsFile != null || closestFirst)) {
             throw new HecnnException((recordsFile != null ? "--records" : "--closest-first") + " applies to CIFAR-10 "

@@ -37,6 +37,9 @@ final class InferCommand implements Callable<Integer> {
     @Mixin
     ModelOptions options;
 
+    @Mixin
+    RemoteOptions remote;
+
     @ArgGroup(exclusive = true)
     Source source = new Source();
 
@@ -63,6 +66,14 @@ final class InferCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         OptionCheck.atLeast("--index", index, 0);
+        if (remote.remote()) {
+            options.requireNoModelFor("--server");
+            if (source.mnist != null || trace) {
+                throw new InvalidOptionException((trace ? "--trace" : "--mnist") + " does not apply with --server: the "
+                        + "model is on the server");
+            }
+            return RemoteRun.infer(remote, options.backendProvider(), source.png, source.cifar, index, options.json);
+        }
         if (source.mnist != null) {
             return inferMnist();
         }

@@ -132,6 +132,23 @@ final class ModelOptions {
                 : NetworkCompiler.compileEnsemble(members, backendProvider(), o, encode);
     }
 
+    /**
+     * Fails if a model or a compilation option was given: with {@code option} (--server) the model and how it is
+     * compiled are the server's; only --backend (the client's own encryption) and --json apply.
+     */
+    void requireNoModelFor(String option) {
+        if (model != null || ensemble != null) {
+            throw new InvalidOptionException("--model and --ensemble do not apply with " + option + ": the model is "
+                    + "the server's property; the client learns only its service description");
+        }
+        if (!layout.equalsIgnoreCase("auto") || scaleBits != null || weightBits != null || separateRescales
+                || towerReuse || babySteps != null || clusters != 0) {
+            throw new InvalidOptionException("compilation options (--layout, --scale-bits, --weight-bits, "
+                    + "--separate-rescales, --tower-reuse, --baby-steps, --clusters) do not apply with " + option
+                    + ": the server compiled its model; give them to `hecnn serve`");
+        }
+    }
+
     /** Checks the options of the CNN layouts and selects (and names) the backend before compilation starts. */
     void checkBeforeCompiling() {
         options();

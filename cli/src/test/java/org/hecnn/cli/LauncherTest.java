@@ -113,4 +113,28 @@ class LauncherTest {
         assertEquals("error: what was wrong\n", r.err());
         assertFalse(r.err().contains("incubator"), r.err());
     }
+
+    @Test
+    void aSignalToTheLauncherReachesJavaSoServeShutsDownGracefully(@TempDir Path dir) throws Exception {
+        Path root = dir.resolve("repo");
+        Path mark = dir.resolve("terminated");
+        write(root.resolve("hecnn"), Files.readString(SCRIPTS.resolveSibling("hecnn")), true);
+        write(root.resolve("scripts/java25"), "#!/usr/bin/env bash\necho \"" + dir.resolve("jdk") + "\"\n", true);
+        write(root.resolve("scripts/build-cli"), "#!/usr/bin/env bash\nexit 0\n", true);
+        write(dir.resolve("jdk/bin/java"), "#!/usr/bin/env bash\n"
+                + "trap 'echo shut down > \"" + mark + "\"; exit 0' TERM\n"
+                + "echo ready\nwhile true; do sleep 0.05; done\n", true);
+        Process p = new ProcessBuilder("bash", root.resolve("hecnn").toString(), "serve").directory(dir.toFile())
+                .redirectErrorStream(true).start();
+        try {
+            assertEquals("ready", new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream()))
+                    .readLine());
+            new ProcessBuilder("kill", "-TERM", Long.toString(p.pid())).start().waitFor();
+            assertTrue(p.waitFor(10, java.util.concurrent.TimeUnit.SECONDS), "the launcher ended");
+            assertTrue(Files.exists(mark), "the signal reached the JVM (the launcher execs it)");
+        } finally {
+            p.descendants().forEach(ProcessHandle::destroyForcibly);
+            p.destroyForcibly();
+        }
+    }
 }

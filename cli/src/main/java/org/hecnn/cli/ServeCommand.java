@@ -1,0 +1,140 @@
+package org.hecnn.cli;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import org.hecnn.cnn.model.Model;
+import org.hecnn.inference.NetworkCompiler;
+import org.hecnn.inference.service.InferenceServer;
+import org.hecnn.serving.HecnnServer;
+import org.hecnn.serving.ServingLimits;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/**
+ * Runs the inference service: compiles the model once, then serves encrypted requests over gRPC until SIGINT or
+ * SIGTERM, when it shuts down gracefully (accepted requests finish within the grace period).
+ */
+@Command(name = "serve", mixinStandardHelpOptions = true,
+        description = "Serve encrypted inference over gRPC (hecnn.serving.v1.Inference; see docs/serving.md).")
+final class ServeCommand implements Callable<Integer> {
+    @Mixin
+    ModelOptions options;
+
+    @Option(names = "--host", description = "address to listen on (default: ${DEFAULT-VALUE}; 0.0.0.0 for every "
+            + "interface)", defaultValue = "127.0.0.1")
+    String host;
+
+    @Option(names = "--port", description = "gRPC port, 0 for any free port (default: ${DEFAULT-VALUE})",
+            defaultValue = "7878")
+    int port;
+
+    @Option(names = "--metrics-port", description = "HTTP port of the Prometheus metrics (/metrics) on --host, 0 for "
+            + "any free port, -1 for none (default: ${DEFAULT-VALUE})", defaultValue = "-1")
+    int metricsPort;
+
+    @Option(names = "--tls-cert", description = "PEM certificate chain: serve TLS (needs --tls-key)")
+    Path tlsCert;
+
+    @Option(names = "--tls-key", description = "PEM private key (PKCS#8) of --tls-cert")
+    Path tlsKey;
+
+    @Option(names = "--max-sessions", description = "sessions (client key sets) held at once (default: ${DEFAULT-VALUE})",
+            defaultValue = "16")
+    int maxSessions;
+
+    @Option(names = "--key-memory-mib", description = "MiB of evaluation keys (as the engine holds them) all sessions "
+            + "may hold (default: 60% of the heap)")
+    Long keyMemoryMib;
+
+    @Option(names = "--max-key-upload-mib", description = "largest key upload in MiB (default: what the served "
+            + "network's keys can take)")
+    Long maxKeyUploadMib;
+
+    @Option(names = "--session-idle", description = "seconds after which an idle session expires (default: "
+            + "${DEFAULT-VALUE})", defaultValue = "900")
+    long sessionIdleSeconds;
+
+    @Option(names = "--workers", description = "evaluations at once (default: ${DEFAULT-VALUE}; one already uses "
+            + "every core)", defaultValue = "1")
+    int workers;
+
+    @Option(names = "--queue", description = "accepted requests that may wait for a worker; more are refused as "
+            + "overload (default: ${DEFAULT-VALUE})", defaultValue = "8")
+    int queue;
+
+    @Option(names = "--shutdown-grace", description = "seconds a shutdown lets accepted requests finish (default: "
+            + "${DEFAULT-VALUE})", defaultValue = "60")
+    long graceSeconds;
+
+    @Override
+    public Integer call() throws InterruptedException {
+        OptionCheck.between("--port", port, 0, 65535, "");
+        OptionCheck.between("--metrics-port", metricsPort, -1, 65535, "");
+        OptionCheck.between("--max-sessions", maxSessions, 1, 100_000, "");
+        OptionCheck.between("--workers", workers, 1, 1024, "");
+        OptionCheck.between("--queue", queue, 0, 1_000_000, "");
+        if (sessionIdleSeconds < 1 || graceSeconds < 0) {
+            throw new InvalidOptionException("--session-idle must be at least 1 and --shutdown-grace at least 0 "
+                    + "(got " + sessionIdleSeconds + " and " + graceSeconds + ")");
+        }
+        long defaultKeys = ServingLimits.defaults().keyMemoryBytes();
+        ServingLimits limits = new ServingLimits(maxSessions, keyMemoryMib == null ? defaultKeys
+                : positiveMib("--key-memory-mib", keyMemoryMib), maxKeyUploadMib == null ? 0
+                : positiveMib("--max-key-upload-mib", maxKeyUploadMib), Duration.ofSeconds(sessionIdleSeconds),
+                workers, queue, Duration.ofSeconds(graceSeconds));
+        HecnnServer.Endpoint endpoint = new HecnnServer.Endpoint(host, port, metricsPort, tlsCert, tlsKey);
+        List<Model> members = options.members();
+        options.checkBeforeCompiling();
+        NetworkCompiler.Compiled compiled = Phase.run("compiling " + members.get(0).name(),
+                () -> options.compile(members, true));
+        HecnnServer server;
+        try {
+            server = HecnnServer.start(new InferenceServer(compiled), limits, endpoint);
+        } catch (RuntimeException e) {
+            compiled.close();
+            throw e;
+        }
+        CountDownLatch stopped = new CountDownLatch(1);
+        Thread hook = new Thread(() -> {
+            System.err.println("shutting down: finishing accepted requests (at most " + graceSeconds + " s)");
+            server.close();
+            compiled.close();
+            stopped.countDown();
+        }, "hecnn-serve-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("model", compiled.model().name());
+        m.put("address", host + ":" + server.port());
+        m.put("tls", tlsCert != null);
+        m.put("metricsPort", server.metricsPort());
+        m.put("parameters", "N = 2^" + compiled.network().context().parameters().logN() + ", log QP "
+                + compiled.network().context().parameters().logQP());
+        m.put("maxSessions", maxSessions);
+        m.put("workers", workers);
+        m.put("queue", queue);
+        if (options.json) {
+            System.out.println(Json.write(m));
+        } else {
+            System.out.printf(Locale.ROOT, "serving %s on %s:%d (%s), %s; metrics %s; Ctrl-C stops%n", m.get("model"),
+                    host, server.port(), tlsCert != null ? "TLS" : "plain text", m.get("parameters"),
+                    server.metricsPort() < 0 ? "off" : "http://" + host + ":" + server.metricsPort() + "/metrics");
+        }
+        System.out.flush();
+        stopped.await();
+        return 0;
+    }
+
+    private static long positiveMib(String option, long mib) {
+        if (mib < 1 || mib > (1L << 40)) {
+            throw new InvalidOptionException(option + " must be between 1 and 2^40 MiB (got " + mib + ")");
+        }
+        return mib << 20;
+    }
+}
