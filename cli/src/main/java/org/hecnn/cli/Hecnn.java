@@ -7,8 +7,8 @@ import picocli.CommandLine.Option;
 /** Entry point of the {@code hecnn} command-line tool. */
 @Command(name = "hecnn", mixinStandardHelpOptions = true, version = "hecnn 0.1.0",
         description = "Private CNN inference under leveled RNS-CKKS.",
-        subcommands = {InferCommand.class, EvalCommand.class, PlanCommand.class, ServeCommand.class, DemoCommand.class,
-            BackendsCommand.class})
+        subcommands = {InferCommand.class, EvalCommand.class, PlanCommand.class, ServeCommand.class, LoadCommand.class,
+            DemoCommand.class, BackendsCommand.class})
 public final class Hecnn implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

@@ -20,7 +20,7 @@ class CommandsDocumentedTest {
     static final Set<String> COMMON = Set.of("--help", "--version", "--verbose");
 
     @ParameterizedTest
-    @ValueSource(strings = {"infer", "eval", "plan", "serve", "demo", "backends"})
+    @ValueSource(strings = {"infer", "eval", "plan", "serve", "load", "demo", "backends"})
     void everyCommandAnswersHelp(String command) {
         CliRun.Result r = CliRun.run(command, "--help");
         assertEquals(0, r.code(), r.err());
@@ -31,7 +31,7 @@ class CommandsDocumentedTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"infer", "eval", "plan", "serve", "demo", "backends"})
+    @ValueSource(strings = {"infer", "eval", "plan", "serve", "load", "demo", "backends"})
     void theReadmeListsExactlyTheOptionsOfEachCommand(String command) throws IOException {
         String readme = Files.readString(Path.of("../README.md"));
         Matcher row = Pattern.compile("(?m)^\\| `" + command + "` \\| (.*) \\|$").matcher(readme);

@@ -1,0 +1,85 @@
+package org.hecnn.cli;
+
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.hecnn.serving.client.LoadGenerator;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/**
+ * A load test of a served model: concurrent clients, each with its own keys and session, send CIFAR-10 images
+ * one after another; reports throughput, latency percentiles, key upload time and bytes, what overload looked like,
+ * and requests lost (scripts/serving-load runs it for 1, 2, 4 and 8 clients).
+ */
+@Command(name = "load", mixinStandardHelpOptions = true,
+        description = "Load-test a `hecnn serve` service with concurrent clients (each its own keys).")
+final class LoadCommand implements Callable<Integer> {
+    @Mixin
+    RemoteOptions remote;
+
+    @Option(names = "--backend", description = "the clients' backend for keys and encryption: cpu, cuda, opencl, "
+            + "reference or auto (default: ${DEFAULT-VALUE})", defaultValue = "auto")
+    String backend;
+
+    @Option(names = "--data", required = true, description = "CIFAR-10 binary file the images come from (in order, "
+            + "wrapping around)")
+    Path data;
+
+    @Option(names = "--clients", description = "concurrent clients, 1-256 (default: ${DEFAULT-VALUE})",
+            defaultValue = "1")
+    int clients;
+
+    @Option(names = "--requests", description = "images each client sends one after another, 1-100000 (default: "
+            + "${DEFAULT-VALUE})", defaultValue = "1")
+    int requests;
+
+    @Option(names = "--json", description = "machine-readable output")
+    boolean json;
+
+    @Override
+    public Integer call() throws InterruptedException {
+        if (!remote.remote()) {
+            throw new InvalidOptionException("load needs --server host:port");
+        }
+        OptionCheck.between("--clients", clients, 1, 256, "");
+        OptionCheck.between("--requests", requests, 1, 100_000, "");
+        InputFile.require("--data", data, ImageInput.WHERE_CIFAR);
+        int total = ImageInput.cifarCount(data);
+        LoadGenerator.Report r = new LoadGenerator(remote.server, remote.tlsCa, false, BackendChoice.select(backend),
+                remote.deadline()).run(clients, requests, i -> ImageInput.cifar(data, i % total, ImageInput.CIFAR_MEAN,
+                        ImageInput.CIFAR_STD).pixels());
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("clients", r.clients());
+        m.put("requestsPerClient", r.requestsPerClient());
+        m.put("answered", r.answered());
+        m.put("lost", r.lost());
+        m.put("overloadRefusals", r.overloadRefusals());
+        m.put("firstOverloadMessage", r.firstOverloadMessage());
+        m.put("wallSeconds", r.wallSeconds());
+        m.put("throughputPerSecond", r.throughputPerSecond());
+        m.put("p50Seconds", r.p50Seconds());
+        m.put("p99Seconds", r.p99Seconds());
+        m.put("maxSeconds", r.maxSeconds());
+        m.put("meanKeyUploadSeconds", r.meanKeyUploadSeconds());
+        m.put("keyUploadBytes", r.keyUploadBytes());
+        m.put("failures", r.failures());
+        if (json) {
+            System.out.println(Json.write(m));
+        } else {
+            System.out.printf(Locale.ROOT, "%d clients x %d requests: %d answered, %d lost, %d overload refusals; "
+                    + "%.3f images/s; latency p50 %.2f s, p99 %.2f s, max %.2f s; key upload %.1f s and %.1f MiB per "
+                    + "client%n", clients, requests, r.answered(), r.lost(), r.overloadRefusals(),
+                    r.throughputPerSecond(), r.p50Seconds(), r.p99Seconds(), r.maxSeconds(), r.meanKeyUploadSeconds(),
+                    r.keyUploadBytes() / 1048576.0);
+            if (r.firstOverloadMessage() != null) {
+                System.out.println("overload looked like: " + r.firstOverloadMessage());
+            }
+            r.failures().forEach(f -> System.out.println("failure: " + f));
+        }
+        return r.lost() == 0 ? 0 : 1;
+    }
+}
