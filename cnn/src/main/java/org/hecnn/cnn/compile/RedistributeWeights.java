@@ -51,6 +51,12 @@ import org.hecnn.cnn.model.Tensor;
  * {@code x² + c1 x + c0 c2}.
  */
 public final class RedistributeWeights implements Pass {
+    /**
+     * Largest |log2| of a carried scale: a shared activation keeps the scales of a residual stream at 1/c2 (about
+     * 2^2); a value carried at 2^±8 loses 8 bits of precision or of headroom, beyond which the pass refuses.
+     */
+    static final int MAX_SCALE_EXPONENT = 8;
+
     @Override
     public String name() {
         return "redistribute-weights";
@@ -151,6 +157,15 @@ public final class RedistributeWeights implements Pass {
             }
             if (d >= 2 && rows[ch][2] != 0) {
                 double c2 = rows[ch][2];
+                if (Math.abs(Math.getExponent(c2)) > MAX_SCALE_EXPONENT) {
+                    throw new CompilationException("node '" + n + "', channel " + ch + ": weight redistribution "
+                            + "would carry this activation's output at a scale of " + String.format("%.3g", c2)
+                            + ", too far from 1 to encrypt precisely. The scales of a residual stream square at "
+                            + "every activation and stay bounded only when the activations on it share one x² "
+                            + "coefficient; this model's differ (per-channel or per-layer quadratics). Give every "
+                            + "activation the same x² coefficient (training/README.md: per-channel models are "
+                            + "converted to a shared one before export) or retrain with a shared activation.");
+                }
                 for (int k = 0; k <= d; k++) {
                     rows[ch][k] = k == 2 ? 1.0 : rows[ch][k] / c2;
                 }
