@@ -184,7 +184,28 @@ def cifar_command(a):
                " --epoch-size %d" % a["epoch_size"] if a.get("epoch_size") else "")
             + (" --no-penalty-warmup" if a.get("no_penalty_warmup") else "")
             + (" --lr-warmup-epochs %g" % a["lr_warmup_epochs"] if a.get("lr_warmup_epochs", 1.0) != 1.0 else "")
-            + (" --teacher %s --kd-weight %g --kd-temp %g" % (a["teacher"], a["kd_weight"], a["kd_temp"]) if a.get("teacher") else ""))
+            + (" --teacher %s --kd-weight %g --kd-temp %g" % (a["teacher"], a["kd_weight"], a["kd_temp"]) if a.get("teacher") else "")
+            + (" --act %s" % a["act"] if a.get("act", "shared") != "shared" else "")
+            + (" --train-clamp off" if a.get("train_clamp", "on") == "off" else "")
+            + (" --blend-epochs %g" % a["blend_epochs"] if a.get("blend_epochs") else "")
+            + (" --val-split %s" % a["val_split"] if a.get("val_split", "none") != "none" else "")
+            + (" --clip-grad %g" % a["clip_grad"] if a.get("clip_grad") else ""))
+
+
+def to_shared_curvature(model, fit, data_dir):
+    """Reparametrises a per-channel model in place so every activation has the fit's x² coefficient (the encrypted
+    compiler needs one shared coefficient, training/curvature.py); returns the largest logit change it caused on 256
+    validation images (float32 rounding only)."""
+    from .curvature import check_same_function, share_curvature
+
+    x = data.normalize(data.load_cifar_train_lossless(data_dir)[0][:256], data.CIFAR_MEAN, data.CIFAR_STD)
+    model.eval()
+    with torch.no_grad():
+        before = model(x)
+    share_curvature(model, fit["coefficients"][0])
+    with torch.no_grad():
+        after = model(x)
+    return check_same_function(before, after)
 
 
 def channel_activation_card(model, fit, a):
@@ -205,6 +226,10 @@ def channel_activation_card(model, fit, a):
         "training_clamp": "p(clamp(x, -2, 2)) in training" if a.get("train_clamp", "on") == "on" else "none: training evaluates the plain p(x) that inference uses",
         "gradual_replacement": ("alpha*ReLU(x) + (1 - alpha)*p(x) in training, alpha annealed 1 -> 0 over the first %g epochs" % a["blend_epochs"]) if a.get("blend_epochs") else "none",
         "onnx_pattern": "t1=Mul(x,x); t2=Mul(t1,a); t3=Mul(x,b); t4=Add(t2,t3); y=Add(t4,k) with [C, 1, 1] float initializers a, b, k",
+        "shared_curvature": "before export every site was reparametrised exactly (training/curvature.py: BatchNorm "
+                            "gamma/beta, shortcut factors and first-convolution input channels) so that every a_c "
+                            "equals the fit's x^2 coefficient %s; only b_c and k_c differ per channel. The encrypted "
+                            "compiler needs one shared x^2 coefficient on a residual stream." % fit["coefficients"][0],
         "sites": sites,
     }
 
@@ -217,6 +242,9 @@ def export_cifar(model, args, name, fit, test_acc, relu_acc, init_desc, rows):
     path = os.path.join(out, name + ".onnx")
     test_x8, test_y = data.load_cifar_test(a["data"])
     test_x = data.normalize(test_x8, data.CIFAR_MEAN, data.CIFAR_STD)
+    curvature_change = None
+    if a.get("act") == "channel":
+        curvature_change = to_shared_curvature(model, fit, a["data"])
     rep = export_onnx(model, path, (1, 3, 32, 32), check_inputs=test_x[:4])
     epochs_done = int(rows[-1]["epoch"]) if rows else 0
     card = collections.OrderedDict()
@@ -234,6 +262,8 @@ def export_cifar(model, args, name, fit, test_acc, relu_acc, init_desc, rows):
         "training_clamp": "p(clamp(x, -2, 2)) in training only; plain p(x) at inference and in the ONNX graph",
         "onnx_pattern": "t1=Mul(x,x); t2=Mul(t1,c2); t3=Mul(x,c1); t4=Add(t2,t3); y=Add(t4,c0) (c2, c1, c0 rank-0 float initializers)",
     }
+    if curvature_change is not None:
+        card["activation"]["shared_curvature_largest_logit_change_on_256_validation_images"] = float("%.3g" % curvature_change)
     card["training"] = {
         "command": cifar_command(a),
         "init": init_desc,

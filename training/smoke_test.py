@@ -159,6 +159,70 @@ def _():
         return "2 epochs x 2 steps, resumed once, ONNX %d bytes" % os.path.getsize(path)
 
 
+@check("per-channel activations: one shared x^2 coefficient by exact reparametrisation")
+def _():
+    from training.curvature import check_same_function, share_curvature
+    from training.models import build_model
+    from training.train import make_activation
+
+    torch.manual_seed(5)
+    act, fit = make_activation("channel")
+    m = build_model("resnet20", act)
+    with torch.no_grad():
+        for mod in m.modules():
+            if isinstance(mod, torch.nn.BatchNorm2d):
+                mod.running_var.uniform_(0.5, 2.0)
+                mod.running_mean.normal_(0, 0.3)
+                mod.weight.uniform_(0.05, 0.2)  # small inputs keep an untrained polynomial network finite
+        for site in act.members:
+            site.a.uniform_(0.1, 0.4)
+            site.b.uniform_(0.3, 0.7)
+            site.k.uniform_(0.1, 0.3)
+    m.eval()
+    x = torch.randn(8, 3, 32, 32)
+    with torch.no_grad():
+        before = m(x)
+    share_curvature(m, fit["coefficients"][0])
+    with torch.no_grad():
+        after = m(x)
+    err = check_same_function(before, after)
+    assert all(bool((site.a == fit["coefficients"][0]).all()) for site in act.members)
+    with torch.no_grad():
+        act.members[3].a.fill_(-0.1)
+    try:
+        share_curvature(m, fit["coefficients"][0])
+        raise AssertionError("a negative coefficient was accepted")
+    except ValueError as e:
+        assert "non-positive" in str(e), e
+    return "19 sites, largest logit change %.1e, negative coefficient refused" % err
+
+
+@check("per-channel run on the validation split: trains, exports with one shared x^2 coefficient",
+       needs="cifar10/train_jpeg_q75.tar")
+def _():
+    import onnx
+    from onnx import numpy_helper
+
+    from training import export, train
+
+    with tempfile.TemporaryDirectory() as d:
+        # pre-activations scaled by 0.1 keep the untrained quadratic network finite, so export can check the
+        # reparametrisation against it
+        train.main(["--model", "resnet20", "--out", d, "--data", DATA, "--limit", "64", "--max-steps", "2", "--batch",
+                    "32", "--name", "pc", "--epochs", "1", "--act", "channel", "--train-clamp", "off", "--lr", "1e-4",
+                    "--prescale", "0.1", "--blend-epochs", "4", "--val-split", "lossless", "--test-limit", "50",
+                    "--no-penalty-warmup"])
+        rows = open(os.path.join(d, "log.csv")).read().strip().splitlines()
+        assert len(rows) == 2 and rows[0].split(",").count("val_acc") == 1, rows
+        export.main(["--run", d, "--data", DATA])
+        m = onnx.load(os.path.join(d, "pc.onnx"))
+        a = [numpy_helper.to_array(t) for t in m.graph.initializer if t.name.endswith(".a")]
+        assert len(a) == 19 and all(np.allclose(v, 239 / 1024) for v in a), [v.ravel()[:3] for v in a]
+        card = json.load(open(os.path.join(d, "pc.card.json")))
+        assert card["training"]["validation"].startswith("the 5,170 lossless"), card["training"]["validation"]
+        return "log with val_acc, 19 sites exported at a = 239/1024"
+
+
 @check("--stop-after-minutes ends after a saved epoch and the same command continues", needs="cifar10/train_lossless_5170.bin")
 def _():
     from training import train
