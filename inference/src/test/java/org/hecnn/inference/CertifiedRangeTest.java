@@ -24,7 +24,7 @@ class CertifiedRangeTest {
 
     @Test
     void towerReuseWidensTheOutputMarginForALargeCertifiedBound() {
-        Model model = HeNetworkTest.miniResNet(new Random(1)).withCertifiedRange(range(1000));
+        Model model = TestTensors.miniResNet(new Random(1)).withCertifiedRange(range(1000));
         PrecisionTargets t = new PrecisionTargets(24, 18, 8);
         assertTrue(t.outputCapacity() < 2000, "the default margin holds " + t.outputCapacity());
         StringBuilder why = new StringBuilder();
@@ -36,7 +36,7 @@ class CertifiedRangeTest {
 
     @Test
     void aBoundNoOutputPrimeHoldsIsRefusedWithTheReason() {
-        Model model = HeNetworkTest.miniResNet(new Random(1)).withCertifiedRange(range(1e12));
+        Model model = TestTensors.miniResNet(new Random(1)).withCertifiedRange(range(1e12));
         UnsupportedNetworkException e = assertThrows(UnsupportedNetworkException.class,
                 () -> NetworkCompiler.fitCertifiedRange(model, new PrecisionTargets(24, 18, 8), new StringBuilder()));
         assertTrue(e.getMessage().contains("certified |logit| bound"), e.getMessage());
@@ -44,7 +44,7 @@ class CertifiedRangeTest {
 
     @Test
     void modelsWithoutACertificateKeepTheirTargets() {
-        Model model = HeNetworkTest.miniResNet(new Random(1));
+        Model model = TestTensors.miniResNet(new Random(1));
         PrecisionTargets t = new PrecisionTargets(24, 18, 8);
         assertEquals(t, NetworkCompiler.fitCertifiedRange(model, t, new StringBuilder()));
     }
@@ -52,14 +52,14 @@ class CertifiedRangeTest {
     @Test
     void theClientRefusesResultsBeyondTheCertifiedBoundAndAcceptsThoseWithin() {
         Random r = new Random(3);
-        Model plain = HeNetworkTest.miniResNet(r);
-        Tensor image = HeNetworkTest.random(r, 1.0, 3, 8, 8);
+        Model plain = TestTensors.miniResNet(r);
+        Tensor image = TestTensors.random(r, 1.0, 3, 8, 8);
         double largest = PlainEvaluator.evaluate(plain, image).maxAbs();
         PrecisionTargets t = new PrecisionTargets(25, 17, 8);
         // certified just above this image's logits: accepted; certified at a quarter of them: refused
         for (double certified : new double[] {largest * 0.75, largest / 4}) {
             Model model = plain.withCertifiedRange(range(certified));
-            try (CkksContext ctx = TestContexts.context(ClientServerTest.params(t));
+            try (CkksContext ctx = TestContexts.context(TestTensors.smallParameters(t));
                  HeNetwork net = new HeNetwork(model, ctx, t, PlaintextBank.Mode.COEFFICIENTS)) {
                 InferenceServer server = new InferenceServer(net);
                 ServiceDescription seen = ServiceDescription.fromBytes(server.description().toBytes(), true);

@@ -26,19 +26,15 @@ class ClientServerTest {
                 .toArray();
     }
 
-    static CkksParameters params(PrecisionTargets t) {
-        return CkksParameters.builder().logN(11).dataPrimeBits(t.outputPrimeBits(), 59, 59, 59)
-                .specialPrimeBits(61, 61, 61).dnum(2).scaleBits(t.scaleBits()).allowInsecureForTestsOnly().build();
-    }
 
     @Test
     void bytesOnlyRoundTripMatchesPlaintext() throws java.io.IOException {
         Random r = new Random(3);
-        Model model = HeNetworkTest.miniResNet(r);
+        Model model = TestTensors.miniResNet(r);
         PrecisionTargets t = new PrecisionTargets(25, 17, 8);
-        Tensor image = HeNetworkTest.random(r, 1.0, 3, 8, 8);
+        Tensor image = TestTensors.random(r, 1.0, 3, 8, 8);
         Tensor expected = PlainEvaluator.evaluate(model, image);
-        try (CkksContext serverCtx = TestContexts.context(params(t));
+        try (CkksContext serverCtx = TestContexts.context(TestTensors.smallParameters(t));
              HeNetwork net = new HeNetwork(model, serverCtx, t, PlaintextBank.Mode.COEFFICIENTS)) {
             InferenceServer server = new InferenceServer(net);
             byte[] published = server.description().toBytes();
@@ -76,7 +72,7 @@ class ClientServerTest {
                 assertArrayEquals(response, tracedResponse, "an observed evaluation gives the same bytes");
 
                 // Two images in lockstep (plaintexts converted once for both) give each image's own result.
-                Tensor image2 = HeNetworkTest.random(r, 1.0, 3, 8, 8);
+                Tensor image2 = TestTensors.random(r, 1.0, 3, 8, 8);
                 Tensor expected2 = PlainEvaluator.evaluate(model, image2);
                 double[][][] img2 = TestTensors.toArray(image2);
                 java.util.List<byte[]> together = session.evaluateTogether(
@@ -119,9 +115,9 @@ class ClientServerTest {
                 assertThrows(ParameterMismatchException.class, () -> server.open(stranger.evaluationKeys()));
             }
             // A client that generated keys for too few rotations hits a typed missing-key error.
-            ServiceDescription fewer = new ServiceDescription(params(t), Layout.PACKED, 3, 8, 8, 3, new int[] {1},
+            ServiceDescription fewer = new ServiceDescription(TestTensors.smallParameters(t), Layout.PACKED, 3, 8, 8, 3, new int[] {1},
                     new int[] {3}, 5, 1);
-            assertThrows(IllegalArgumentException.class, () -> new ServiceDescription(params(t), Layout.PACKED, 3, 8,
+            assertThrows(IllegalArgumentException.class, () -> new ServiceDescription(TestTensors.smallParameters(t), Layout.PACKED, 3, 8,
                     8, 3, new int[] {1}, new int[] {3}, 5, 2), "5 outputs cannot belong to 2 members");
             try (InferenceClient partial = new InferenceClient(fewer, TestContexts.backend())) {
                 InferenceServer.Session s = server.open(partial.evaluationKeys());

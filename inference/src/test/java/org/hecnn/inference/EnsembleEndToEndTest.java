@@ -25,8 +25,8 @@ class EnsembleEndToEndTest {
     @CsvSource({"PACKED,0,false", "PER_CHANNEL,0,false", "PACKED,4,false", "PER_CHANNEL,4,false",
         "PER_CHANNEL,0,true"})
     void everyMemberMatchesItsPlaintextModel(Layout layout, int clusters, boolean separateRescales) {
-        List<Model> members = List.of(HeNetworkTest.miniResNet(new Random(3)), HeNetworkTest.miniResNet(new Random(4)),
-                HeNetworkTest.miniResNet(new Random(5)));
+        List<Model> members = List.of(TestTensors.miniResNet(new Random(3)), TestTensors.miniResNet(new Random(4)),
+                TestTensors.miniResNet(new Random(5)));
         NetworkCompiler.Options options = NetworkCompiler.Options.defaults()
                 .withClustering(clusters, Granularity.PER_KERNEL_COLUMN);
         EnsembleStack stack = NetworkCompiler.prepareEnsemble(members, options);
@@ -35,7 +35,7 @@ class EnsembleEndToEndTest {
         // bound is OnnxModelsEndToEndTest's (2^-18 instead of 2^-10, the weight bits tower reuse spends).
         PrecisionTargets t = separateRescales ? PrecisionTargets.precise() : new PrecisionTargets(25, 17, 8);
         double bound = separateRescales ? 0x1p-18 : 0x1p-10;
-        Tensor image = HeNetworkTest.random(new Random(9), 1.0, 3, 8, 8);
+        Tensor image = TestTensors.random(new Random(9), 1.0, 3, 8, 8);
         double[] expected = PlainEvaluator.evaluate(stack.model(), image).toArray();
         if (clusters == 0) {
             // Unclustered, the stacked plaintext model is each imported member side by side.

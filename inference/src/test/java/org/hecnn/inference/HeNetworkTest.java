@@ -1,5 +1,8 @@
 package org.hecnn.inference;
 
+import static org.hecnn.inference.TestTensors.miniResNet;
+import static org.hecnn.inference.TestTensors.random;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -32,36 +35,6 @@ import org.junit.jupiter.api.Test;
 
 /** A residual network compiled by {@link HeNetwork} agrees with the plaintext evaluator of the same graph. */
 class HeNetworkTest {
-    static Tensor random(Random r, double scale, int... dims) {
-        int n = 1;
-        for (int d : dims) {
-            n *= d;
-        }
-        double[] v = new double[n];
-        for (int i = 0; i < n; i++) {
-            v[i] = (r.nextDouble() * 2 - 1) * scale;
-        }
-        return Tensor.of(v, dims);
-    }
-
-    /** conv-act, then a block conv(stride 2)-act-conv + option-A shortcut, add, act, global sum pool, linear. */
-    static Model miniResNet(Random r) {
-        Model.Builder b = Model.builder("mini-resnet").input("x", Shape.map(3, 8, 8));
-        Polynomial act = Polynomial.of(0.19, 0.5, 1.0);
-        b.add("conv1", Conv2d.of(random(r, 0.3, 4, 3, 3, 3), random(r, 0.1, 4), 1, 1), "x");
-        b.add("act1", act, "conv1");
-        b.add("conv2", Conv2d.of(random(r, 0.15, 8, 4, 3, 3), random(r, 0.1, 8), 2, 1), "act1");
-        b.add("act2", act, "conv2");
-        b.add("conv3", Conv2d.of(random(r, 0.1, 8, 8, 3, 3), random(r, 0.1, 8), 1, 1), "act2");
-        b.add("short", ShortcutA.of(4, 8), "act1");
-        b.add("sum", new Add(), "conv3", "short");
-        b.add("act3", act, "sum");
-        b.add("pool", new GlobalAvgPool(1.0), "act3");
-        b.add("flat", new Flatten(), "pool");
-        b.add("fc", new Linear(random(r, 0.05, 5, 8), random(r, 0.1, 5)), "flat");
-        return b.output("fc").build();
-    }
-
     /** Deterministic test keys for a network's rotations, evaluation operations with them, and an encrypted image. */
     record Keyed(SecretKey secretKey, HeOps ops, Ciphertext[] input) {
         static Keyed encrypt(HeNetwork net, CkksContext ctx, Tensor image) {
@@ -96,7 +69,7 @@ class HeNetworkTest {
         assertEquals(1, levels.activationLevel("short"));
         assertEquals(2, levels.level("act1"));
         PrecisionTargets targets = new PrecisionTargets(25, 17, 8);
-        CkksParameters params = ClientServerTest.params(targets);
+        CkksParameters params = TestTensors.smallParameters(targets);
         Tensor image = random(r, 1.0, 3, 8, 8);
         Tensor expected = PlainEvaluator.evaluate(model, image);
         try (CkksContext ctx = TestContexts.context(params);
@@ -136,7 +109,7 @@ class HeNetworkTest {
         Random r = new Random(3);
         Model model = miniResNet(r);
         PrecisionTargets targets = new PrecisionTargets(25, 17, 8);
-        CkksParameters params = ClientServerTest.params(targets);
+        CkksParameters params = TestTensors.smallParameters(targets);
         Tensor image = random(r, 1.0, 3, 8, 8);
         try (CkksContext ctx = TestContexts.context(params);
              HeNetwork stored = new HeNetwork(model, ctx, targets, PlaintextBank.Mode.COEFFICIENTS, layout);
@@ -162,7 +135,7 @@ class HeNetworkTest {
         Random r = new Random(3);
         Model model = miniResNet(r);
         PrecisionTargets targets = new PrecisionTargets(25, 17, 8);
-        CkksParameters params = ClientServerTest.params(targets);
+        CkksParameters params = TestTensors.smallParameters(targets);
         Tensor image = random(r, 1.0, 3, 8, 8);
         try (CkksContext ctx = TestContexts.context(params);
              HeNetwork net = new HeNetwork(model, ctx, targets, mode, Layout.PACKED)) {
@@ -180,7 +153,7 @@ class HeNetworkTest {
     void costModelPrefersThePackedLayoutForANarrowNetwork() {
         Model model = miniResNet(new Random(3));
         PrecisionTargets targets = new PrecisionTargets(25, 17, 8);
-        CkksParameters params = ClientServerTest.params(targets);
+        CkksParameters params = TestTensors.smallParameters(targets);
         try (CkksContext ctx = TestContexts.context(params);
              HeNetwork packed = new HeNetwork(model, ctx, targets, PlaintextBank.Mode.PLAN_ONLY, Layout.PACKED);
              HeNetwork perChannel = new HeNetwork(model, ctx, targets, PlaintextBank.Mode.PLAN_ONLY,

@@ -47,17 +47,17 @@ class PerChannelActivationTest {
     /** conv-act, a stride-2 block with an option-A shortcut, then {@code blocks} identity blocks, pool, linear. */
     static Model miniResNet(Random r, double curvatureSpread, int blocks) {
         Model.Builder b = Model.builder("per-channel-resnet").input("x", Shape.map(3, 8, 8));
-        b.add("conv1", Conv2d.of(HeNetworkTest.random(r, 0.3, 4, 3, 3, 3), HeNetworkTest.random(r, 0.1, 4), 1, 1), "x");
+        b.add("conv1", Conv2d.of(TestTensors.random(r, 0.3, 4, 3, 3, 3), TestTensors.random(r, 0.1, 4), 1, 1), "x");
         b.add("act1", perChannel(r, 4, curvatureSpread), "conv1");
-        b.add("conv2", Conv2d.of(HeNetworkTest.random(r, 0.15, 8, 4, 3, 3), HeNetworkTest.random(r, 0.1, 8), 2, 1), "act1");
+        b.add("conv2", Conv2d.of(TestTensors.random(r, 0.15, 8, 4, 3, 3), TestTensors.random(r, 0.1, 8), 2, 1), "act1");
         b.add("act2", perChannel(r, 8, curvatureSpread), "conv2");
-        b.add("conv3", Conv2d.of(HeNetworkTest.random(r, 0.1, 8, 8, 3, 3), HeNetworkTest.random(r, 0.1, 8), 1, 1), "act2");
+        b.add("conv3", Conv2d.of(TestTensors.random(r, 0.1, 8, 8, 3, 3), TestTensors.random(r, 0.1, 8), 1, 1), "act2");
         b.add("short", ShortcutA.of(4, 8), "act1");
         b.add("sum", new Add(), "conv3", "short");
         b.add("act3", perChannel(r, 8, curvatureSpread), "sum");
         String stream = "act3";
         for (int k = 0; k < blocks; k++) {
-            b.add("conv" + (4 + k), Conv2d.of(HeNetworkTest.random(r, 0.1, 8, 8, 3, 3), HeNetworkTest.random(r, 0.1, 8),
+            b.add("conv" + (4 + k), Conv2d.of(TestTensors.random(r, 0.1, 8, 8, 3, 3), TestTensors.random(r, 0.1, 8),
                     1, 1), stream);
             b.add("sum" + (2 + k), new Add(), "conv" + (4 + k), stream);
             b.add("act" + (4 + k), perChannel(r, 8, curvatureSpread), "sum" + (2 + k));
@@ -65,7 +65,7 @@ class PerChannelActivationTest {
         }
         b.add("pool", new GlobalAvgPool(1.0), stream);
         b.add("flat", new Flatten(), "pool");
-        b.add("fc", new Linear(HeNetworkTest.random(r, 0.05, 5, 8), HeNetworkTest.random(r, 0.1, 5)), "flat");
+        b.add("fc", new Linear(TestTensors.random(r, 0.05, 5, 8), TestTensors.random(r, 0.1, 5)), "flat");
         return b.output("fc").build();
     }
 
@@ -83,7 +83,7 @@ class PerChannelActivationTest {
         Random r = new Random(21);
         Model model = NetworkCompiler.prepare(miniResNet(r));
         PrecisionTargets targets = separate ? new PrecisionTargets(33, 27, 8, true) : new PrecisionTargets(25, 17, 8);
-        Tensor image = HeNetworkTest.random(r, 1.0, 3, 8, 8);
+        Tensor image = TestTensors.random(r, 1.0, 3, 8, 8);
         Tensor expected = PlainEvaluator.evaluate(model, image);
         int[] chain = targets.chainBits(new NetworkLevels(model).topLevel());
         try (CkksContext ctx = TestContexts.context(org.hecnn.ckks.CkksParameters.builder().logN(11).dataPrimeBits(chain)

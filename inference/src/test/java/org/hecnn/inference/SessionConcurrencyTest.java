@@ -38,9 +38,9 @@ class SessionConcurrencyTest {
     void lockstepAndSingleEvaluationsInManySessionsAtOnceGiveTheSequentialBytes(PlaintextBank.Mode mode)
             throws Exception {
         Random r = new Random(11);
-        Model model = HeNetworkTest.miniResNet(r);
+        Model model = TestTensors.miniResNet(r);
         PrecisionTargets t = new PrecisionTargets(25, 17, 8);
-        try (CkksContext ctx = TestContexts.context(ClientServerTest.params(t));
+        try (CkksContext ctx = TestContexts.context(TestTensors.smallParameters(t));
              HeNetwork net = new HeNetwork(model, ctx, t, mode)) {
             InferenceServer server = new InferenceServer(net);
             ServiceDescription seen = ServiceDescription.fromBytes(server.description().toBytes(), true);
@@ -53,7 +53,7 @@ class SessionConcurrencyTest {
                     InferenceClient client = new InferenceClient(seen, TestContexts.backend());
                     clients.add(client);
                     sessions.add(server.open(client.evaluationKeys()));
-                    Tensor[] imgs = {HeNetworkTest.random(r, 1.0, 3, 8, 8), HeNetworkTest.random(r, 1.0, 3, 8, 8)};
+                    Tensor[] imgs = {TestTensors.random(r, 1.0, 3, 8, 8), TestTensors.random(r, 1.0, 3, 8, 8)};
                     images.add(imgs);
                     requests.add(new byte[][] {client.encrypt(TestTensors.toArray(imgs[0])),
                             client.encrypt(TestTensors.toArray(imgs[1]))});
@@ -112,9 +112,9 @@ class SessionConcurrencyTest {
     @EnumSource(value = PlaintextBank.Mode.class, names = {"COEFFICIENTS"})
     void aRequestUnderAnotherSessionsKeysIsRefusedAndDisturbsNothing(PlaintextBank.Mode mode) {
         Random r = new Random(12);
-        Model model = HeNetworkTest.miniResNet(r);
+        Model model = TestTensors.miniResNet(r);
         PrecisionTargets t = new PrecisionTargets(25, 17, 8);
-        try (CkksContext ctx = TestContexts.context(ClientServerTest.params(t));
+        try (CkksContext ctx = TestContexts.context(TestTensors.smallParameters(t));
              HeNetwork net = new HeNetwork(model, ctx, t, mode)) {
             InferenceServer server = new InferenceServer(net);
             ServiceDescription seen = ServiceDescription.fromBytes(server.description().toBytes(), true);
@@ -123,7 +123,7 @@ class SessionConcurrencyTest {
                 assertTrue(!alice.fingerprint().equals(bob.fingerprint()), "two clients, two key sets");
                 InferenceServer.Session aliceSession = server.open(alice.evaluationKeys());
                 InferenceServer.Session bobSession = server.open(bob.evaluationKeys());
-                double[][][] img = TestTensors.toArray(HeNetworkTest.random(r, 1.0, 3, 8, 8));
+                double[][][] img = TestTensors.toArray(TestTensors.random(r, 1.0, 3, 8, 8));
                 byte[] fromBob = bob.encrypt(img);
                 ForeignKeyException refused = assertThrows(ForeignKeyException.class,
                         () -> aliceSession.evaluate(fromBob, LayerProgress.NONE));

@@ -1,15 +1,62 @@
 package org.hecnn.inference;
 
 import java.util.Random;
+import org.hecnn.ckks.CkksParameters;
+import org.hecnn.cnn.model.Add;
 import org.hecnn.cnn.model.Conv2d;
+import org.hecnn.cnn.model.Flatten;
+import org.hecnn.cnn.model.GlobalAvgPool;
+import org.hecnn.cnn.model.Linear;
 import org.hecnn.cnn.model.Model;
+import org.hecnn.cnn.model.Polynomial;
 import org.hecnn.cnn.model.Shape;
+import org.hecnn.cnn.model.ShortcutA;
 import org.hecnn.cnn.model.Tensor;
 import org.hecnn.cnn.plain.PlainEvaluator;
 
-/** Random weights and images for the encrypted-layer tests, and the plaintext convolution they are checked against. */
+/**
+ * Random weights, images and small networks for the encrypted-layer and client/server tests (of this module and of
+ * hecnn-serving), the small insecure parameters they run at, and the plaintext convolution they are checked against.
+ */
 public final class TestTensors {
     private TestTensors() {
+    }
+
+    /** A tensor of the given dims, uniform in [−scale, scale). */
+    public static Tensor random(Random r, double scale, int... dims) {
+        int n = 1;
+        for (int d : dims) {
+            n *= d;
+        }
+        double[] v = new double[n];
+        for (int i = 0; i < n; i++) {
+            v[i] = (r.nextDouble() * 2 - 1) * scale;
+        }
+        return Tensor.of(v, dims);
+    }
+
+    /** conv-act, then a block conv(stride 2)-act-conv + option-A shortcut, add, act, global sum pool, linear. */
+    public static Model miniResNet(Random r) {
+        Model.Builder b = Model.builder("mini-resnet").input("x", Shape.map(3, 8, 8));
+        Polynomial act = Polynomial.of(0.19, 0.5, 1.0);
+        b.add("conv1", Conv2d.of(random(r, 0.3, 4, 3, 3, 3), random(r, 0.1, 4), 1, 1), "x");
+        b.add("act1", act, "conv1");
+        b.add("conv2", Conv2d.of(random(r, 0.15, 8, 4, 3, 3), random(r, 0.1, 8), 2, 1), "act1");
+        b.add("act2", act, "conv2");
+        b.add("conv3", Conv2d.of(random(r, 0.1, 8, 8, 3, 3), random(r, 0.1, 8), 1, 1), "act2");
+        b.add("short", ShortcutA.of(4, 8), "act1");
+        b.add("sum", new Add(), "conv3", "short");
+        b.add("act3", act, "sum");
+        b.add("pool", new GlobalAvgPool(1.0), "act3");
+        b.add("flat", new Flatten(), "pool");
+        b.add("fc", new Linear(random(r, 0.05, 5, 8), random(r, 0.1, 5)), "flat");
+        return b.output("fc").build();
+    }
+
+    /** INSECURE small parameters (N = 2^11, four data primes) for the targets: fast client/server tests. */
+    public static CkksParameters smallParameters(PrecisionTargets t) {
+        return CkksParameters.builder().logN(11).dataPrimeBits(t.outputPrimeBits(), 59, 59, 59)
+                .specialPrimeBits(61, 61, 61).dnum(2).scaleBits(t.scaleBits()).allowInsecureForTestsOnly().build();
     }
 
     /** A C×H×W tensor as nested arrays (what clients encrypt). */

@@ -30,6 +30,7 @@ import org.hecnn.ckks.TestContexts;
 import org.hecnn.cnn.model.Tensor;
 import org.hecnn.cnn.plain.PlainEvaluator;
 import org.hecnn.inference.LayerProgress;
+import org.hecnn.inference.TestTensors;
 import org.hecnn.inference.service.ForeignKeyException;
 import org.hecnn.inference.service.InferenceClient;
 import org.hecnn.inference.service.ServiceDescription;
@@ -65,20 +66,20 @@ class ServingTest {
             try {
                 List<Future<?>> clients = new ArrayList<>();
                 for (int c = 0; c < 4; c++) {
-                    Tensor[] images = {TestService.random(r, 1.0, 3, 8, 8), TestService.random(r, 1.0, 3, 8, 8)};
+                    Tensor[] images = {TestTensors.random(r, 1.0, 3, 8, 8), TestTensors.random(r, 1.0, 3, 8, 8)};
                     clients.add(pool.submit(() -> {
                         try (RemoteInference remote = connect(server)) {
-                            assertEquals("serving-test-resnet", remote.model());
+                            assertEquals("mini-resnet", remote.model());
                             assertTrue(remote.openSession() > 0);
                             for (Tensor image : images) {
                                 Tensor want = PlainEvaluator.evaluate(svc.model, image);
-                                double[] remoteLogits = remote.infer(TestService.image(image), DEADLINE);
+                                double[] remoteLogits = remote.infer(TestTensors.toArray(image), DEADLINE);
                                 assertClose(want, remoteLogits, "remote");
                                 // the same image evaluated in this process (local session, own keys)
                                 try (InferenceClient local = new InferenceClient(svc.server.description(),
                                         TestContexts.backend())) {
                                     var session = svc.server.open(local.evaluationKeys());
-                                    assertClose(want, local.decrypt(session.evaluate(local.encrypt(TestService.image(
+                                    assertClose(want, local.decrypt(session.evaluate(local.encrypt(TestTensors.toArray(
                                             image)), LayerProgress.NONE)), "local");
                                 }
                             }
@@ -103,7 +104,7 @@ class ServingTest {
              HecnnServer server = svc.start(0, TestService.limits(4, 1, 4, Duration.ofMinutes(5), Duration.ofSeconds(10)));
              RemoteInference alice = connect(server)) {
             alice.openSession();
-            double[][][] img = TestService.image(TestService.random(new Random(3), 1.0, 3, 8, 8));
+            double[][][] img = TestTensors.toArray(TestTensors.random(new Random(3), 1.0, 3, 8, 8));
             double[] before = alice.infer(img, DEADLINE);
             ManagedChannel raw = ManagedChannelBuilder.forAddress("127.0.0.1", server.port()).usePlaintext().build();
             try {
@@ -186,7 +187,7 @@ class ServingTest {
              HecnnServer server = svc.start(0, TestService.limits(4, 1, 0, Duration.ofSeconds(2), Duration.ofSeconds(10)));
              RemoteInference remote = connect(server)) {
             remote.openSession();
-            double[][][] img = TestService.image(TestService.random(new Random(4), 1.0, 3, 8, 8));
+            double[][][] img = TestTensors.toArray(TestTensors.random(new Random(4), 1.0, 3, 8, 8));
             ExecutorService pool = Executors.newFixedThreadPool(6);
             List<Future<double[]>> burst = new ArrayList<>();
             for (int i = 0; i < 6; i++) {
@@ -235,7 +236,7 @@ class ServingTest {
         try (TestService svc = new TestService(5)) {
             HecnnServer first = svc.start(0, TestService.limits(4, 1, 16, Duration.ofMinutes(5), Duration.ZERO));
             int port = first.port();
-            double[][][] img = TestService.image(TestService.random(new Random(6), 1.0, 3, 8, 8));
+            double[][][] img = TestTensors.toArray(TestTensors.random(new Random(6), 1.0, 3, 8, 8));
             try (RemoteInference remote = connect(first)) {
                 remote.openSession();
                 ExecutorService pool = Executors.newFixedThreadPool(12);
@@ -278,7 +279,7 @@ class ServingTest {
             Random r = new Random(8);
             List<double[][][]> images = new ArrayList<>();
             for (int i = 0; i < 12; i++) {
-                images.add(TestService.image(TestService.random(r, 1.0, 3, 8, 8)));
+                images.add(TestTensors.toArray(TestTensors.random(r, 1.0, 3, 8, 8)));
             }
             var report = new org.hecnn.serving.client.LoadGenerator("127.0.0.1:" + server.port(), null, true,
                     TestContexts.backend(), DEADLINE).run(4, 3, images::get);
@@ -312,7 +313,7 @@ class ServingTest {
                 ManagedChannel tls = io.grpc.Grpc.newChannelBuilder(target, trusted)
                         .overrideAuthority("foo.test.google.fr").build();
                 try {
-                    assertEquals("serving-test-resnet", InferenceGrpc.newBlockingStub(tls)
+                    assertEquals("mini-resnet", InferenceGrpc.newBlockingStub(tls)
                             .describe(org.hecnn.serving.proto.DescribeRequest.getDefaultInstance()).getModel());
                 } finally {
                     tls.shutdownNow();
