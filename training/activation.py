@@ -145,14 +145,15 @@ class ChannelQuadFamily:
 
     It offers the QuadAct training interface (penalties, pop_penalty, r, record) for the whole family, plus
     `alpha`: while alpha > 0 every member outputs alpha * ReLU(x) + (1 - alpha) * p(x) (gradual replacement; the
-    trainer anneals it to 0, and export refuses alpha != 0). `clamp` chooses p(clamp(x, -r, r)) (the method) or the
-    plain p(x) in training; inference always uses the plain polynomial.
+    trainer anneals it to 0). `clamp` chooses p(clamp(x, -B, B)) (the method, B = r) or the plain p(x) in training;
+    the penalty always measures the part of x outside [-r, r]; inference always uses the plain polynomial.
     """
 
-    def __init__(self, coeffs, r=2.0, clamp=True):
+    def __init__(self, coeffs, r=2.0, clamp=True, clamp_bound=None):
         self.init_coeffs = tuple(float(c) for c in coeffs)
         self.r = float(r)
         self.clamp = bool(clamp)
+        self.clamp_bound = float(clamp_bound if clamp_bound is not None else r)
         self.alpha = 0.0
         self.penalties = []
         self.record = True
@@ -195,7 +196,7 @@ class ChannelQuadAct(nn.Module):
             if fam.record:
                 fam.penalties.append(torch.linalg.vector_norm(x - xc))
             if fam.clamp:
-                x = xc
+                x = xc if fam.clamp_bound == fam.r else torch.clamp(x, -fam.clamp_bound, fam.clamp_bound)
         y = (x * x) * self.a + x * self.b + self.k
         if self.training and fam.alpha > 0:
             y = fam.alpha * torch.relu(raw) + (1.0 - fam.alpha) * y

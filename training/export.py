@@ -189,7 +189,8 @@ def cifar_command(a):
             + (" --train-clamp off" if a.get("train_clamp", "on") == "off" else "")
             + (" --blend-epochs %g" % a["blend_epochs"] if a.get("blend_epochs") else "")
             + (" --val-split %s" % a["val_split"] if a.get("val_split", "none") != "none" else "")
-            + (" --clip-grad %g" % a["clip_grad"] if a.get("clip_grad") else ""))
+            + (" --clip-grad %g" % a["clip_grad"] if a.get("clip_grad") else "")
+            + (" --clamp-bound %g" % a["clamp_bound"] if a.get("clamp_bound") else ""))
 
 
 def to_shared_curvature(model, fit, data_dir):
@@ -223,7 +224,8 @@ def channel_activation_card(model, fit, a):
     return {
         "formula": "a_c*x^2 + b_c*x + k_c: one trainable quadratic per activation site and channel (%d sites)" % len(sites),
         "initialisation": "every site and channel starts at the method's fit %s" % "*x^2 + ".join(fraction_str(c) for c in fit["coefficients"]),
-        "training_clamp": "p(clamp(x, -2, 2)) in training" if a.get("train_clamp", "on") == "on" else "none: training evaluates the plain p(x) that inference uses",
+        "training_clamp": ("p(clamp(x, -%g, %g)) in training" % ((a.get("clamp_bound") or 2.0,) * 2)) if a.get("train_clamp", "on") == "on"
+                          else "none: training evaluates the plain p(x) that inference uses",
         "gradual_replacement": ("alpha*ReLU(x) + (1 - alpha)*p(x) in training, alpha annealed 1 -> 0 over the first %g epochs" % a["blend_epochs"]) if a.get("blend_epochs") else "none",
         "onnx_pattern": "t1=Mul(x,x); t2=Mul(t1,a); t3=Mul(x,b); t4=Add(t2,t3); y=Add(t4,k) with [C, 1, 1] float initializers a, b, k",
         "shared_curvature": "before export every site was reparametrised exactly (training/curvature.py: BatchNorm "

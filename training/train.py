@@ -77,6 +77,8 @@ def parse_args(argv=None):
                    help="'lossless': validate every epoch on the 5,170 lossless training images and train on the JPEG images "
                         "minus their copies; the test images are then never evaluated by training")
     p.add_argument("--clip-grad", type=float, default=0.0, help="clip the gradient norm to this value (0: off)")
+    p.add_argument("--clamp-bound", type=float, default=None,
+                   help="with --train-clamp on: clamp training inputs to [-B, B] (default: the penalty interval, 2)")
     return p.parse_args(argv)
 
 
@@ -98,11 +100,11 @@ def prescale_relu_state_dict(sd, s):
     return sd
 
 
-def make_activation(kind="shared", clamp=True):
+def make_activation(kind="shared", clamp=True, clamp_bound=None):
     """The activation of a run: the shared QuadAct, or a ChannelQuadFamily (one trainable quadratic per site)."""
     fit = quadratic_fit_grid(2.0, 400, 1024)
     if kind == "channel":
-        return ChannelQuadFamily(fit["coefficients"], r=2.0, clamp=clamp), fit
+        return ChannelQuadFamily(fit["coefficients"], r=2.0, clamp=clamp, clamp_bound=clamp_bound), fit
     return QuadAct(fit["coefficients"], r=2.0), fit
 
 
@@ -199,7 +201,7 @@ def main(argv=None):
     common.seed_all(args.seed)
     if args.blend_epochs and args.act != "channel":
         raise SystemExit("--blend-epochs needs --act channel")
-    act, fit = make_activation(args.act, args.train_clamp == "on")
+    act, fit = make_activation(args.act, args.train_clamp == "on", args.clamp_bound)
     model = build_model(args.model, act)
     init_desc = "random (Kaiming normal), trained from scratch"
     if args.init == "auto":
@@ -274,7 +276,7 @@ def main(argv=None):
         timer = common.Timer()
         s_loss = s_ce = s_pen = 0.0
         correct = seen = 0
-        nsteps = 0
+        nsteps = skipped = 0
         ex8, ey = train_x8, train_y
         if args.epoch_size and args.epoch_size < train_x8.shape[0]:
             sub = torch.randperm(train_x8.shape[0], generator=gen)[:args.epoch_size]
@@ -300,6 +302,16 @@ def main(argv=None):
                 fit_term = (1.0 - args.kd_weight) * ce + args.kd_weight * distillation_loss(out, t_out, args.kd_temp)
             loss = zeta_eff * pen + (fit_term if uses_ce else 0.0)
             opt.zero_grad(set_to_none=True)
+            if not torch.isfinite(loss):
+                # an overflowing batch must not turn the weights into NaN: skip it, and stop if it keeps happening
+                skipped += 1
+                print("  [epoch %d step %d] non-finite loss: step skipped (%d this epoch)" % (epoch, nsteps, skipped), flush=True)
+                if skipped > 20:
+                    raise SystemExit("more than 20 non-finite steps in epoch %d: the network diverged; the last good "
+                                     "checkpoint is the previous epoch's" % epoch)
+                nsteps += 1
+                step += 1
+                continue
             loss.backward()
             if args.clip_grad:
                 torch.nn.utils.clip_grad_norm_(model.parameters(), args.clip_grad)
