@@ -13,8 +13,8 @@ when all activations share one x² coefficient c2 (the Java pass refuses models 
   option-A's channel offset); the block's first convolution, which also reads that output, divides its input-channel
   weights by the same factor.
 
-Working from the last block to the stem, every factor is a square root of the next, so they stay moderate. It needs
-every a_c·f > 0 (a site with a non-positive coefficient cannot be given a positive shared one) and fails otherwise.
+Working from the last block to the stem, every factor is a square root of the next, so they stay moderate. A
+channel whose a_c is negative becomes -c2 (the compiler's carried scales depend on |c2| only); a zero a_c fails.
 """
 import math
 
@@ -25,17 +25,18 @@ from .models import BasicBlock, OptionAShortcut
 
 
 def _site(act, bn, f, c2):
-    """Rewrites one site for output factor f (per channel); scales its input (through bn); returns g."""
+    """Rewrites one site for output factor f (per channel); scales its input (through bn); returns g. A channel with
+    a negative coefficient keeps its sign (-c2): the compiler's carried scales depend on |c2| only."""
     a, b, k = (t.detach().flatten().double() for t in (act.a, act.b, act.k))
     prod = f * a
-    if not bool((prod > 0).all()):
-        raise ValueError("activation with a non-positive x^2 coefficient (a*f = %.4g): it cannot share the positive "
-                         "coefficient %g; retrain with --act shared" % (float(prod.min()), c2))
-    g = torch.sqrt(prod / c2)
+    if not bool((prod != 0).all()):
+        raise ValueError("activation with a zero x^2 coefficient: it cannot share the coefficient %g; retrain with "
+                         "--act shared" % c2)
+    g = torch.sqrt(prod.abs() / c2)
     with torch.no_grad():
         bn.weight.mul_(g.to(bn.weight.dtype))
         bn.bias.mul_(g.to(bn.bias.dtype))
-        act.a.copy_(torch.full_like(act.a, c2))
+        act.a.copy_((torch.sign(prod) * c2).view_as(act.a).to(act.a.dtype))
         act.b.copy_((f * b / g).view_as(act.b).to(act.b.dtype))
         act.k.copy_((f * k).view_as(act.k).to(act.k.dtype))
     return g

@@ -296,11 +296,13 @@ def export_cifar(model, args, name, fit, test_acc, relu_acc, init_desc, rows):
     card["accuracy"] = {
         "test_set": "the 500 lossless CIFAR-10 test images test_lossless_0-499.bin (official test images 0-499)" if not a.get("test_limit")
                     else "only the first %d lossless test images (--test-limit)" % a["test_limit"],
-        "relu_original": None if relu_acc is None else round(relu_acc, 4),
+        "relu_original": None if relu_acc is None or a.get("val_split", "none") != "none" else round(relu_acc, 4),
         "quadratic_plaintext": round(test_acc, 4),
         "quadratic_plaintext_correct": int(round(test_acc * (a.get("test_limit") or 500))),
         "encrypted": "pending: measured by hecnn eval, listed in docs/models.md",
     }
+    if a.get("val_split", "none") != "none" and relu_acc is not None:
+        card["training"]["relu_original_on_validation"] = round(relu_acc, 4)
     card["onnx"] = dict(rep, file=os.path.basename(path), sha256=sha256(path), bytes=os.path.getsize(path),
                         settings="model.eval(); torch.onnx.export(opset_version=13, training=TrainingMode.PRESERVE, do_constant_folding=False), batch 1, static shapes; constant-only nodes folded into initializers by training/export.py fold_constants")
     card["licence"] = "derived from the akamaster ResNet weights (BSD-2-Clause, Copyright (c) 2018 Yerlan Idelbayev; notice in LICENSE-akamaster beside this file)" if a["init"] != "scratch" else None

@@ -188,13 +188,20 @@ def _():
     err = check_same_function(before, after)
     assert all(bool((site.a == fit["coefficients"][0]).all()) for site in act.members)
     with torch.no_grad():
-        act.members[3].a.fill_(-0.1)
+        act.members[3].a[0] = -0.1
+        before = m(x)
+    share_curvature(m, fit["coefficients"][0])
+    with torch.no_grad():
+        check_same_function(before, m(x))
+    assert float(act.members[3].a[0]) == -fit["coefficients"][0], "a negative coefficient keeps its sign"
+    with torch.no_grad():
+        act.members[5].a[1] = 0.0
     try:
         share_curvature(m, fit["coefficients"][0])
-        raise AssertionError("a negative coefficient was accepted")
+        raise AssertionError("a zero coefficient was accepted")
     except ValueError as e:
-        assert "non-positive" in str(e), e
-    return "19 sites, largest logit change %.1e, negative coefficient refused" % err
+        assert "zero" in str(e), e
+    return "19 sites, largest logit change %.1e; a negative coefficient keeps its sign, a zero one is refused" % err
 
 
 @check("per-channel run on the validation split: trains, exports with one shared x^2 coefficient",
@@ -217,10 +224,10 @@ def _():
         export.main(["--run", d, "--data", DATA])
         m = onnx.load(os.path.join(d, "pc.onnx"))
         a = [numpy_helper.to_array(t) for t in m.graph.initializer if t.name.endswith(".a")]
-        assert len(a) == 19 and all(np.allclose(v, 239 / 1024) for v in a), [v.ravel()[:3] for v in a]
+        assert len(a) == 19 and all(np.allclose(np.abs(v), 239 / 1024) for v in a), [v.ravel()[:3] for v in a]
         card = json.load(open(os.path.join(d, "pc.card.json")))
         assert card["training"]["validation"].startswith("the 5,170 lossless"), card["training"]["validation"]
-        return "log with val_acc, 19 sites exported at a = 239/1024"
+        return "log with val_acc, 19 sites exported at a = +-239/1024"
 
 
 @check("--stop-after-minutes ends after a saved epoch and the same command continues", needs="cifar10/train_lossless_5170.bin")
