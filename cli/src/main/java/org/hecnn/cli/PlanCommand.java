@@ -33,14 +33,9 @@ final class PlanCommand implements Callable<Integer> {
             OpCounts total = net.totalCounts();
             int keys = net.rotationSteps().length + 1;
             int digits = net.context().ring().dnum();
-            long keyLimbs = keyLimbs(net, net.relinearizationLevel());
-            for (int level : net.rotationLevels()) {
-                keyLimbs += keyLimbs(net, level);
-            }
-            long keyBytes = keyLimbs * p.n() * avgBits(p) / 8;
-            // b and the expanded a, plus Shoup companions of both unless the host engine keeps keys compactly
-            // (its default from N = 2^16 on).
-            long keyMemory = keyLimbs * p.n() * 8 * (p.logN() >= 16 ? 2 : 4);
+            org.hecnn.inference.service.KeyFootprint footprint = org.hecnn.inference.service.KeyFootprint.of(net);
+            long keyBytes = footprint.limbs() * p.n() * avgBits(p) / 8;
+            long keyMemory = footprint.engineBytes();
             long ptBytes = plan.stream().mapToLong(LayerPlan::plaintextBytesIfNtt).sum();
             if (options.json) {
                 Map<String, Object> m = new LinkedHashMap<>();
@@ -109,11 +104,6 @@ final class PlanCommand implements Callable<Integer> {
     }
 
     /** Limbs of a switching key for ciphertexts up to {@code level}: digits × (data limbs + special limbs). */
-    private static long keyLimbs(HeNetwork net, int level) {
-        var ring = net.context().ring();
-        return (long) ring.digitCount(level + 1) * (level + 1 + ring.pCount());
-    }
-
     private static int avgBits(CkksParameters p) {
         int bits = 0;
         int count = 0;

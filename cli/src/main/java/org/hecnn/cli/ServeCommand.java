@@ -75,15 +75,7 @@ final class ServeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws InterruptedException {
-        OptionCheck.between("--port", port, 0, 65535, "");
-        OptionCheck.between("--metrics-port", metricsPort, -1, 65535, "");
-        OptionCheck.between("--max-sessions", maxSessions, 1, 100_000, "");
-        OptionCheck.between("--workers", workers, 1, 1024, "");
-        OptionCheck.between("--queue", queue, 0, 1_000_000, "");
-        if (sessionIdleSeconds < 1 || graceSeconds < 0) {
-            throw new InvalidOptionException("--session-idle must be at least 1 and --shutdown-grace at least 0 "
-                    + "(got " + sessionIdleSeconds + " and " + graceSeconds + ")");
-        }
+        // ServingLimits and Endpoint check every range and name the option that is out of it
         long defaultKeys = ServingLimits.defaults().keyMemoryBytes();
         ServingLimits limits = new ServingLimits(maxSessions, keyMemoryMib == null ? defaultKeys
                 : positiveMib("--key-memory-mib", keyMemoryMib), maxKeyUploadMib == null ? 0

@@ -22,6 +22,16 @@ class ServeCommandTest {
     private static final String MODEL = "../inference/src/test/resources/models/training_wide8.onnx";
 
     @Test
+    void outOfRangeLimitsAreRefusedBeforeCompiling() {
+        for (String[] bad : new String[][] {{"--workers", "0"}, {"--queue", "-1"}, {"--max-sessions", "0"},
+            {"--session-idle", "0"}, {"--shutdown-grace", "-5"}, {"--port", "70000"}}) {
+            String err = CliRun.failing("serve", "--model", MODEL, bad[0], bad[1]);
+            assertTrue(err.startsWith("error: ") && err.contains(bad[0].equals("--port") ? "ports must be" : bad[0]),
+                    String.join(" ", bad) + ": " + err);
+        }
+    }
+
+    @Test
     void clientsGetClassesFromAServedModelAndTheServerStopsGracefully() throws Exception {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx3g", "--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED",

@@ -48,6 +48,11 @@ public final class KeyFootprint {
         return limbs * n * 8 * (logN >= 16 ? 2 : 4);
     }
 
+    /** RNS limbs of all keys together (digits x limbs per digit, each key up to its level). */
+    public long limbs() {
+        return limbs;
+    }
+
     /** How many keys (relinearisation plus Galois). */
     public int keys() {
         return keys;
