@@ -2,7 +2,6 @@ package org.hecnn.serving.client;
 
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -92,53 +91,58 @@ public final class LoadGenerator {
     private ClientResult drive(int client, int requests, IntFunction<double[][][]> images) {
         List<Double> latencies = new ArrayList<>();
         List<String> failures = new ArrayList<>();
-        int refusals = 0;
-        String firstOverload = null;
+        Retries retries = new Retries();
+        long bytes = 0;
+        double upload = 0;
         try (RemoteInference remote = RemoteInference.connect(target, trustedCertificates, allowInsecureForTestsOnly,
                 backend)) {
-            long bytes = 0;
-            double upload = 0;
+            long t0 = System.nanoTime();
+            // all sessions taken (key memory): wait for one to close
+            Long uploaded = retries.run(remote::openSession);
+            if (uploaded == null) {
+                throw new OverloadedException("no session after " + MAX_RETRIES + " retries", Duration.ZERO);
+            }
+            bytes = uploaded;
+            upload = (System.nanoTime() - t0) / 1e9;
+            for (int i = 0; i < requests; i++) {
+                double[][][] image = images.apply(client * requests + i);
+                // the latency of the attempt that was answered (waits after refusals are not counted)
+                double[] answered = retries.run(() -> {
+                    long s = System.nanoTime();
+                    double[] logits = remote.infer(image, deadline);
+                    latencies.add((System.nanoTime() - s) / 1e9);
+                    return logits;
+                });
+                if (answered == null) {
+                    failures.add("client " + client + " request " + i + ": still overloaded after " + MAX_RETRIES
+                            + " retries");
+                }
+            }
+        } catch (RuntimeException | InterruptedException e) {
+            failures.add("client " + client + ": " + e.getMessage());
+        }
+        return new ClientResult(latencies, retries.refusals, retries.first, upload, bytes, failures);
+    }
+
+    /** Runs a call again after each overload refusal (waiting the server's hint), counting the refusals. */
+    private static final class Retries {
+        int refusals;
+        String first;
+
+        /** The call's result, or null after {@link #MAX_RETRIES} refusals. */
+        <T> T run(java.util.function.Supplier<T> call) throws InterruptedException {
             for (int attempt = 0; ; attempt++) {
-                long t0 = System.nanoTime();
                 try {
-                    bytes = remote.openSession();
-                    upload = (System.nanoTime() - t0) / 1e9;
-                    break;
-                } catch (OverloadedException e) { // all sessions taken (key memory): wait for one to close
+                    return call.get();
+                } catch (OverloadedException e) {
                     refusals++;
-                    firstOverload = firstOverload == null ? e.getMessage() : firstOverload;
+                    first = first == null ? e.getMessage() : first;
                     if (attempt == MAX_RETRIES) {
-                        throw e;
+                        return null;
                     }
                     Thread.sleep(e.retryAfter().toMillis());
                 }
             }
-            for (int i = 0; i < requests; i++) {
-                double[][][] image = images.apply(client * requests + i);
-                for (int attempt = 0; ; attempt++) {
-                    long s = System.nanoTime();
-                    try {
-                        double[] logits = remote.infer(image, deadline);
-                        if (Arrays.stream(logits).allMatch(Double::isFinite)) {
-                            latencies.add((System.nanoTime() - s) / 1e9);
-                        }
-                        break;
-                    } catch (OverloadedException e) {
-                        refusals++;
-                        firstOverload = firstOverload == null ? e.getMessage() : firstOverload;
-                        if (attempt == MAX_RETRIES) {
-                            failures.add("client " + client + " request " + i + ": still overloaded after "
-                                    + MAX_RETRIES + " retries");
-                            break;
-                        }
-                        Thread.sleep(e.retryAfter().toMillis());
-                    }
-                }
-            }
-            return new ClientResult(latencies, refusals, firstOverload, upload, bytes, failures);
-        } catch (RuntimeException | InterruptedException e) {
-            failures.add("client " + client + ": " + e.getMessage());
-            return new ClientResult(latencies, refusals, firstOverload, 0, 0, failures);
         }
     }
 
