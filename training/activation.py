@@ -145,17 +145,21 @@ class ChannelQuadFamily:
 
     It offers the QuadAct training interface (penalties, pop_penalty, r, record) for the whole family, plus
     `alpha`: while alpha > 0 every member outputs alpha * ReLU(x) + (1 - alpha) * p(x) (gradual replacement; the
-    trainer anneals it to 0). `clamp` chooses p(clamp(x, -B, B)) (the method, B = r) or the plain p(x) in training;
+    trainer anneals it to 0). With a `tail_bound` T every training call also records the tail term
+    mean over the batch of max(0, max|x| of the image - T)^2, which targets the few images whose worst
+    pre-activation leaves the interval (the ones that overflow at inference), not the bulk the penalty sees. `clamp` chooses p(clamp(x, -B, B)) (the method, B = r) or the plain p(x) in training;
     the penalty always measures the part of x outside [-r, r]; inference always uses the plain polynomial.
     """
 
-    def __init__(self, coeffs, r=2.0, clamp=True, clamp_bound=None):
+    def __init__(self, coeffs, r=2.0, clamp=True, clamp_bound=None, tail_bound=None):
         self.init_coeffs = tuple(float(c) for c in coeffs)
         self.r = float(r)
         self.clamp = bool(clamp)
         self.clamp_bound = float(clamp_bound if clamp_bound is not None else r)
+        self.tail_bound = None if tail_bound is None else float(tail_bound)
         self.alpha = 0.0
         self.penalties = []
+        self.tails = []
         self.record = True
         self.members = []
 
@@ -171,6 +175,14 @@ class ChannelQuadFamily:
         p = torch.stack(self.penalties).mean()
         self.penalties = []
         return p
+
+    def pop_tail(self):
+        """Mean over the activation calls since the last pop of the tail term (None without a tail bound)."""
+        if not self.tails:
+            return None
+        t = torch.stack(self.tails).mean()
+        self.tails = []
+        return t
 
 
 class ChannelQuadAct(nn.Module):
@@ -195,6 +207,9 @@ class ChannelQuadAct(nn.Module):
             xc = torch.clamp(x, -fam.r, fam.r)
             if fam.record:
                 fam.penalties.append(torch.linalg.vector_norm(x - xc))
+                if fam.tail_bound is not None:
+                    worst = x.abs().flatten(1).amax(dim=1)
+                    fam.tails.append(torch.relu(worst - fam.tail_bound).square().mean())
             if fam.clamp:
                 x = xc if fam.clamp_bound == fam.r else torch.clamp(x, -fam.clamp_bound, fam.clamp_bound)
         y = (x * x) * self.a + x * self.b + self.k

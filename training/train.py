@@ -24,7 +24,10 @@ from .models import ARCH_TEXT, build_model
 AKAMASTER = {"resnet20": "resnet20-12fca82f.th", "resnet32": "resnet32-d509ac18.th"}
 FIELDS = ["epoch", "lr", "zeta_eff", "uses_ce", "train_loss", "train_ce", "train_penalty", "train_acc",
           "test_loss", "test_acc", "test_frac_out_of_range", "test_max_abs_preact", "epoch_seconds", "images",
-          "alpha", "val_loss", "val_acc", "val_frac_out_of_range", "val_max_abs_preact", "train_frac_out_of_range"]
+          "alpha", "val_loss", "val_acc", "val_frac_out_of_range", "val_max_abs_preact", "train_frac_out_of_range",
+          "train_tail", "val_blowups", "val_image_max_p999", "test_blowups", "test_image_max_p999"]
+# an evaluation image whose largest |pre-activation| exceeds this (or is not finite) counts as a blow-up
+BLOWUP = 1e3
 
 
 def parse_args(argv=None):
@@ -79,6 +82,10 @@ def parse_args(argv=None):
     p.add_argument("--clip-grad", type=float, default=0.0, help="clip the gradient norm to this value (0: off)")
     p.add_argument("--clamp-bound", type=float, default=None,
                    help="with --train-clamp on: clamp training inputs to [-B, B] (default: the penalty interval, 2)")
+    p.add_argument("--tail-weight", type=float, default=0.0,
+                   help="weight of the tail term: mean over activation calls of the batch mean of max(0, max|x| - T)^2 "
+                        "per image (needs --act channel; 0: off)")
+    p.add_argument("--tail-bound", type=float, default=3.0, help="T of --tail-weight")
     return p.parse_args(argv)
 
 
@@ -100,11 +107,11 @@ def prescale_relu_state_dict(sd, s):
     return sd
 
 
-def make_activation(kind="shared", clamp=True, clamp_bound=None):
+def make_activation(kind="shared", clamp=True, clamp_bound=None, tail_bound=None):
     """The activation of a run: the shared QuadAct, or a ChannelQuadFamily (one trainable quadratic per site)."""
     fit = quadratic_fit_grid(2.0, 400, 1024)
     if kind == "channel":
-        return ChannelQuadFamily(fit["coefficients"], r=2.0, clamp=clamp, clamp_bound=clamp_bound), fit
+        return ChannelQuadFamily(fit["coefficients"], r=2.0, clamp=clamp, clamp_bound=clamp_bound, tail_bound=tail_bound), fit
     return QuadAct(fit["coefficients"], r=2.0), fit
 
 
@@ -121,19 +128,34 @@ def lr_at(step, total_steps, warmup_steps, base):
 
 
 class RangeMonitor:
-    """Eval-time statistics of the activation inputs (fraction outside [-r, r], max |x|) over all activation modules."""
+    """Eval-time statistics of the activation inputs over all activation modules: fraction outside [-r, r], max |x|,
+    and per image the largest |x| over all sites (for the blow-up count and the tail percentile)."""
 
-    def __init__(self, modules, r):
+    def __init__(self, model, modules, r):
         self.r = r
         self.n = self.out = 0
         self.maxabs = 0.0
-        self.hs = [m.register_forward_pre_hook(self.hook) for m in modules]
+        self.image_max = []  # one tensor per evaluated batch
+        self.hs = [model.register_forward_pre_hook(self.new_batch)] + [m.register_forward_pre_hook(self.hook) for m in modules]
+
+    def new_batch(self, mod, inp):
+        self.image_max.append(torch.zeros(inp[0].shape[0]))
 
     def hook(self, mod, inp):
         x = inp[0].detach()
         self.n += x.numel()
         self.out += int((x.abs() > self.r).sum())
         self.maxabs = max(self.maxabs, float(x.abs().max()))
+        worst = x.abs().flatten(1).amax(dim=1).cpu().nan_to_num(nan=float("inf"))
+        self.image_max[-1] = torch.maximum(self.image_max[-1], worst)
+
+    def blowups(self):
+        """Images whose largest |pre-activation| is not finite or beyond BLOWUP."""
+        m = torch.cat(self.image_max)
+        return int(((m > BLOWUP) | ~torch.isfinite(m)).sum())
+
+    def image_max_quantile(self, q):
+        return float(torch.quantile(torch.cat(self.image_max).clamp(max=1e30), q))
 
     def close(self):
         for h in self.hs:
@@ -201,7 +223,9 @@ def main(argv=None):
     common.seed_all(args.seed)
     if args.blend_epochs and args.act != "channel":
         raise SystemExit("--blend-epochs needs --act channel")
-    act, fit = make_activation(args.act, args.train_clamp == "on", args.clamp_bound)
+    if args.tail_weight and args.act != "channel":
+        raise SystemExit("--tail-weight needs --act channel")
+    act, fit = make_activation(args.act, args.train_clamp == "on", args.clamp_bound, args.tail_bound if args.tail_weight else None)
     model = build_model(args.model, act)
     init_desc = "random (Kaiming normal), trained from scratch"
     if args.init == "auto":
@@ -274,7 +298,7 @@ def main(argv=None):
         gen = torch.Generator().manual_seed(args.seed * 100003 + epoch)
         model.train()
         timer = common.Timer()
-        s_loss = s_ce = s_pen = 0.0
+        s_loss = s_ce = s_pen = s_tail = 0.0
         correct = seen = 0
         nsteps = skipped = 0
         ex8, ey = train_x8, train_y
@@ -294,6 +318,7 @@ def main(argv=None):
             act.penalties = []
             out = model(xb)
             pen = act.pop_penalty()
+            tail = act.pop_tail() if args.tail_weight else None
             ce = F.cross_entropy(out, yb)
             fit_term = ce
             if teacher is not None:
@@ -301,6 +326,8 @@ def main(argv=None):
                     t_out = teacher(xb)
                 fit_term = (1.0 - args.kd_weight) * ce + args.kd_weight * distillation_loss(out, t_out, args.kd_temp)
             loss = zeta_eff * pen + (fit_term if uses_ce else 0.0)
+            if tail is not None:
+                loss = loss + args.tail_weight * tail
             opt.zero_grad(set_to_none=True)
             if not torch.isfinite(loss):
                 # an overflowing batch must not turn the weights into NaN: skip it, and stop if it keeps happening
@@ -320,30 +347,33 @@ def main(argv=None):
             s_loss += float(loss) * b
             s_ce += float(ce) * b
             s_pen += float(pen) * b
+            s_tail += 0.0 if tail is None else float(tail) * b
             correct += int((out.argmax(1) == yb).sum())
             seen += b
             nsteps += 1
             step += 1
             if args.progress_every and nsteps % args.progress_every == 0:
-                print("  [epoch %d step %d/%d] loss %.4f train acc %.2f%% (%.1f s)" % (epoch, nsteps, steps_per_epoch, s_loss / seen,
-                                                                                  100 * correct / seen, time.time() - timer.t), flush=True)
+                print("  [epoch %d step %d/%d] loss %.4f (tail %.4f) train acc %.2f%% (%.1f s)"
+                      % (epoch, nsteps, steps_per_epoch, s_loss / seen, s_tail / seen, 100 * correct / seen, time.time() - timer.t), flush=True)
         train_s = timer.lap()
-        mon = RangeMonitor(activation_modules(model, act), act.r)
+        mon = RangeMonitor(model, activation_modules(model, act), act.r)
         test_loss, test_acc, _ = common.evaluate(model, test_x, test_y, device=dev)
         mon.close()
         row = dict(epoch=epoch, lr="%.6f" % lr, zeta_eff="%.2e" % zeta_eff, uses_ce=int(uses_ce),
                    train_loss="%.5f" % (s_loss / seen), train_ce="%.5f" % (s_ce / seen), train_penalty="%.3f" % (s_pen / seen),
                    train_acc="%.5f" % (correct / seen), epoch_seconds="%.1f" % (train_s + timer.lap()), images=seen,
-                   alpha="%.4f" % getattr(act, "alpha", 0.0))
+                   alpha="%.4f" % getattr(act, "alpha", 0.0), train_tail="%.5f" % (s_tail / seen))
         row.update({eval_key + "_loss": "%.5f" % test_loss, eval_key + "_acc": "%.5f" % test_acc,
-                    eval_key + "_frac_out_of_range": "%.2e" % (mon.out / max(1, mon.n)), eval_key + "_max_abs_preact": "%.3f" % mon.maxabs})
+                    eval_key + "_frac_out_of_range": "%.2e" % (mon.out / max(1, mon.n)), eval_key + "_max_abs_preact": "%.3f" % mon.maxabs,
+                    eval_key + "_blowups": mon.blowups(), eval_key + "_image_max_p999": "%.3f" % mon.image_max_quantile(0.999)})
         common.save_checkpoint(ck_path, model, opt, {"epoch": epoch, "relu_acc": relu_acc, "args": vars(args)})
         log.append(row)
         common.plot_curves(log.path, os.path.join(args.out, "curves.png"), "%s quadratic (seed %d)" % (args.model, args.seed))
         print("[epoch %d/%d] %s loss %.4f (CE %.4f, penalty %.2f x %.1e) train acc %.2f%% | %s loss %.4f acc %.2f%% | "
-              "pre-act out of [-2,2]: %s, max |x| %.2f | lr %.5f | alpha %.3f | %.1f s"
+              "pre-act out of [-2,2]: %s, max |x| %.2f, blow-ups %d, image max p99.9 %s | tail %.4f | lr %.5f | alpha %.3f | %.1f s"
               % (epoch, args.epochs, "CE+pen" if uses_ce else "penalty-only", s_loss / seen, s_ce / seen, s_pen / seen, zeta_eff,
-                 100 * correct / seen, eval_name, test_loss, 100 * test_acc, row[eval_key + "_frac_out_of_range"], mon.maxabs, lr,
+                 100 * correct / seen, eval_name, test_loss, 100 * test_acc, row[eval_key + "_frac_out_of_range"], mon.maxabs,
+                 row[eval_key + "_blowups"], row[eval_key + "_image_max_p999"], s_tail / seen, lr,
                  getattr(act, "alpha", 0.0), float(row["epoch_seconds"])),
               flush=True)
         if args.stop_after_minutes is not None and epoch < args.epochs and time.time() - started > 60 * args.stop_after_minutes:
