@@ -80,12 +80,54 @@ public final class NetworkCompiler {
      * @param members how many ensemble members its outputs hold, member-major ({@link EnsembleStack}); 1 for one model
      */
     public record Compiled(HeNetwork network, Model model, String decisions, int members, PrecisionTargets targets)
-            implements AutoCloseable {
+            implements EncryptedNetwork {
         @Override
         public void close() {
             CkksContext ctx = network.context();
             network.close();
             ctx.close();
+        }
+
+        @Override
+        public String name() {
+            return network.model().name();
+        }
+
+        @Override
+        public CkksContext context() {
+            return network.context();
+        }
+
+        /** Channel planes in, logits in the first slots out; the output bound is the model's certified one. */
+        @Override
+        public ServiceDescription description() {
+            var shape = network.model().inputShape();
+            double bound = network.model().certifiedRange().map(org.hecnn.cnn.model.CertifiedRange::outputBound)
+                    .orElse(Double.POSITIVE_INFINITY);
+            return new ServiceDescription(network.context().parameters(),
+                    new InputEncoding.ImagePlanes(network.layout(), shape.channels(), shape.height(), shape.width()),
+                    new OutputDecoding.SlotVector(network.outputs()), network.inputLevel(), network.inputScale(),
+                    Double.NEGATIVE_INFINITY, Double.POSITIVE_INFINITY, network.rotationSteps(),
+                    network.rotationLevels(), members, bound);
+        }
+
+        @Override
+        public OpCounts plannedCounts() {
+            return network.totalCounts();
+        }
+
+        @Override
+        public org.hecnn.ckks.Ciphertext[] evaluate(HeOps ops, org.hecnn.ckks.Ciphertext[] inputs,
+                                                    LayerProgress progress, LayerObserver observer) {
+            return new org.hecnn.ckks.Ciphertext[] {network.evaluate(ops, inputs, progress, observer)};
+        }
+
+        /** Lockstep ({@link HeNetwork#evaluateTogether}): each plaintext is prepared once for all requests. */
+        @Override
+        public java.util.List<org.hecnn.ckks.Ciphertext[]> evaluateTogether(HeOps ops,
+                java.util.List<org.hecnn.ckks.Ciphertext[]> inputs, LayerProgress progress) {
+            return network.evaluateTogether(ops, inputs, progress).stream()
+                    .map(c -> new org.hecnn.ckks.Ciphertext[] {c}).toList();
         }
     }
 

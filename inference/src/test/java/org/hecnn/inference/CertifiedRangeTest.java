@@ -13,7 +13,6 @@ import org.hecnn.cnn.model.Tensor;
 import org.hecnn.cnn.plain.PlainEvaluator;
 import org.hecnn.inference.service.InferenceClient;
 import org.hecnn.inference.service.InferenceServer;
-import org.hecnn.inference.service.ServiceDescription;
 import org.junit.jupiter.api.Test;
 
 /** A model's certified range sizes the output headroom and makes the client refuse results beyond it. */
@@ -61,7 +60,7 @@ class CertifiedRangeTest {
             Model model = plain.withCertifiedRange(range(certified));
             try (CkksContext ctx = TestContexts.context(TestTensors.smallParameters(t));
                  HeNetwork net = new HeNetwork(model, ctx, t, PlaintextBank.Mode.COEFFICIENTS)) {
-                InferenceServer server = new InferenceServer(net);
+                InferenceServer server = new InferenceServer(TestNetworks.packed(net, 1));
                 ServiceDescription seen = ServiceDescription.fromBytes(server.description().toBytes(), true);
                 assertEquals(2 * certified, seen.outputBound(), 0, "the description carries the bound");
                 try (InferenceClient client = new InferenceClient(seen, TestContexts.backend())) {

@@ -15,7 +15,6 @@ import org.hecnn.cnn.model.Tensor;
 import org.hecnn.cnn.plain.PlainEvaluator;
 import org.hecnn.inference.service.InferenceClient;
 import org.hecnn.inference.service.InferenceServer;
-import org.hecnn.inference.service.ServiceDescription;
 import org.hecnn.io.MalformedDataException;
 import org.junit.jupiter.api.Test;
 
@@ -36,7 +35,7 @@ class ClientServerTest {
         Tensor expected = PlainEvaluator.evaluate(model, image);
         try (CkksContext serverCtx = TestContexts.context(TestTensors.smallParameters(t));
              HeNetwork net = new HeNetwork(model, serverCtx, t, PlaintextBank.Mode.COEFFICIENTS)) {
-            InferenceServer server = new InferenceServer(net);
+            InferenceServer server = new InferenceServer(TestNetworks.packed(net, 1));
             byte[] published = server.description().toBytes();
             ServiceDescription seen = ServiceDescription.fromBytes(published, true);
             try (InferenceClient client = new InferenceClient(seen, TestContexts.backend())) {
@@ -109,16 +108,14 @@ class ClientServerTest {
             // Keys for other parameters are refused.
             CkksParameters otherPrimes = CkksParameters.builder().logN(11).dataPrimeBits(61, 58, 58, 58)
                     .specialPrimeBits(61, 61, 61).dnum(2).scaleBits(25).allowInsecureForTestsOnly().build();
-            ServiceDescription foreign = new ServiceDescription(otherPrimes, Layout.PACKED, 3, 8, 8, 3, net.rotationSteps(),
-                    net.rotationLevels(), 5, 1);
+            ServiceDescription foreign = packedDescription(otherPrimes, net.rotationSteps(), net.rotationLevels(), 1);
             try (InferenceClient stranger = new InferenceClient(foreign, TestContexts.backend())) {
                 assertThrows(ParameterMismatchException.class, () -> server.open(stranger.evaluationKeys()));
             }
             // A client that generated keys for too few rotations hits a typed missing-key error.
-            ServiceDescription fewer = new ServiceDescription(TestTensors.smallParameters(t), Layout.PACKED, 3, 8, 8, 3, new int[] {1},
-                    new int[] {3}, 5, 1);
-            assertThrows(IllegalArgumentException.class, () -> new ServiceDescription(TestTensors.smallParameters(t), Layout.PACKED, 3, 8,
-                    8, 3, new int[] {1}, new int[] {3}, 5, 2), "5 outputs cannot belong to 2 members");
+            ServiceDescription fewer = packedDescription(TestTensors.smallParameters(t), new int[] {1}, new int[] {3}, 1);
+            assertThrows(IllegalArgumentException.class, () -> packedDescription(TestTensors.smallParameters(t),
+                    new int[] {1}, new int[] {3}, 2), "5 outputs cannot belong to 2 members");
             try (InferenceClient partial = new InferenceClient(fewer, TestContexts.backend())) {
                 InferenceServer.Session s = server.open(partial.evaluationKeys());
                 byte[] req = partial.encrypt(new double[3][8][8]);
@@ -126,5 +123,12 @@ class ClientServerTest {
             }
             assertArrayEquals(net.rotationSteps(), seen.rotationSteps());
         }
+    }
+
+    /** A packed-layout description of a 3x8x8 input at level 3 with 5 outputs. */
+    private static ServiceDescription packedDescription(CkksParameters p, int[] steps, int[] levels, int members) {
+        return new ServiceDescription(p, new InputEncoding.ImagePlanes(Layout.PACKED, 3, 8, 8),
+                new OutputDecoding.SlotVector(5), 3, p.defaultScale(), Double.NEGATIVE_INFINITY,
+                Double.POSITIVE_INFINITY, steps, levels, members, Double.POSITIVE_INFINITY);
     }
 }

@@ -14,7 +14,6 @@ import org.hecnn.cnn.model.Tensor;
 import org.hecnn.cnn.plain.PlainEvaluator;
 import org.hecnn.inference.service.InferenceClient;
 import org.hecnn.inference.service.InferenceServer;
-import org.hecnn.inference.service.ServiceDescription;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -49,7 +48,7 @@ class EnsembleEndToEndTest {
         }
         try (CkksContext ctx = TestContexts.context(OnnxModelsEndToEndTest.testParameters(stack.model(), t));
              HeNetwork net = new HeNetwork(stack.model(), ctx, t, PlaintextBank.Mode.COEFFICIENTS, layout)) {
-            InferenceServer server = new InferenceServer(net, stack.members());
+            InferenceServer server = new InferenceServer(TestNetworks.packed(net, stack.members()));
             ServiceDescription seen = ServiceDescription.fromBytes(server.description().toBytes(), true);
             assertEquals(15, seen.outputs());
             assertEquals(3, seen.members());

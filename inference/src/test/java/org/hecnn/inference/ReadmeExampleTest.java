@@ -13,7 +13,6 @@ import org.hecnn.cnn.onnx.OnnxImporter;
 import org.hecnn.cnn.plain.PlainEvaluator;
 import org.hecnn.inference.service.InferenceClient;
 import org.hecnn.inference.service.InferenceServer;
-import org.hecnn.inference.service.ServiceDescription;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

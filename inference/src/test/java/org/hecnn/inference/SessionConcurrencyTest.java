@@ -20,7 +20,6 @@ import org.hecnn.cnn.plain.PlainEvaluator;
 import org.hecnn.inference.service.ForeignKeyException;
 import org.hecnn.inference.service.InferenceClient;
 import org.hecnn.inference.service.InferenceServer;
-import org.hecnn.inference.service.ServiceDescription;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -42,7 +41,7 @@ class SessionConcurrencyTest {
         PrecisionTargets t = new PrecisionTargets(25, 17, 8);
         try (CkksContext ctx = TestContexts.context(TestTensors.smallParameters(t));
              HeNetwork net = new HeNetwork(model, ctx, t, mode)) {
-            InferenceServer server = new InferenceServer(net);
+            InferenceServer server = new InferenceServer(TestNetworks.packed(net, 1));
             ServiceDescription seen = ServiceDescription.fromBytes(server.description().toBytes(), true);
             List<InferenceClient> clients = new ArrayList<>();
             List<InferenceServer.Session> sessions = new ArrayList<>();
@@ -116,7 +115,7 @@ class SessionConcurrencyTest {
         PrecisionTargets t = new PrecisionTargets(25, 17, 8);
         try (CkksContext ctx = TestContexts.context(TestTensors.smallParameters(t));
              HeNetwork net = new HeNetwork(model, ctx, t, mode)) {
-            InferenceServer server = new InferenceServer(net);
+            InferenceServer server = new InferenceServer(TestNetworks.packed(net, 1));
             ServiceDescription seen = ServiceDescription.fromBytes(server.description().toBytes(), true);
             try (InferenceClient alice = new InferenceClient(seen, TestContexts.backend());
                  InferenceClient bob = new InferenceClient(seen, TestContexts.backend())) {

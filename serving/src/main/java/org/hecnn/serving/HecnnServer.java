@@ -22,7 +22,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.hecnn.HecnnException;
 import org.hecnn.inference.service.InferenceServer;
-import org.hecnn.inference.service.ServiceDescription;
+import org.hecnn.inference.ServiceDescription;
 
 /**
  * A running hecnn inference service: the gRPC {@code hecnn.serving.v1.Inference} service over one compiled network
@@ -181,7 +181,7 @@ public final class HecnnServer implements AutoCloseable {
     /** The largest request the service takes: its input ciphertexts at the input level, uncompressed, plus framing. */
     static long maxRequestBytes(ServiceDescription d) {
         long perCiphertext = 2L * (d.inputLevel() + 1) * d.parameters().slots() * 2 * 8 + 4096;
-        return d.inputMap().ciphertexts() * perCiphertext + 4096;
+        return d.requestCiphertexts() * perCiphertext + 4096;
     }
 
     private static long residentBytes() {

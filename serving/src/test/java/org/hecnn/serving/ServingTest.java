@@ -33,7 +33,7 @@ import org.hecnn.inference.LayerProgress;
 import org.hecnn.inference.TestTensors;
 import org.hecnn.inference.service.ForeignKeyException;
 import org.hecnn.inference.service.InferenceClient;
-import org.hecnn.inference.service.ServiceDescription;
+import org.hecnn.inference.ServiceDescription;
 import org.hecnn.serving.client.RemoteInference;
 import org.hecnn.serving.proto.EvaluateRequest;
 import org.hecnn.serving.proto.InferenceGrpc;

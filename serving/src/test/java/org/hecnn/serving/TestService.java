@@ -23,7 +23,7 @@ final class TestService implements AutoCloseable {
         model = TestTensors.miniResNet(new java.util.Random(seed));
         context = TestContexts.context(TestTensors.smallParameters(TARGETS));
         network = new HeNetwork(model, context, TARGETS, PlaintextBank.Mode.COEFFICIENTS);
-        server = new InferenceServer(network);
+        server = new InferenceServer(org.hecnn.inference.TestNetworks.packed(network, 1));
     }
 
     HecnnServer start(int port, ServingLimits limits) {

@@ -2,21 +2,23 @@ package org.hecnn.inference.batched;
 
 import org.hecnn.ckks.Ciphertext;
 import org.hecnn.ckks.CkksContext;
-import org.hecnn.ckks.DeviceKeys;
-import org.hecnn.ckks.Evaluator;
+import org.hecnn.inference.EncryptedNetwork;
 import org.hecnn.inference.HeOps;
-import org.hecnn.io.CiphertextCodec;
+import org.hecnn.inference.InputEncoding;
+import org.hecnn.inference.LayerObserver;
 import org.hecnn.inference.LayerProgress;
 import org.hecnn.inference.OpCounts;
-import org.hecnn.rlwe.EvaluationKeys;
+import org.hecnn.inference.OutputDecoding;
+import org.hecnn.inference.ServiceDescription;
 
 /**
- * The server side of batched inference (one image per slot, one ciphertext per neuron): runs a
- * {@link BatchedPlan} on ciphertexts with evaluation keys only. Affine layers are additions, exact integer
- * multiplications and scale-only changes; squarings are tensor products whose relinearisation and rescale wait
- * until the next affine layer has summed them.
+ * The batched layout's network (one image per slot, one ciphertext per neuron): runs a {@link BatchedPlan} on
+ * ciphertexts with evaluation keys only. Affine layers are additions, exact integer multiplications and scale-only
+ * changes; squarings are tensor products whose relinearisation and rescale wait until the next affine layer has
+ * summed them. Thread safety: as {@link EncryptedNetwork} (the plan is immutable; each evaluation uses its own
+ * ciphertexts).
  */
-public final class BatchedNetwork implements AutoCloseable {
+public final class BatchedNetwork implements EncryptedNetwork {
     private final BatchedPlan plan;
     private final CkksContext context;
 
@@ -35,53 +37,37 @@ public final class BatchedNetwork implements AutoCloseable {
         return plan;
     }
 
+    @Override
     public CkksContext context() {
         return context;
     }
 
-    /** The description a client needs. */
-    public BatchedInterface describe() {
-        return new BatchedInterface(context.parameters(), plan.program().inputs(), plan.program().outputs(),
-                Math.scalb(1.0, plan.precision().inputScaleBits()), -plan.inputBound(), plan.inputBound());
+    @Override
+    public String name() {
+        return plan.program().name();
     }
 
-    /** Result of one evaluation: the serialised output ciphertexts, the operations that ran, time per stage. */
-    public record Reply(byte[][] outputs, OpCounts counts, long[] stageNanos) {
+    @Override
+    public OpCounts plannedCounts() {
+        return plan.counts();
     }
 
-    /** Evaluates a request (one serialised ciphertext per input neuron) with the client's evaluation keys. */
-    public Reply evaluate(byte[][] request, EvaluationKeys keys, LayerProgress progress) {
-        if (request.length != plan.program().inputs()) {
+    /** Neurons in, neurons out, one image per slot; no rotation; inputs at the top level within the planned range. */
+    @Override
+    public ServiceDescription description() {
+        return new ServiceDescription(context.parameters(), new InputEncoding.NeuronBatch(plan.program().inputs()),
+                new OutputDecoding.PerNeuron(plan.program().outputs()), context.parameters().maxLevel(),
+                Math.scalb(1.0, plan.precision().inputScaleBits()), -plan.inputBound(), plan.inputBound(), new int[0],
+                new int[0], 1, Double.POSITIVE_INFINITY);
+    }
+
+    @Override
+    public Ciphertext[] evaluate(HeOps ops, Ciphertext[] inputs, LayerProgress progress, LayerObserver observer) {
+        if (inputs.length != plan.program().inputs()) {
             throw new IllegalArgumentException("the network takes " + plan.program().inputs()
-                    + " input ciphertexts (one per input neuron), not " + request.length);
+                    + " input ciphertexts (one per input neuron), not " + inputs.length);
         }
-        Ciphertext[] inputs = new Ciphertext[request.length];
-        try (DeviceKeys device = DeviceKeys.of(context, keys)) {
-            java.util.stream.IntStream.range(0, request.length).parallel()
-                    .forEach(i -> inputs[i] = CiphertextCodec.read(context, request[i]));
-            Evaluated e = evaluate(inputs, new Evaluator(context, device), progress);
-            byte[][] out = new byte[e.outputs.length][];
-            for (int k = 0; k < out.length; k++) {
-                out[k] = CiphertextCodec.write(e.outputs[k]);
-                e.outputs[k].close();
-            }
-            return new Reply(out, e.counts, e.stageNanos);
-        } finally {
-            for (Ciphertext c : inputs) {
-                if (c != null) {
-                    c.close();
-                }
-            }
-        }
-    }
-
-    private record Evaluated(Ciphertext[] outputs, OpCounts counts, long[] stageNanos) {
-    }
-
-    private Evaluated evaluate(Ciphertext[] inputs, Evaluator evaluator, LayerProgress progress) {
-        HeOps ops = new HeOps(evaluator);
         var stages = plan.program().stages();
-        long[] nanos = new long[stages.size()];
         Ciphertext[] x = inputs;
         for (int i = 0; i < stages.size(); i++) {
             long t0 = System.nanoTime();
@@ -101,11 +87,10 @@ public final class BatchedNetwork implements AutoCloseable {
                 closeAll(x);
             }
             x = y;
-            nanos[i] = System.nanoTime() - t0;
             progress.layerDone(i + 1, stages.size(), describe(s), s instanceof BatchedProgram.Affine ? "affine"
-                    : "square", nanos[i], x[0].level());
+                    : "square", System.nanoTime() - t0, x[0].level());
         }
-        return new Evaluated(x, ops.counts(), nanos);
+        return x;
     }
 
     private static String describe(BatchedProgram.Stage s) {

@@ -3,13 +3,16 @@ package org.hecnn.inference.service;
 import org.hecnn.backend.BackendProvider;
 import org.hecnn.ckks.Ciphertext;
 import org.hecnn.inference.FeatureMap;
+import org.hecnn.cnn.plain.InvalidInputException;
+import org.hecnn.inference.ServiceDescription;
 import org.hecnn.io.KeyCodec;
 import org.hecnn.ring.Galois;
 import org.hecnn.rlwe.EvaluationKeys;
 
 /**
- * The client side: makes a secret key (never leaves this object), the evaluation keys the server needs,
- * encrypts images into requests and decrypts responses into logits. Requests are secret-key encrypted and so
+ * The client side, for a service of any layout: makes a secret key (never leaves this object), the evaluation keys
+ * the server needs, arranges images as the {@link ServiceDescription} says, encrypts them into requests and decrypts
+ * responses into logits. It never sees the model. Requests are secret-key encrypted and so
  * seed-compressed (half the size of public-key ciphertexts). Key uploads, requests and responses carry the
  * {@link KeyFingerprint} of this client's key set: a server session evaluates only requests made under the keys
  * uploaded into it, and this client decrypts only responses made for its own keys.
@@ -74,29 +77,104 @@ public final class InferenceClient implements AutoCloseable {
         return levels;
     }
 
-    /** Encrypts a C×H×W image (already normalised as the model expects) into a request. */
+    /** The service this client was made for. */
+    public ServiceDescription service() {
+        return service;
+    }
+
+    /** Images one request carries at most (1 except for the batched layout: one per slot). */
+    public int capacity() {
+        return service.capacity();
+    }
+
+    /** Encrypts one C×H×W image (already normalised as the model expects) into a request. */
     public byte[] encrypt(double[][][] image) {
-        FeatureMap map = service.inputMap();
-        double[][] packed = map.pack(image);
-        Ciphertext[] cts = new Ciphertext[packed.length];
-        for (int i = 0; i < cts.length; i++) {
-            cts[i] = crypto.encrypt(packed[i], service.inputLevel(), service.parameters().defaultScale());
+        double[] flat = new double[image.length * image[0].length * image[0][0].length];
+        int i = 0;
+        for (double[][] plane : image) {
+            for (double[] row : plane) {
+                for (double v : row) {
+                    flat[i++] = v;
+                }
+            }
         }
-        return Messages.write(crypto.fingerprint(), cts);
+        return encrypt(new double[][] {flat});
     }
 
     /**
-     * The logits in a response.
+     * Encrypts 1..{@link #capacity()} images, each flattened in the model's input order and normalised as the model
+     * expects, into one request.
+     *
+     * @throws InvalidInputException if the count, an image's length or a value (outside the range the server's plan
+     *                               is proven for, or not finite) does not fit the service
+     */
+    public byte[] encrypt(double[][] images) {
+        int capacity = capacity();
+        if (images.length < 1 || images.length > capacity) {
+            throw new InvalidInputException("a request holds 1.." + capacity + " images, not " + images.length);
+        }
+        int values = service.input().valuesPerImage();
+        for (int b = 0; b < images.length; b++) {
+            if (images[b].length != values) {
+                throw new InvalidInputException("image " + b + " has " + images[b].length + " values; the model takes "
+                        + values);
+            }
+            for (int i = 0; i < values; i++) {
+                double v = images[b][i];
+                if (!(v >= service.inputLo() && v <= service.inputHi()) || !Double.isFinite(v)) {
+                    throw new InvalidInputException(String.format(java.util.Locale.ROOT, "image %d value %d is %g, "
+                            + "outside the range [%g, %g] the encrypted network was planned for; preprocess the image "
+                            + "as the model card says", b, i, v, service.inputLo(), service.inputHi()));
+                }
+            }
+        }
+        double[][] slots = service.input().arrange(images, service.parameters().slots());
+        Ciphertext[] cts = new Ciphertext[slots.length];
+        try {
+            for (int i = 0; i < cts.length; i++) {
+                cts[i] = crypto.encrypt(slots[i], service.inputLevel(), service.inputScale());
+            }
+            return Messages.write(crypto.fingerprint(), cts);
+        } finally {
+            for (Ciphertext c : cts) {
+                if (c != null) {
+                    c.close();
+                }
+            }
+        }
+    }
+
+    /**
+     * The logits of the one image in a response.
      *
      * @throws org.hecnn.inference.OutsideCertifiedRangeException if a logit is non-finite or beyond the service's
      *                                                           certified output bound
      */
     public double[] decrypt(byte[] response) {
-        Ciphertext[] cts = own(Messages.read(crypto.context(), response, 1), "response");
-        double[] slots = crypto.decrypt(cts[0]);
-        cts[0].close();
-        return org.hecnn.inference.OutsideCertifiedRangeException.check(
-                java.util.Arrays.copyOf(slots, service.outputs()), service.outputBound());
+        return decrypt(response, 1)[0];
+    }
+
+    /**
+     * The logits of the first {@code images} images of a response, [image][output].
+     *
+     * @throws org.hecnn.inference.OutsideCertifiedRangeException if a logit is non-finite or beyond the service's
+     *                                                           certified output bound
+     */
+    public double[][] decrypt(byte[] response, int images) {
+        if (images < 1 || images > capacity()) {
+            throw new InvalidInputException("a response holds 1.." + capacity() + " images, not " + images);
+        }
+        Ciphertext[] cts = own(Messages.read(crypto.context(), response, service.output().ciphertexts()), "response");
+        double[][] slots = new double[cts.length][];
+        for (int i = 0; i < cts.length; i++) {
+            slots[i] = crypto.decrypt(cts[i]);
+            cts[i].close();
+        }
+        double[][] logits = service.output().read(slots, images);
+        for (double[] l : logits) {
+            org.hecnn.inference.OutsideCertifiedRangeException.check(l, service.outputBound());
+        }
+        return logits;
     }
 
     /** How many ensemble members the service's outputs belong to (1 for one model). */
@@ -105,8 +183,8 @@ public final class InferenceClient implements AutoCloseable {
     }
 
     /**
-     * The class probabilities in a response: the softmax of the logits, for an ensemble the mean of its members'
-     * softmax outputs.
+     * The class probabilities of the one image in a response: the softmax of the logits, for an ensemble the mean of
+     * its members' softmax outputs.
      */
     public double[] probabilities(byte[] response) {
         return org.hecnn.cnn.ensemble.EnsembleStack.averageSoftmax(decrypt(response), service.members());

@@ -5,7 +5,8 @@ import org.hecnn.ckks.CkksContext;
 import org.hecnn.ckks.DeviceKeys;
 import org.hecnn.ckks.Evaluator;
 import org.hecnn.inference.FeatureMap;
-import org.hecnn.inference.HeNetwork;
+import org.hecnn.inference.ServiceDescription;
+import org.hecnn.inference.EncryptedNetwork;
 import org.hecnn.inference.HeOps;
 import org.hecnn.inference.LayerObserver;
 import org.hecnn.inference.LayerProgress;
@@ -14,9 +15,10 @@ import org.hecnn.io.KeyCodec;
 import org.hecnn.rlwe.EvaluationKeys;
 
 /**
- * The server side: holds a compiled network and, per client, only that client's evaluation keys. It has no API
- * that accepts or produces a secret key. A {@link Session} is bound to the {@link KeyFingerprint} of the keys
- * uploaded into it and refuses requests made under any other key set ({@link ForeignKeyException}).
+ * The server side, for an {@link EncryptedNetwork} of any layout: holds the network and, per client, only that
+ * client's evaluation keys. It has no API that accepts or produces a secret key. A {@link Session} is bound to the
+ * {@link KeyFingerprint} of the keys uploaded into it and refuses requests made under any other key set
+ * ({@link ForeignKeyException}).
  *
  * <p>Thread safety: one server serves many sessions at once, and one session many requests at once (from any
  * threads, with {@link Session#evaluate} and {@link Session#evaluateTogether} mixed freely): the network and its
@@ -25,32 +27,17 @@ import org.hecnn.rlwe.EvaluationKeys;
  * only. {@link Session#lastCounts()} reports the evaluation that finished last.
  */
 public final class InferenceServer {
-    private final HeNetwork network;
-    private final int members;
+    private final EncryptedNetwork network;
+    private final ServiceDescription description;
 
-    /** Serves one model's network. */
-    public InferenceServer(HeNetwork network) {
-        this(network, 1);
-    }
-
-    /** Serves a compiled network (for an ensemble, its description names the member count). */
-    public InferenceServer(org.hecnn.inference.NetworkCompiler.Compiled compiled) {
-        this(compiled.network(), compiled.members());
-    }
-
-    /** Serves a network whose outputs hold {@code members} ensemble members, member-major. */
-    public InferenceServer(HeNetwork network, int members) {
+    /** Serves a compiled network (it stays the caller's to close). */
+    public InferenceServer(EncryptedNetwork network) {
         this.network = network;
-        this.members = members;
+        this.description = network.description();
     }
 
     public ServiceDescription description() {
-        var shape = network.model().inputShape();
-        return new ServiceDescription(network.context().parameters(), network.layout(), shape.channels(),
-                shape.height(),
-                shape.width(), network.inputLevel(), network.rotationSteps(), network.rotationLevels(),
-                network.outputs(), members, network.model().certifiedRange()
-                .map(org.hecnn.cnn.model.CertifiedRange::outputBound).orElse(Double.POSITIVE_INFINITY));
+        return description;
     }
 
     /** What a client's evaluation keys for this network weigh (upload bound and engine memory). */
@@ -60,7 +47,7 @@ public final class InferenceServer {
 
     /** The model's name (not its weights), for service descriptions and logs. */
     public String modelName() {
-        return network.model().name();
+        return network.name();
     }
 
     /** A client session: the client's evaluation keys loaded once, then any number of requests. */
@@ -141,7 +128,7 @@ public final class InferenceServer {
 
         /** The request's ciphertexts, if it was made under this session's keys; otherwise a typed refusal. */
         private Ciphertext[] input(byte[] request) {
-            Messages.Message m = Messages.read(network.context(), request, network.inputMap().ciphertexts());
+            Messages.Message m = Messages.read(network.context(), request, description.requestCiphertexts());
             if (!m.fingerprint().equals(fingerprint)) {
                 for (Ciphertext c : m.ciphertexts()) {
                     c.close();
@@ -167,29 +154,52 @@ public final class InferenceServer {
 
         private byte[] run(byte[] request, LayerProgress progress, LayerObserver observer) {
             Ciphertext[] input = input(request);
-            HeOps ops = new HeOps(evaluator);
-            Ciphertext logits = network.evaluate(ops, input, progress, observer);
-            lastCounts = ops.counts();
-            return Messages.write(fingerprint, logits);
+            try {
+                HeOps ops = new HeOps(evaluator);
+                Ciphertext[] outputs = network.evaluate(ops, input, progress, observer);
+                lastCounts = ops.counts();
+                return response(outputs);
+            } finally {
+                closeAll(input);
+            }
+        }
+
+        /** Serialises and closes the outputs. */
+        private byte[] response(Ciphertext[] outputs) {
+            try {
+                return Messages.write(fingerprint, outputs);
+            } finally {
+                closeAll(outputs);
+            }
         }
 
         /**
-         * Several requests in lockstep ({@link HeNetwork#evaluateTogether}): each plaintext is converted once for
-         * all of them. Returns one response per request, in order.
+         * Several requests with these keys ({@link EncryptedNetwork#evaluateTogether}: the packed layout converts
+         * each plaintext once for all of them). Returns one response per request, in order.
          */
         public java.util.List<byte[]> evaluateTogether(java.util.List<byte[]> requests, LayerProgress progress) {
             java.util.List<Ciphertext[]> inputs = new java.util.ArrayList<>();
-            for (byte[] r : requests) {
-                inputs.add(input(r));
+            try {
+                for (byte[] r : requests) {
+                    inputs.add(input(r));
+                }
+                HeOps ops = new HeOps(evaluator);
+                java.util.List<Ciphertext[]> outputs = network.evaluateTogether(ops, inputs, progress);
+                lastCounts = ops.counts();
+                java.util.List<byte[]> out = new java.util.ArrayList<>();
+                for (Ciphertext[] c : outputs) {
+                    out.add(response(c));
+                }
+                return out;
+            } finally {
+                inputs.forEach(Session::closeAll);
             }
-            HeOps ops = new HeOps(evaluator);
-            java.util.List<Ciphertext> logits = network.evaluateTogether(ops, inputs, progress);
-            lastCounts = ops.counts();
-            java.util.List<byte[]> out = new java.util.ArrayList<>();
-            for (Ciphertext c : logits) {
-                out.add(Messages.write(fingerprint, c));
+        }
+
+        private static void closeAll(Ciphertext[] cts) {
+            for (Ciphertext c : cts) {
+                c.close();
             }
-            return out;
         }
 
         /** Operation counts of the last evaluation. */

@@ -1,6 +1,7 @@
 package org.hecnn.inference.service;
 
-import org.hecnn.inference.HeNetwork;
+import org.hecnn.inference.EncryptedNetwork;
+import org.hecnn.inference.ServiceDescription;
 import org.hecnn.ring.RnsRing;
 
 /**
@@ -24,14 +25,18 @@ public final class KeyFootprint {
         this.logN = logN;
     }
 
-    /** The relinearisation key and every Galois key of {@code network}. */
-    public static KeyFootprint of(HeNetwork network) {
+    /**
+     * The relinearisation key (up to the input level) and every Galois key (each up to its level) a client of
+     * {@code network} uploads.
+     */
+    public static KeyFootprint of(EncryptedNetwork network) {
         RnsRing ring = network.context().ring();
-        long limbs = limbs(ring, network.relinearizationLevel());
-        for (int level : network.rotationLevels()) {
+        ServiceDescription d = network.description();
+        long limbs = limbs(ring, d.inputLevel());
+        for (int level : d.rotationLevels()) {
             limbs += limbs(ring, level);
         }
-        return new KeyFootprint(limbs, network.rotationLevels().length + 1, ring.n(), network.context().parameters().logN());
+        return new KeyFootprint(limbs, d.rotationLevels().length + 1, ring.n(), d.parameters().logN());
     }
 
     private static long limbs(RnsRing ring, int level) {

@@ -9,25 +9,27 @@ import java.util.TreeSet;
 import org.hecnn.ckks.Ciphertext;
 import org.hecnn.ckks.CkksContext;
 import org.hecnn.ckks.CkksEncoder;
-import org.hecnn.ckks.DeviceKeys;
-import org.hecnn.ckks.Evaluator;
 import org.hecnn.ckks.Plaintext;
+import org.hecnn.inference.EncryptedNetwork;
 import org.hecnn.inference.HeOps;
+import org.hecnn.inference.InputEncoding;
+import org.hecnn.inference.LayerObserver;
+import org.hecnn.inference.OutputDecoding;
+import org.hecnn.inference.ServiceDescription;
 import org.hecnn.inference.LayerProgress;
 import org.hecnn.inference.OpCounts;
 import org.hecnn.inference.UnsupportedNetworkException;
 import org.hecnn.inference.batched.AffineMap;
 import org.hecnn.inference.batched.BatchedProgram;
-import org.hecnn.io.CiphertextCodec;
-import org.hecnn.rlwe.EvaluationKeys;
 
 /**
  * The server side of the single-image vector layout: the first layer as element-wise products with the client's
  * arranged inputs and a rotate-and-add over blocks, later layers as {@link DiagonalProduct}s, squarings with
  * relinearisation; one rescale per stage. Plaintexts are encoded once, at the scale of the prime the following
- * rescale removes, so every rescale restores the scale exactly.
+ * rescale removes, so every rescale restores the scale exactly. Thread safety: as {@link EncryptedNetwork} (the
+ * plaintexts are encoded once in the constructor and only read afterwards).
  */
-public final class VectorNetwork implements AutoCloseable {
+public final class VectorNetwork implements EncryptedNetwork {
     private final VectorPlan plan;
     private final CkksContext context;
     private final int slots;
@@ -88,8 +90,14 @@ public final class VectorNetwork implements AutoCloseable {
         return plan;
     }
 
+    @Override
     public CkksContext context() {
         return context;
+    }
+
+    @Override
+    public String name() {
+        return plan.program().name();
     }
 
     /** Rotate-and-add steps folding the first layer's blocks: slots/2, ..., period. */
@@ -144,7 +152,8 @@ public final class VectorNetwork implements AutoCloseable {
     }
 
     /** Static operation counts of one evaluation. */
-    public OpCounts counts() {
+    @Override
+    public OpCounts plannedCounts() {
         OpCounts total = OpCounts.ZERO;
         for (StagePlan s : stagePlans()) {
             total = total.plus(s.counts());
@@ -161,8 +170,12 @@ public final class VectorNetwork implements AutoCloseable {
         return false;
     }
 
-    /** What the client needs: parameters, input arrangement, rotation steps. */
-    public VectorInterface describe() {
+    /**
+     * One image arranged by the first layer's receptive fields, the logits in the first slots; every rotation key at
+     * the top level; inputs within the planned range.
+     */
+    @Override
+    public ServiceDescription description() {
         AffineMap first = ((BatchedProgram.Affine) plan.program().stages().get(0)).map();
         int[][] fields = new int[first.outputs()][];
         for (int j = 0; j < fields.length; j++) {
@@ -175,69 +188,59 @@ public final class VectorNetwork implements AutoCloseable {
             }
             fields[j] = f;
         }
-        return new VectorInterface(context.parameters(), plan.program().inputs(), plan.program().outputs(), fields,
-                plan.period(0), blocksPerCiphertext, firstLayer.length, Math.scalb(1.0, plan.scaleBits()),
-                plan.inputLo(), plan.inputHi(), rotationSteps());
+        int[] steps = rotationSteps();
+        int[] levels = new int[steps.length];
+        java.util.Arrays.fill(levels, top);
+        return new ServiceDescription(context.parameters(), new InputEncoding.ReceptiveFields(plan.program().inputs(),
+                fields, plan.period(0), blocksPerCiphertext, firstLayer.length),
+                new OutputDecoding.SlotVector(plan.program().outputs()), top, Math.scalb(1.0, plan.scaleBits()),
+                plan.inputLo(), plan.inputHi(), steps, levels, 1, Double.POSITIVE_INFINITY);
     }
 
-    /** One evaluation's output, the operations that ran and the time per stage. */
-    public record Reply(byte[] output, OpCounts counts, long[] stageNanos) {
-    }
-
-    /** Evaluates one request (the client's arranged input ciphertexts, serialised). */
-    public Reply evaluate(byte[][] request, EvaluationKeys keys, LayerProgress progress) {
-        if (request.length != firstLayer.length) {
+    @Override
+    public Ciphertext[] evaluate(HeOps ops, Ciphertext[] inputs, LayerProgress progress, LayerObserver observer) {
+        if (inputs.length != firstLayer.length) {
             throw new IllegalArgumentException("the network takes " + firstLayer.length + " input ciphertexts, not "
-                    + request.length);
+                    + inputs.length);
         }
         List<BatchedProgram.Stage> stages = plan.program().stages();
-        long[] nanos = new long[stages.size()];
-        try (DeviceKeys device = DeviceKeys.of(context, keys)) {
-            HeOps ops = new HeOps(new Evaluator(context, device));
-            CkksEncoder encoder = new CkksEncoder(context);
-            long t0 = System.nanoTime();
-            Ciphertext x = null;
-            for (int c = 0; c < request.length; c++) {
-                try (Ciphertext in = CiphertextCodec.read(context, request[c])) {
-                    if (x == null) {
-                        x = ops.multiplyPlain(in, firstLayer[c]);
-                    } else {
-                        ops.multiplyPlainAccumulate(x, in, firstLayer[c]);
-                    }
-                }
+        CkksEncoder encoder = new CkksEncoder(context);
+        long t0 = System.nanoTime();
+        Ciphertext x = null;
+        for (int c = 0; c < inputs.length; c++) {
+            if (x == null) {
+                x = ops.multiplyPlain(inputs[c], firstLayer[c]);
+            } else {
+                ops.multiplyPlainAccumulate(x, inputs[c], firstLayer[c]);
             }
-            x = rescaleAndClose(ops, x);
-            x = foldBlocks(ops, x, blockSteps());
-            x = addBias(ops, encoder, x, 0);
-            nanos[0] = System.nanoTime() - t0;
-            progress.layerDone(1, stages.size(), ((BatchedProgram.Affine) stages.get(0)).nodes(), "affine",
-                    nanos[0], x.level());
-            for (int i = 1; i < stages.size(); i++) {
-                t0 = System.nanoTime();
-                Ciphertext y;
-                String kind;
-                String node;
-                if (stages.get(i) instanceof BatchedProgram.Affine a) {
-                    DiagonalProduct p = products.get(i);
-                    y = rescaleAndClose(ops, p.multiply(ops, x));
-                    y = p.foldChunks(ops, y);
-                    y = addBias(ops, encoder, y, i);
-                    kind = "affine";
-                    node = a.nodes();
-                } else {
-                    y = rescaleAndClose(ops, ops.square(x));
-                    kind = "square";
-                    node = ((BatchedProgram.Square) stages.get(i)).nodes();
-                }
-                x.close();
-                x = y;
-                nanos[i] = System.nanoTime() - t0;
-                progress.layerDone(i + 1, stages.size(), node, kind, nanos[i], x.level());
-            }
-            byte[] out = CiphertextCodec.write(x);
-            x.close();
-            return new Reply(out, ops.counts(), nanos);
         }
+        x = rescaleAndClose(ops, x);
+        x = foldBlocks(ops, x, blockSteps());
+        x = addBias(ops, encoder, x, 0);
+        progress.layerDone(1, stages.size(), ((BatchedProgram.Affine) stages.get(0)).nodes(), "affine",
+                System.nanoTime() - t0, x.level());
+        for (int i = 1; i < stages.size(); i++) {
+            t0 = System.nanoTime();
+            Ciphertext y;
+            String kind;
+            String node;
+            if (stages.get(i) instanceof BatchedProgram.Affine a) {
+                DiagonalProduct p = products.get(i);
+                y = rescaleAndClose(ops, p.multiply(ops, x));
+                y = p.foldChunks(ops, y);
+                y = addBias(ops, encoder, y, i);
+                kind = "affine";
+                node = a.nodes();
+            } else {
+                y = rescaleAndClose(ops, ops.square(x));
+                kind = "square";
+                node = ((BatchedProgram.Square) stages.get(i)).nodes();
+            }
+            x.close();
+            x = y;
+            progress.layerDone(i + 1, stages.size(), node, kind, System.nanoTime() - t0, x.level());
+        }
+        return new Ciphertext[] {x};
     }
 
     private static Ciphertext rescaleAndClose(HeOps ops, Ciphertext x) {

@@ -19,13 +19,18 @@ import org.hecnn.cnn.model.Tensor;
 import org.hecnn.cnn.onnx.OnnxImporter;
 import org.hecnn.cnn.plain.InvalidInputException;
 import org.hecnn.cnn.plain.PlainEvaluator;
+import org.hecnn.inference.EncryptedNetwork;
 import org.hecnn.inference.LayerProgress;
+import org.hecnn.inference.ServiceDescription;
+import org.hecnn.inference.service.InferenceClient;
+import org.hecnn.inference.service.InferenceServer;
+import org.hecnn.io.MalformedDataException;
 import org.hecnn.inference.OpCounts;
 import org.hecnn.inference.UnsupportedNetworkException;
 import org.junit.jupiter.api.Test;
 
 /** The batched layout on the shipped MNIST models (dense and pruned power-of-two) and on synthetic chains. */
-class BatchedNetworkTest {
+public class BatchedNetworkTest {
     static final Path POW2 = Path.of("../models/mnist_cryptonets_pow2.onnx");
     static final Path DENSE = Path.of("../models/mnist_cryptonets_dense.onnx");
     static final double LO = (0 - 0.1307) / 0.3081;
@@ -40,6 +45,13 @@ class BatchedNetworkTest {
             }
         }
         return imgs;
+    }
+
+    /** A client that learned the network's service description as bytes, as a remote one would. */
+    public static InferenceClient clientOf(EncryptedNetwork net) {
+        boolean insecure = net.context().parameters().isInsecure();
+        return new InferenceClient(ServiceDescription.fromBytes(new InferenceServer(net).description().toBytes(),
+                insecure), Backends.select("cpu"));
     }
 
     @Test
@@ -86,11 +98,11 @@ class BatchedNetworkTest {
         double[][] imgs = images(batch, 784, 11);
         try (BatchedNetwork net = BatchedCompiler.compile(m, LO, HI, BatchedPlan.Precision.standard(), batch, null,
                 Backends.select("cpu"));
-             BatchedClient client = new BatchedClient(net.describe(), Backends.select("cpu"))) {
-            BatchedNetwork.Reply reply = net.evaluate(client.encrypt(imgs), client.evaluationKeys(),
-                    LayerProgress.NONE);
-            assertEquals(net.plan().counts(), reply.counts(), "static and executed HOPs");
-            double[][] out = client.decrypt(reply.outputs(), batch);
+             InferenceClient client = clientOf(net)) {
+            InferenceServer.Session session = new InferenceServer(net).open(client.evaluationKeys());
+            byte[] response = session.evaluate(client.encrypt(imgs), LayerProgress.NONE);
+            assertEquals(net.plan().counts(), session.lastCounts(), "static and executed HOPs");
+            double[][] out = client.decrypt(response, batch);
             double bound = net.plan().errorBound(net.context().parameters());
             // logits are O(10): a bound below 0.05 guarantees the encrypted class whenever the top-two margin > 0.1
             assertTrue(bound < 0.05, "the bound must say something: " + bound);
@@ -127,10 +139,10 @@ class BatchedNetworkTest {
         double[][] imgs = images(4, 36, 3);
         try (BatchedNetwork net = BatchedCompiler.compile(m, LO, HI, BatchedPlan.Precision.standard(), 4, null,
                 Backends.select("cpu"));
-             BatchedClient client = new BatchedClient(net.describe(), Backends.select("cpu"))) {
+             InferenceClient client = clientOf(net)) {
             assertFalse(net.plan().layer(0).powerOfTwo());
-            double[][] out = client.decrypt(net.evaluate(client.encrypt(imgs), client.evaluationKeys(),
-                    LayerProgress.NONE).outputs(), 4);
+            InferenceServer.Session session = new InferenceServer(net).open(client.evaluationKeys());
+            double[][] out = client.decrypt(session.evaluate(client.encrypt(imgs), LayerProgress.NONE), 4);
             double bound = net.plan().errorBound(net.context().parameters());
             for (int i = 0; i < 4; i++) {
                 double[] want = PlainEvaluator.evaluate(m, Tensor.of(imgs[i], 1, 6, 6)).toArray();
@@ -146,15 +158,17 @@ class BatchedNetworkTest {
         Model m = OnnxImporter.load(POW2);
         try (BatchedNetwork net = BatchedCompiler.compile(m, LO, HI, BatchedPlan.Precision.standard(), 1, null,
                 Backends.select("cpu"));
-             BatchedClient client = new BatchedClient(net.describe(), Backends.select("cpu"))) {
+             InferenceClient client = clientOf(net)) {
             double[][] img = images(1, 784, 1);
             img[0][5] = HI + 1;
             var e = assertThrows(InvalidInputException.class, () -> client.encrypt(img));
             assertTrue(e.getMessage().contains("outside the range"), e.getMessage());
             assertThrows(InvalidInputException.class, () -> client.encrypt(new double[][] {new double[783]}));
-            assertThrows(InvalidInputException.class, () -> client.encrypt(new double[4097][784]));
-            assertThrows(IllegalArgumentException.class, () -> net.evaluate(new byte[3][], client.evaluationKeys(),
-                    LayerProgress.NONE));
+            assertThrows(InvalidInputException.class, () -> client.encrypt(new double[client.capacity() + 1][784]));
+            InferenceServer.Session session = new InferenceServer(net).open(client.evaluationKeys());
+            byte[] request = client.encrypt(images(1, 784, 2));
+            assertThrows(MalformedDataException.class, () -> session.evaluate(java.util.Arrays.copyOf(request,
+                    request.length / 3), LayerProgress.NONE), "a truncated request (too few neurons)");
         }
         Model.Builder b = Model.builder("pooled").input("x", Shape.map(1, 4, 4));
         b.add("conv", Conv2d.of(Tensor.of(new double[9], 1, 1, 3, 3), null, 1, 1), "x");

@@ -14,7 +14,10 @@ import org.hecnn.cnn.onnx.OnnxImporter;
 import org.hecnn.cnn.plain.InvalidInputException;
 import org.hecnn.cnn.plain.PlainEvaluator;
 import org.hecnn.inference.LayerProgress;
+import org.hecnn.inference.batched.BatchedNetworkTest;
 import org.hecnn.inference.batched.BatchedProgram;
+import org.hecnn.inference.service.InferenceClient;
+import org.hecnn.inference.service.InferenceServer;
 import org.junit.jupiter.api.Test;
 
 /** The single-image vector layout on the shipped power-of-two MNIST model. */
@@ -28,29 +31,39 @@ class VectorNetworkTest {
         VectorPlan plan = new VectorPlan(BatchedProgram.lower(m), LO, HI, 36);
         assertEquals(5, plan.levels());
         try (VectorNetwork net = new VectorNetwork(plan, CkksContext.create(plan.parameters(), Backends.select("cpu")));
-             VectorClient client = new VectorClient(net.describe(), Backends.select("cpu"))) {
+             InferenceClient client = BatchedNetworkTest.clientOf(net)) {
             Random r = new Random(2);
             double bound = plan.errorBound(net.context().parameters());
             assertTrue(bound < 0.05, "the bound must say something: " + bound);
-            var keys = client.evaluationKeys();
+            InferenceServer.Session session = new InferenceServer(net).open(client.evaluationKeys());
             for (int trial = 0; trial < 2; trial++) {
                 double[] img = new double[784];
                 for (int i = 0; i < img.length; i++) {
                     img[i] = r.nextDouble() < 0.7 ? LO : LO + (HI - LO) * r.nextDouble();
                 }
-                VectorNetwork.Reply reply = net.evaluate(client.encrypt(img), keys, LayerProgress.NONE);
-                double[] got = client.decrypt(reply.output());
+                double[] got = client.decrypt(session.evaluate(client.encrypt(new double[][] {img}),
+                        LayerProgress.NONE));
                 double[] want = PlainEvaluator.evaluate(m, Tensor.of(img, 1, 28, 28)).toArray();
                 for (int k = 0; k < 10; k++) {
                     assertEquals(want[k], got[k], bound, "logit " + k);
                 }
-                assertEquals(net.counts(), reply.counts(), "static and executed HOPs");
-                assertEquals(0, reply.counts().constantMultiplications());
-                assertTrue(reply.counts().hoistedRotations() > 0 && reply.counts().rotations() > 0);
+                assertEquals(net.plannedCounts(), session.lastCounts(), "static and executed HOPs");
+                assertEquals(0, session.lastCounts().constantMultiplications());
+                assertTrue(session.lastCounts().hoistedRotations() > 0 && session.lastCounts().rotations() > 0);
             }
             double[] bad = new double[784];
             bad[3] = HI + 1;
-            assertThrows(InvalidInputException.class, () -> client.encrypt(bad));
+            assertThrows(InvalidInputException.class, () -> client.encrypt(new double[][] {bad}));
+            assertThrows(InvalidInputException.class, () -> client.encrypt(new double[][] {img(r), img(r)}),
+                    "one image per request in the vector layout");
         }
+    }
+
+    private static double[] img(Random r) {
+        double[] img = new double[784];
+        for (int i = 0; i < img.length; i++) {
+            img[i] = r.nextDouble() < 0.7 ? LO : LO + (HI - LO) * r.nextDouble();
+        }
+        return img;
     }
 }

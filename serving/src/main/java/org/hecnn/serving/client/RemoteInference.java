@@ -19,7 +19,7 @@ import java.util.concurrent.TimeUnit;
 import org.hecnn.HecnnException;
 import org.hecnn.backend.BackendProvider;
 import org.hecnn.inference.service.InferenceClient;
-import org.hecnn.inference.service.ServiceDescription;
+import org.hecnn.inference.ServiceDescription;
 import org.hecnn.serving.ServiceUnavailableException;
 import org.hecnn.serving.Statuses;
 import org.hecnn.serving.proto.CloseSessionRequest;
@@ -160,20 +160,34 @@ public final class RemoteInference implements AutoCloseable {
      * {@code deadline}, and decrypts the logits (refusing a result outside the model's certified range).
      */
     public double[] infer(double[][][] image, Duration deadline) {
+        return client.decrypt(send(client.encrypt(image), deadline));
+    }
+
+    /**
+     * As {@link #infer(double[][][], Duration)} for 1..{@link #capacity()} images, each flattened in the model's
+     * input order, in one request (the batched layout carries one image per slot); returns [image][logit].
+     */
+    public double[][] infer(double[][] images, Duration deadline) {
+        return client.decrypt(send(client.encrypt(images), deadline), images.length);
+    }
+
+    /** Images one request carries at most. */
+    public int capacity() {
+        return client.capacity();
+    }
+
+    private byte[] send(byte[] request, Duration deadline) {
         String session = sessionId;
         if (session == null) {
             throw new IllegalStateException("open a session (upload keys) before sending requests");
         }
-        byte[] request = client.encrypt(image);
-        EvaluateResponse response;
         try {
-            response = InferenceGrpc.newBlockingStub(channel).withDeadlineAfter(deadline.toMillis(), TimeUnit.MILLISECONDS)
+            return InferenceGrpc.newBlockingStub(channel).withDeadlineAfter(deadline.toMillis(), TimeUnit.MILLISECONDS)
                     .evaluate(EvaluateRequest.newBuilder().setSessionId(session)
-                            .setRequest(ByteString.copyFrom(request)).build());
+                            .setRequest(ByteString.copyFrom(request)).build()).getResponse().toByteArray();
         } catch (StatusRuntimeException e) {
             throw Statuses.toException(e, "evaluating on the server");
         }
-        return client.decrypt(response.getResponse().toByteArray());
     }
 
     /** The class probabilities (an ensemble's averaged softmax) of logits from {@link #infer}. */

@@ -1,0 +1,16 @@
+package org.hecnn.inference;
+
+/** Test helper: a test's own {@link HeNetwork} as the packed {@link EncryptedNetwork} a server serves. */
+public final class TestNetworks {
+    private TestNetworks() {
+    }
+
+    /**
+     * The network served as the compiler would serve it, for {@code members} ensemble members; the test keeps
+     * closing its network and context itself (do not close the result).
+     */
+    public static EncryptedNetwork packed(HeNetwork network, int members) {
+        return new NetworkCompiler.Compiled(network, network.model(), "test network", members,
+                PrecisionTargets.standard());
+    }
+}
