@@ -6,13 +6,15 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.hecnn.serving.client.LoadGenerator;
+import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
- * A load test of a served model: concurrent clients, each with its own keys and session, send CIFAR-10 images
- * one after another; reports throughput, latency percentiles, key upload time and bytes, what overload looked like,
+ * A load test of a served model of any layout: concurrent clients, each with its own keys and session, send
+ * requests of CIFAR-10 or MNIST images one after another (as many images per request as the service carries unless
+ * told otherwise: one, or one per slot in the batched layout); reports throughput, latency percentiles, key upload time and bytes, what overload looked like,
  * and requests lost (scripts/serving-load runs it for 1, 2, 4 and 8 clients).
  */
 @Command(name = "load", mixinStandardHelpOptions = true,
@@ -25,9 +27,23 @@ final class LoadCommand implements Callable<Integer> {
             + "reference or auto (default: ${DEFAULT-VALUE})", defaultValue = "auto")
     String backend;
 
-    @Option(names = "--data", required = true, description = "CIFAR-10 binary file the images come from (in order, "
-            + "wrapping around)")
-    Path data;
+    @ArgGroup(exclusive = true, multiplicity = "1")
+    Source source;
+
+    /** Where the images come from (in order, wrapping around). */
+    static final class Source {
+        @Option(names = "--data", required = true, description = "CIFAR-10 binary file the images come from (in "
+                + "order, wrapping around)")
+        Path cifar;
+
+        @Option(names = "--mnist", required = true, description = "MNIST IDX images (t10k-images-idx3-ubyte[.gz]) "
+                + "the images come from, for an MNIST model such as models/mnist_cryptonets_pow2.onnx")
+        Path mnist;
+    }
+
+    @Option(names = "--images-per-request", description = "images in each request, 0: as many as the service's "
+            + "requests carry (default: ${DEFAULT-VALUE})", defaultValue = "0")
+    int imagesPerRequest;
 
     @Option(names = "--clients", description = "concurrent clients, 1-256 (default: ${DEFAULT-VALUE})",
             defaultValue = "1")
@@ -47,14 +63,23 @@ final class LoadCommand implements Callable<Integer> {
         }
         OptionCheck.between("--clients", clients, 1, 256, "");
         OptionCheck.between("--requests", requests, 1, 100_000, "");
-        InputFile.require("--data", data, ImageInput.WHERE_CIFAR);
-        int total = ImageInput.cifarCount(data);
+        OptionCheck.between("--images-per-request", imagesPerRequest, 0, 1 << 16, "");
+        java.util.function.IntFunction<double[]> images;
+        if (source.mnist != null) {
+            MnistIdx mnist = MnistIdx.load(InputFile.require("--mnist", source.mnist, ""));
+            images = i -> mnist.image(i % mnist.count);
+        } else {
+            Path data = InputFile.require("--data", source.cifar, ImageInput.WHERE_CIFAR);
+            int total = ImageInput.cifarCount(data);
+            images = i -> InferCommand.flatten(ImageInput.cifar(data, i % total, ImageInput.CIFAR_MEAN,
+                    ImageInput.CIFAR_STD).pixels());
+        }
         LoadGenerator.Report r = new LoadGenerator(remote.server, remote.tlsCa, false, BackendChoice.select(backend),
-                remote.deadline()).run(clients, requests, i -> ImageInput.cifar(data, i % total, ImageInput.CIFAR_MEAN,
-                        ImageInput.CIFAR_STD).pixels());
+                remote.deadline()).run(clients, requests, imagesPerRequest, images);
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("clients", r.clients());
         m.put("requestsPerClient", r.requestsPerClient());
+        m.put("imagesPerRequest", r.imagesPerRequest());
         m.put("answered", r.answered());
         m.put("lost", r.lost());
         m.put("overloadRefusals", r.overloadRefusals());
@@ -70,9 +95,9 @@ final class LoadCommand implements Callable<Integer> {
         if (json) {
             System.out.println(Json.write(m));
         } else {
-            System.out.printf(Locale.ROOT, "%d clients x %d requests: %d answered, %d lost, %d overload refusals; "
+            System.out.printf(Locale.ROOT, "%d clients x %d requests of %d images: %d answered, %d lost, %d overload refusals; "
                     + "%.3f images/s; latency p50 %.2f s, p99 %.2f s, max %.2f s; key upload %.1f s and %.1f MiB per "
-                    + "client%n", clients, requests, r.answered(), r.lost(), r.overloadRefusals(),
+                    + "client%n", clients, requests, r.imagesPerRequest(), r.answered(), r.lost(), r.overloadRefusals(),
                     r.throughputPerSecond(), r.p50Seconds(), r.p99Seconds(), r.maxSeconds(), r.meanKeyUploadSeconds(),
                     r.keyUploadBytes() / 1048576.0);
             if (r.firstOverloadMessage() != null) {

@@ -49,9 +49,10 @@ class ServingLayoutsTest {
     }
 
     /** Serves {@code net}, runs {@code imgs} remotely and locally, and checks both against plaintext within {@code bound}. */
-    private static void servesWithinBound(Model model, EncryptedNetwork net, double[][] imgs, double bound) {
+    private static void servesWithinBound(Model model, EncryptedNetwork net, double[][] imgs, double bound)
+            throws InterruptedException {
         InferenceServer server = new InferenceServer(net);
-        ServingLimits limits = TestService.limits(2, 1, 4, Duration.ofMinutes(5), Duration.ofSeconds(10));
+        ServingLimits limits = TestService.limits(4, 1, 4, Duration.ofMinutes(5), Duration.ofSeconds(10));
         try (HecnnServer running = HecnnServer.start(server, limits, HecnnServer.Endpoint.loopback(0));
              RemoteInference remote = RemoteInference.connect("127.0.0.1:" + running.port(), null, true,
                      Backends.select("cpu"));
@@ -72,11 +73,17 @@ class ServingLayoutsTest {
             assertThrows(InvalidInputException.class, () -> remote.infer(new double[remote.capacity() + 1][784],
                     DEADLINE), "more images than a request carries");
             assertEquals(1, running.metrics().requests("ok"));
+            // the load generator fills each request to the service's capacity and loses nothing
+            var report = new org.hecnn.serving.client.LoadGenerator("127.0.0.1:" + running.port(), null, true,
+                    Backends.select("cpu"), DEADLINE).run(2, 1, 0, i -> imgs[i % imgs.length]);
+            assertEquals(net.description().capacity(), report.imagesPerRequest());
+            assertEquals(2, report.answered(), report.failures().toString());
+            assertEquals(0, report.lost());
         }
     }
 
     @Test
-    void batchedLayoutServesManyImagesPerRequest() {
+    void batchedLayoutServesManyImagesPerRequest() throws InterruptedException {
         Model m = OnnxImporter.load(POW2);
         try (var net = BatchedCompiler.compile(m, LO, HI, BatchedPlan.Precision.standard(), 8, null,
                 Backends.select("cpu"))) {
@@ -86,7 +93,7 @@ class ServingLayoutsTest {
     }
 
     @Test
-    void vectorLayoutServesOneImagePerRequest() {
+    void vectorLayoutServesOneImagePerRequest() throws InterruptedException {
         Model m = OnnxImporter.load(POW2);
         VectorPlan plan = new VectorPlan(BatchedProgram.lower(m), LO, HI, VectorPlan.DEFAULT_SCALE_BITS);
         try (var net = new VectorNetwork(plan, CkksContext.create(plan.parameters(), Backends.select("cpu")))) {

@@ -277,12 +277,13 @@ class ServingTest {
         try (TestService svc = new TestService(7);
              HecnnServer server = svc.start(0, TestService.limits(8, 1, 0, Duration.ofMinutes(5), Duration.ofSeconds(10)))) {
             Random r = new Random(8);
-            List<double[][][]> images = new ArrayList<>();
+            List<double[]> images = new ArrayList<>();
             for (int i = 0; i < 12; i++) {
-                images.add(TestTensors.toArray(TestTensors.random(r, 1.0, 3, 8, 8)));
+                images.add(TestTensors.random(r, 1.0, 3, 8, 8).toArray());
             }
             var report = new org.hecnn.serving.client.LoadGenerator("127.0.0.1:" + server.port(), null, true,
-                    TestContexts.backend(), DEADLINE).run(4, 3, images::get);
+                    TestContexts.backend(), DEADLINE).run(4, 3, 0, images::get);
+            assertEquals(1, report.imagesPerRequest(), "the packed layout's capacity");
             assertEquals(12, report.answered(), report.failures().toString());
             assertEquals(0, report.lost());
             assertEquals(report.overloadRefusals(), server.metrics().requests("overloaded"));

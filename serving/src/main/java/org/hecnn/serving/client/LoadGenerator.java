@@ -12,15 +12,17 @@ import org.hecnn.backend.BackendProvider;
 import org.hecnn.serving.OverloadedException;
 
 /**
- * Drives a remote service with {@code clients} concurrent clients, each with its own keys and session, each sending
- * {@code requests} images one after another (closed loop). A refused session or request (overload) is retried after
+ * Drives a remote service of any layout with {@code clients} concurrent clients, each with its own keys and session,
+ * each sending {@code requests} requests one after another (closed loop), each request carrying
+ * {@code imagesPerRequest} images (more than one only where the service's capacity allows: the batched layout). A refused session or request (overload) is retried after
  * the server's hint, up to a bound, so the report can say both what overload looked like and that no request was
  * lost.
  * Not thread-safe: one run at a time.
  */
 public final class LoadGenerator {
     /** What one run measured. Latencies are wall times seen by the clients, encryption and decryption included. */
-    public record Report(int clients, int requestsPerClient, int answered, int lost, int overloadRefusals,
+    public record Report(int clients, int requestsPerClient, int imagesPerRequest, int answered, int lost,
+                         int overloadRefusals,
                          String firstOverloadMessage, double wallSeconds, double throughputPerSecond,
                          double p50Seconds, double p99Seconds, double maxSeconds, double meanKeyUploadSeconds,
                          long keyUploadBytes, List<String> failures) {
@@ -43,17 +45,30 @@ public final class LoadGenerator {
         this.deadline = deadline;
     }
 
-    /** Runs the load; {@code images.apply(i)} is the i-th image (C×H×W, normalised) a client sends. */
-    public Report run(int clients, int requests, IntFunction<double[][][]> images) throws InterruptedException {
-        if (clients < 1 || requests < 1) {
-            throw new HecnnException("--clients and --requests must be at least 1, got " + clients + " and " + requests);
+    /**
+     * Runs the load; {@code images.apply(i)} is the i-th image (flattened in the model's input order, normalised) a
+     * client sends; {@code imagesPerRequest} 0 means as many as the service's requests carry. Throughput counts images.
+     */
+    public Report run(int clients, int requests, int imagesPerRequest, IntFunction<double[]> images)
+            throws InterruptedException {
+        if (clients < 1 || requests < 1 || imagesPerRequest < 0) {
+            throw new HecnnException("--clients and --requests must be at least 1 and --images-per-request at least 0, "
+                    + "got " + clients + ", " + requests + " and " + imagesPerRequest);
         }
+        int perRequest = imagesPerRequest;
+        if (perRequest == 0) {
+            try (RemoteInference probe = RemoteInference.connect(target, trustedCertificates, allowInsecureForTestsOnly,
+                    backend)) {
+                perRequest = probe.capacity();
+            }
+        }
+        int batch = perRequest;
         ExecutorService pool = Executors.newFixedThreadPool(clients);
         List<Future<ClientResult>> running = new ArrayList<>();
         long start = System.nanoTime();
         for (int c = 0; c < clients; c++) {
             int client = c;
-            running.add(pool.submit(() -> drive(client, requests, images)));
+            running.add(pool.submit(() -> drive(client, requests, batch, images)));
         }
         List<Double> latencies = new ArrayList<>();
         List<String> failures = new ArrayList<>();
@@ -78,8 +93,8 @@ public final class LoadGenerator {
         double wall = (System.nanoTime() - start) / 1e9;
         double[] sorted = latencies.stream().mapToDouble(Double::doubleValue).sorted().toArray();
         int answered = sorted.length;
-        return new Report(clients, requests, answered, clients * requests - answered, refusals, firstOverload, wall,
-                answered / wall, quantile(sorted, 0.5), quantile(sorted, 0.99),
+        return new Report(clients, requests, batch, answered, clients * requests - answered, refusals, firstOverload,
+                wall, answered * (double) batch / wall, quantile(sorted, 0.5), quantile(sorted, 0.99),
                 sorted.length == 0 ? Double.NaN : sorted[sorted.length - 1], uploadSeconds / clients,
                 uploadBytes / clients, failures);
     }
@@ -88,7 +103,7 @@ public final class LoadGenerator {
                                 long uploadBytes, List<String> failures) {
     }
 
-    private ClientResult drive(int client, int requests, IntFunction<double[][][]> images) {
+    private ClientResult drive(int client, int requests, int batch, IntFunction<double[]> images) {
         List<Double> latencies = new ArrayList<>();
         List<String> failures = new ArrayList<>();
         Retries retries = new Retries();
@@ -105,11 +120,14 @@ public final class LoadGenerator {
             bytes = uploaded;
             upload = (System.nanoTime() - t0) / 1e9;
             for (int i = 0; i < requests; i++) {
-                double[][][] image = images.apply(client * requests + i);
+                double[][] request = new double[batch][];
+                for (int b = 0; b < batch; b++) {
+                    request[b] = images.apply((client * requests + i) * batch + b);
+                }
                 // the latency of the attempt that was answered (waits after refusals are not counted)
-                double[] answered = retries.run(() -> {
+                double[][] answered = retries.run(() -> {
                     long s = System.nanoTime();
-                    double[] logits = remote.infer(image, deadline);
+                    double[][] logits = remote.infer(request, deadline);
                     latencies.add((System.nanoTime() - s) / 1e9);
                     return logits;
                 });
