@@ -1,80 +1,27 @@
 package org.hecnn.inference;
 
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
 import org.hecnn.ckks.Ciphertext;
 import org.hecnn.ckks.CkksContext;
-import org.hecnn.ckks.CkksEncoder;
-import org.hecnn.cnn.model.Add;
-import org.hecnn.cnn.model.AvgPool;
-import org.hecnn.cnn.model.Conv2d;
-import org.hecnn.cnn.model.Flatten;
-import org.hecnn.cnn.model.GlobalAvgPool;
-import org.hecnn.cnn.model.Input;
-import org.hecnn.cnn.model.Linear;
 import org.hecnn.cnn.model.Model;
 import org.hecnn.cnn.model.Node;
-import org.hecnn.cnn.model.Polynomial;
-import org.hecnn.cnn.model.ShortcutA;
-import org.hecnn.cnn.model.Tensor;
 
 /**
- * A model compiled for encrypted evaluation on one {@link CkksContext}: every node becomes a homomorphic layer
- * whose plaintexts are encoded once here and reused for every image. Activated values have scale 2^scaleBits at
- * level top − depth; a weighted layer feeding the activation at level λ forms its output at level λ with scale
- * S_λ = sqrt(s·q_λ), so the squaring's rescale by q_λ returns exactly to s (tower reuse), or with separate
- * rescales S_λ = q_λ·sqrt(s·q_{λ−1}): the rescale by q_λ leaves sqrt(s·q_{λ−1}), whose square rescaled by
- * q_{λ−1} is again s.
+ * A model compiled for encrypted evaluation in the packed or per-channel layout on one {@link CkksContext}: the
+ * runner of the layers {@link PackedLayerCompiler} made, whose plaintexts are encoded once and reused for every
+ * image; {@link #packedPlan()} says what it computes. Closing it frees the plaintexts (the context is the caller's).
+ *
+ * <p>Thread safety: immutable after construction; {@link #evaluate} and {@link #evaluateTogether} may run from many
+ * threads at once, each with its own {@link HeOps} (lockstep keeps converted plaintexts for its own thread only).
  */
 public final class HeNetwork implements AutoCloseable {
     private final Model model;
     private final CkksContext context;
-    private final NetworkLevels levels;
-    private final double scale;
-    private final SlotGrid grid;
-    private final List<Layer> layers = new ArrayList<>();
-    /** Rotation step → highest level it is used at (keys are generated only up to it). */
-    private final java.util.TreeMap<Integer, Integer> rotations = new java.util.TreeMap<>();
-    private final FeatureMap inputMap;
-    private final int outputs;
-    private final Layout layout;
-    private final int maxBabySteps;
-    private final boolean separateRescales;
-
-    /** One compiled node. */
-    private interface Layer extends AutoCloseable {
-        String node();
-
-        String kind();
-
-        HeValue run(HeOps ops, Map<String, HeValue> values);
-
-        LayerPlan plan();
-
-        /** Keeps converted plaintexts while on (several images through this layer). */
-        default void reusePlaintexts(boolean on) {
-        }
-
-        /**
-         * Runs several images' values through this layer, each result as {@link #run} gives it. The default runs
-         * them one by one with converted plaintexts kept for all of them.
-         */
-        default List<HeValue> runTogether(HeOps ops, List<Map<String, HeValue>> images) {
-            reusePlaintexts(true);
-            try {
-                return images.stream().map(values -> run(ops, values)).toList();
-            } finally {
-                reusePlaintexts(false);
-            }
-        }
-
-        @Override
-        default void close() {
-        }
-    }
+    private final List<PackedLayer> layers;
+    private final PackedPlan plan;
 
     public HeNetwork(Model model, CkksContext context, PrecisionTargets targets, PlaintextBank.Mode mode) {
         this(model, context, targets, mode, Layout.PACKED);
@@ -88,440 +35,68 @@ public final class HeNetwork implements AutoCloseable {
     /** As above, limiting convolutions to {@code maxBabySteps} baby steps (fewer distinct rotation keys). */
     public HeNetwork(Model model, CkksContext context, PrecisionTargets targets, PlaintextBank.Mode mode,
                      Layout layout, int maxBabySteps) {
-        this.maxBabySteps = maxBabySteps;
         this.model = model;
-        this.layout = layout;
         this.context = context;
-        this.separateRescales = targets.separateRescales();
-        this.levels = new NetworkLevels(model, targets);
-        if (context.parameters().maxLevel() < levels.topLevel()) {
-            throw new UnsupportedNetworkException(model.name(), "needs " + (levels.topLevel() + 1)
-                    + " data primes, the parameters have " + (context.parameters().maxLevel() + 1));
-        }
-        this.scale = context.parameters().defaultScale();
-        var in = model.inputShape();
-        this.grid = layout.grid(context.parameters().slots(), in.height(), in.width());
-        this.inputMap = new FeatureMap(grid, in.channels(), in.height(), in.width(), 1);
-        CkksEncoder encoder = new CkksEncoder(context);
-        Map<String, FeatureMap> maps = new HashMap<>();
-        int out = 0;
-        for (Node n : model.nodes()) {
-            Layer layer = compile(n, maps, encoder, targets, mode);
-            if (layer != null) {
-                layers.add(layer);
-            }
-            if (n.op() instanceof Linear l) {
-                out = l.weight().dim(0);
-            }
-        }
-        this.outputs = out;
+        PackedLayerCompiler compiler = new PackedLayerCompiler(model, context, targets, mode, layout, maxBabySteps);
+        this.layers = List.copyOf(compiler.layers());
+        this.plan = compiler.plan();
     }
 
-    private double targetScale(int level) {
-        return separateRescales
-                ? context.ring().q(level).value() * Math.sqrt(scale * context.ring().q(level - 1).value())
-                : Math.sqrt(scale * context.ring().q(level).value());
-    }
-
-    /** Scale of the value an activation at input level {@code level} squares. */
-    private double squaredScale(int level) {
-        return separateRescales ? targetScale(level) / context.ring().q(level).value() : targetScale(level);
-    }
-
-    private Layer compile(Node n, Map<String, FeatureMap> maps, CkksEncoder encoder, PrecisionTargets targets,
-                          PlaintextBank.Mode mode) {
-        String name = n.name();
-        if (n.op() instanceof Input) {
-            maps.put(name, inputMap);
-            return null;
-        }
-        String src = n.inputs().get(0);
-        FeatureMap inMap = maps.get(src);
-        if (n.op() instanceof Conv2d conv) {
-            return convolution(name, src, conv.weight(), conv.bias(), conv.strideH(), conv.strideW(), conv.padTop(),
-                    conv.padLeft(), inMap, n, maps, encoder, mode);
-        }
-        if (n.op() instanceof ShortcutA sc) {
-            int cin = inMap.channels();
-            int cout = cin + sc.padBefore() + sc.padAfter();
-            double[] w = new double[cout * cin];
-            for (int c = 0; c < cin; c++) {
-                w[(c + sc.padBefore()) * cin + c] = 1.0;
-            }
-            return convolution(name, src, Tensor.of(w, cout, cin, 1, 1), Tensor.zeros(cout), sc.stride(), sc.stride(),
-                    0, 0, inMap, n, maps, encoder, mode);
-        }
-        if (n.op() instanceof Polynomial p) {
-            int outLevel = levels.level(name);
-            int level = outLevel + targets.primesPerLayer();
-            int squaredLevel = outLevel + 1;
-            maps.put(name, inMap);
-            HeActivation act = p.shared()
-                    ? new HeActivation(p.coefficient(0, 0), p.coefficient(0, 1), p.coefficient(0, 2),
-                            separateRescales)
-                    : new HeActivation(perChannel(p, inMap.channels()), inMap, encoder, squaredLevel,
-                            squaredScale(level), scale, mode, separateRescales);
-            return new Layer() {
-                public String node() {
-                    return name;
-                }
-
-                public String kind() {
-                    return "activation";
-                }
-
-                public HeValue run(HeOps ops, Map<String, HeValue> values) {
-                    HeValue x = values.get(src);
-                    Ciphertext[] y = new Ciphertext[x.ciphertexts().length];
-                    for (int i = 0; i < y.length; i++) {
-                        y[i] = act.apply(ops, x.ciphertexts()[i], i);
-                    }
-                    return new HeValue(y, x.map());
-                }
-
-                public void close() {
-                    act.close();
-                }
-
-                public LayerPlan plan() {
-                    long[] bytes = act.plaintextBytes(context.parameters().n());
-                    return new LayerPlan(name, kind(), outLevel, log2(scale), inMap.ciphertexts(),
-                            act.counts().times(inMap.ciphertexts()), bytes[0], bytes[1], bytes[2]);
-                }
-            };
-        }
-        if (n.op() instanceof Add) {
-            String other = n.inputs().get(1);
-            int level = levels.activationLevel(name);
-            maps.put(name, inMap);
-            return new Layer() {
-                public String node() {
-                    return name;
-                }
-
-                public String kind() {
-                    return "add";
-                }
-
-                public HeValue run(HeOps ops, Map<String, HeValue> values) {
-                    Ciphertext[] a = align(ops, values.get(src), level);
-                    Ciphertext[] b = align(ops, values.get(other), level);
-                    Ciphertext[] sum = new Ciphertext[a.length];
-                    for (int i = 0; i < sum.length; i++) {
-                        sum[i] = ops.add(a[i], b[i]);
-                    }
-                    return new HeValue(sum, values.get(src).map());
-                }
-
-                public LayerPlan plan() {
-                    OpCounts.Tally t = new OpCounts.Tally();
-                    t.add += inMap.ciphertexts();
-                    for (String operand : n.inputs()) {
-                        if (!pending(operand)) {
-                            t.constant += inMap.ciphertexts();
-                        }
-                    }
-                    return new LayerPlan(name, kind(), level, log2(targetScale(level)), inMap.ciphertexts(),
-                            t.snapshot(), 0, 0, 0);
-                }
-            };
-        }
-        if (n.op() instanceof AvgPool || n.op() instanceof GlobalAvgPool) {
-            int kh = n.op() instanceof AvgPool a ? a.kernelH() : inMap.height();
-            int kw = n.op() instanceof AvgPool a ? a.kernelW() : inMap.width();
-            if (n.op() instanceof AvgPool a && (a.strideH() != kh || a.strideW() != kw)) {
-                throw new UnsupportedNetworkException(name, "pooling windows must not overlap (stride = kernel)");
-            }
-            HeSpatialSum pool = new HeSpatialSum(inMap, kh, kw);
-            maps.put(name, pool.output());
-            addRotations(pool.rotationSteps(), levels.level(src));
-            return new Layer() {
-                public String node() {
-                    return name;
-                }
-
-                public String kind() {
-                    return "pool";
-                }
-
-                public HeValue run(HeOps ops, Map<String, HeValue> values) {
-                    HeValue x = values.get(src);
-                    Ciphertext[] y = new Ciphertext[x.ciphertexts().length];
-                    for (int i = 0; i < y.length; i++) {
-                        y[i] = pool.apply(ops, x.ciphertexts()[i]);
-                    }
-                    return new HeValue(y, pool.output());
-                }
-
-                public LayerPlan plan() {
-                    return new LayerPlan(name, kind(), levels.level(name), log2(scale), inMap.ciphertexts(),
-                            pool.counts().times(inMap.ciphertexts()), 0, 0, 0);
-                }
-            };
-        }
-        if (n.op() instanceof Flatten) {
-            maps.put(name, inMap);
-            return new Layer() {
-                public String node() {
-                    return name;
-                }
-
-                public String kind() {
-                    return "flatten";
-                }
-
-                public HeValue run(HeOps ops, Map<String, HeValue> values) {
-                    HeValue x = values.get(src);
-                    Ciphertext[] copy = new Ciphertext[x.ciphertexts().length];
-                    for (int i = 0; i < copy.length; i++) {
-                        copy[i] = ops.dropToLevel(x.ciphertexts()[i], x.level());
-                    }
-                    return new HeValue(copy, x.map());
-                }
-
-                public LayerPlan plan() {
-                    return new LayerPlan(name, kind(), levels.level(name), log2(scale), inMap.ciphertexts(),
-                            OpCounts.ZERO, 0, 0, 0);
-                }
-            };
-        }
-        if (n.op() instanceof Linear lin) {
-            // Tower reuse: the logits stay at level 0 with scale s·W, W taking all of q0 but the margin; separate
-            // rescales: the linear layer works one level up with W = that level's prime, rescaled away to s.
-            int outLevel = levels.level(name);
-            int level = outLevel + targets.linearPrimes();
-            int k = lin.weight().dim(0);
-            double[][] w = new double[k][];
-            double[] flat = lin.weight().toArray();
-            int width = lin.weight().dim(1);
-            for (int j = 0; j < k; j++) {
-                w[j] = java.util.Arrays.copyOfRange(flat, j * width, (j + 1) * width);
-            }
-            double ptScale = separateRescales ? context.ring().q(level).value()
-                    : Math.scalb(1.0, targets.outputPrimeBits() - targets.outputMarginBits()) / scale;
-            HeLinear linear = new HeLinear(encoder, w, lin.bias().toArray(), inMap, level, ptScale, scale, mode);
-            addRotations(linear.rotationSteps(), level);
-            maps.put(name, inMap);
-            return new Layer() {
-                public String node() {
-                    return name;
-                }
-
-                public String kind() {
-                    return "linear";
-                }
-
-                public HeValue run(HeOps ops, Map<String, HeValue> values) {
-                    HeValue x = values.get(src);
-                    Ciphertext[] in = x.ciphertexts();
-                    if (x.level() > level) {
-                        in = dropAll(ops, in, level);
-                    }
-                    Ciphertext logits = linear.apply(ops, in);
-                    if (separateRescales) {
-                        Ciphertext rescaled = ops.rescale(logits);
-                        logits.close();
-                        logits = rescaled;
-                    }
-                    return new HeValue(new Ciphertext[] {logits}, x.map());
-                }
-
-                public void close() {
-                    linear.close();
-                }
-
-                public void reusePlaintexts(boolean on) {
-                    linear.reusePlaintexts(on);
-                }
-
-                public LayerPlan plan() {
-                    long[] bytes = linear.plaintextBytes(context.ring().n());
-                    OpCounts counts = linear.counts();
-                    if (separateRescales) {
-                        OpCounts.Tally t = new OpCounts.Tally();
-                        t.rescale++;
-                        counts = counts.plus(t.snapshot());
-                    }
-                    return new LayerPlan(name, kind(), level, log2(scale * ptScale), 1, counts, bytes[0], bytes[1],
-                            bytes[2]);
-                }
-            };
-        }
-        throw new UnsupportedNetworkException(name, n.op().getClass().getSimpleName() + " is not supported");
-    }
-
-    private static double log2(double x) {
-        return Math.log(x) / Math.log(2);
-    }
-
-    /** Whether a node's value is a pending (unactivated, unrescaled) weighted-layer output. */
-    private boolean pending(String node) {
-        var op = model.node(node).op();
-        return op instanceof Conv2d || op instanceof ShortcutA || op instanceof Add;
-    }
-
-    private static double[][] perChannel(Polynomial p, int channels) {
-        double[][] c = new double[channels][];
-        for (int i = 0; i < channels; i++) {
-            c[i] = new double[] {p.coefficient(i, 0), p.coefficient(i, 1), p.coefficient(i, 2)};
-        }
-        return c;
-    }
-
-    private Layer convolution(String name, String src, Tensor weight, Tensor bias, int strideH, int strideW,
-                              int padTop, int padLeft, FeatureMap inMap, Node n, Map<String, FeatureMap> maps,
-                              CkksEncoder encoder, PlaintextBank.Mode mode) {
-        if (strideH != strideW) {
-            throw new UnsupportedNetworkException(name, "only equal vertical and horizontal strides are supported");
-        }
-        int level = levels.activationLevel(name);
-        FeatureMap outMap = new FeatureMap(grid, n.shape().channels(), n.shape().height(), n.shape().width(),
-                inMap.stride() * strideH);
-        double ptScale = targetScale(level) / scale;
-        int co = weight.dim(0);
-        int ci = weight.dim(1);
-        int kh = weight.dim(2);
-        int kw = weight.dim(3);
-        double[][][][] w = new double[co][ci][kh][kw];
-        for (int o = 0; o < co; o++) {
-            for (int c = 0; c < ci; c++) {
-                for (int y = 0; y < kh; y++) {
-                    for (int x = 0; x < kw; x++) {
-                        w[o][c][y][x] = weight.at(o, c, y, x);
-                    }
-                }
-            }
-        }
-        // Per-channel: add the inputs that share a weight value, multiply once per value (bit-identical to the
-        // diagonal method there, never more work; clustered weights make it much less).
-        ConvolutionLayer conv = layout == Layout.PER_CHANNEL
-                ? new ClusteredPerChannelConvolution(encoder, w, bias.toArray(), strideH, padTop, padLeft, inMap,
-                        outMap, level, ptScale, scale, mode)
-                : new HeConvolution(encoder, w, bias.toArray(), strideH, padTop, padLeft, inMap, outMap, level,
-                        ptScale, scale, mode, maxBabySteps);
-        addRotations(conv.rotationSteps(), level);
-        maps.put(name, outMap);
-        return new Layer() {
-            public String node() {
-                return name;
-            }
-
-            public String kind() {
-                return "conv " + kh + "x" + kw + (strideH > 1 ? " /" + strideH : "");
-            }
-
-            public HeValue run(HeOps ops, Map<String, HeValue> values) {
-                return new HeValue(conv.apply(ops, input(ops, values)), outMap);
-            }
-
-            public List<HeValue> runTogether(HeOps ops, List<Map<String, HeValue>> images) {
-                List<Ciphertext[]> inputs = images.stream().map(values -> input(ops, values)).toList();
-                return conv.applyTogether(ops, inputs).stream().map(out -> new HeValue(out, outMap)).toList();
-            }
-
-            private Ciphertext[] input(HeOps ops, Map<String, HeValue> values) {
-                HeValue x = values.get(src);
-                return x.level() > level ? dropAll(ops, x.ciphertexts(), level) : x.ciphertexts();
-            }
-
-            public void close() {
-                conv.close();
-            }
-
-            public void reusePlaintexts(boolean on) {
-                conv.reusePlaintexts(on);
-            }
-
-            public LayerPlan plan() {
-                long[] bytes = conv.plaintextBytes(context.ring().n());
-                return new LayerPlan(name, kind(), level, log2(scale * ptScale), outMap.ciphertexts(), conv.counts(),
-                        bytes[0], bytes[1], bytes[2]);
-            }
-        };
-    }
-
-    private static Ciphertext[] dropAll(HeOps ops, Ciphertext[] cts, int level) {
-        Ciphertext[] out = new Ciphertext[cts.length];
-        for (int i = 0; i < cts.length; i++) {
-            out[i] = ops.dropToLevel(cts[i], level);
-        }
-        return out;
-    }
-
-    /** Brings an Add operand to the activation level with scale S_level: pending values are there already. */
-    private Ciphertext[] align(HeOps ops, HeValue v, int level) {
-        double target = targetScale(level);
-        Ciphertext[] out = new Ciphertext[v.ciphertexts().length];
-        for (int i = 0; i < out.length; i++) {
-            Ciphertext c = v.ciphertexts()[i];
-            if (Math.abs(c.scale() / target - 1) > 1e-9) {
-                c = ops.multiplyConstant(c, 1.0, target / c.scale());
-            }
-            out[i] = c.level() > level ? ops.dropToLevel(c, level) : c;
-        }
-        return out;
-    }
-
-    private void addRotations(int[] steps, int level) {
-        for (int s : steps) {
-            rotations.merge(s, level, Math::max);
-        }
+    /** What this network computes: layer plans, rotations, input map and level, outputs. */
+    public PackedPlan packedPlan() {
+        return plan;
     }
 
     /** The plan: one line per compiled layer, in evaluation order. */
     public java.util.List<LayerPlan> plan() {
-        return layers.stream().map(Layer::plan).toList();
+        return plan.layers();
     }
 
     /** Total operation counts per image. */
     public OpCounts totalCounts() {
-        OpCounts total = OpCounts.ZERO;
-        for (Layer l : layers) {
-            total = total.plus(l.plan().counts());
-        }
-        return total;
+        return plan.counts();
     }
 
     /** Rotation steps the evaluation keys must cover. */
     public int[] rotationSteps() {
-        return rotations.keySet().stream().mapToInt(Integer::intValue).toArray();
+        return plan.rotationSteps().clone();
     }
 
     /** For each of {@link #rotationSteps()}, the highest level it is used at. */
     public int[] rotationLevels() {
-        return rotations.values().stream().mapToInt(Integer::intValue).toArray();
+        return plan.rotationLevels().clone();
     }
 
     /** Highest level a relinearisation happens at (the first activation's input level). */
     public int relinearizationLevel() {
-        return levels.topLevel();
+        return plan.inputLevel();
     }
 
     public Layout layout() {
-        return layout;
+        return plan.layout();
     }
 
     /** Estimated work of one evaluation under {@link CostModel}. */
     public double estimatedCost() {
-        return new CostModel(context.ring()).cost(plan());
+        return plan.estimatedCost(context.ring());
     }
 
     /** Where the client puts the image. */
     public FeatureMap inputMap() {
-        return inputMap;
+        return plan.inputMap();
     }
 
     public int inputLevel() {
-        return levels.topLevel();
+        return plan.inputLevel();
     }
 
     public double inputScale() {
-        return scale;
+        return plan.inputScale();
     }
 
     /** Number of logits, found in slots 0..outputs−1 of the result. */
     public int outputs() {
-        return outputs;
+        return plan.outputs();
     }
 
     public CkksContext context() {
@@ -541,7 +116,7 @@ public final class HeNetwork implements AutoCloseable {
     public Ciphertext evaluate(HeOps ops, Ciphertext[] input, LayerProgress progress, LayerObserver observer) {
         Pass pass = new Pass(input);
         int index = 0;
-        for (Layer layer : layers) {
+        for (PackedLayer layer : layers) {
             long t0 = System.nanoTime();
             HeValue v = pass.run(layer, ops);
             observer.layerOutput(layer.node(), v.ciphertexts(), v.map());
@@ -559,7 +134,7 @@ public final class HeNetwork implements AutoCloseable {
     public List<Ciphertext> evaluateTogether(HeOps ops, List<Ciphertext[]> inputs, LayerProgress progress) {
         List<Pass> passes = inputs.stream().map(Pass::new).toList();
         int index = 0;
-        for (Layer layer : layers) {
+        for (PackedLayer layer : layers) {
             long t0 = System.nanoTime();
             List<HeValue> outputs = layer.runTogether(ops, passes.stream().map(Pass::values).toList());
             for (int m = 0; m < passes.size(); m++) {
@@ -577,14 +152,14 @@ public final class HeNetwork implements AutoCloseable {
         private final Map<String, Integer> remainingUses = new HashMap<>();
 
         Pass(Ciphertext[] input) {
-            if (input.length != inputMap.ciphertexts()) {
-                throw new IllegalArgumentException("expected " + inputMap.ciphertexts() + " input ciphertexts, got "
+            if (input.length != plan.inputMap().ciphertexts()) {
+                throw new IllegalArgumentException("expected " + plan.inputMap().ciphertexts() + " input ciphertexts, got "
                         + input.length);
             }
             for (Node n : model.nodes()) {
                 remainingUses.put(n.name(), model.consumers(n.name()).size());
             }
-            values.put(model.input().name(), new HeValue(input, inputMap));
+            values.put(model.input().name(), new HeValue(input, plan.inputMap()));
         }
 
         Map<String, HeValue> values() {
@@ -592,12 +167,12 @@ public final class HeNetwork implements AutoCloseable {
         }
 
         /** Runs one layer on this image's values and closes the inputs no later layer reads. */
-        HeValue run(Layer layer, HeOps ops) {
+        HeValue run(PackedLayer layer, HeOps ops) {
             return record(layer, layer.run(ops, values));
         }
 
         /** Stores the layer's output for this image and closes the inputs no later layer reads. */
-        HeValue record(Layer layer, HeValue v) {
+        HeValue record(PackedLayer layer, HeValue v) {
             values.put(layer.node(), v);
             for (String in : new TreeSet<>(model.node(layer.node()).inputs())) {
                 if (remainingUses.merge(in, -1, Integer::sum) == 0 && !in.equals(model.input().name())) {
@@ -614,7 +189,7 @@ public final class HeNetwork implements AutoCloseable {
 
     @Override
     public void close() {
-        for (Layer l : layers) {
+        for (PackedLayer l : layers) {
             l.close();
         }
     }

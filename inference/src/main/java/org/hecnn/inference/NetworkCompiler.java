@@ -279,26 +279,23 @@ public final class NetworkCompiler {
                 why.append(members).append(" ensemble members stacked (channels interleaved, one pass); ");
             }
             Layout layout = options.layout();
-            HeNetwork planned = null;
+            PackedPlan planned;
             if (layout == null) {
-                try (HeNetwork packed = new HeNetwork(prepared, ctx, targets, PlaintextBank.Mode.PLAN_ONLY,
-                        Layout.PACKED, options.maxBabySteps());
-                     HeNetwork perChannel = new HeNetwork(prepared, ctx, targets,
-                             PlaintextBank.Mode.PLAN_ONLY, Layout.PER_CHANNEL, options.maxBabySteps())) {
-                    double a = packed.estimatedCost();
-                    double b = perChannel.estimatedCost();
-                    layout = a <= b ? Layout.PACKED : Layout.PER_CHANNEL;
-                    why.append(String.format("layout %s chosen by the cost model (packed %.3g, per-channel %.3g "
-                            + "modular multiplications per image)", layout, a, b));
-                }
+                PackedPlan packed = PackedPlan.of(prepared, ctx, targets, Layout.PACKED, options.maxBabySteps());
+                PackedPlan perChannel = PackedPlan.of(prepared, ctx, targets, Layout.PER_CHANNEL,
+                        options.maxBabySteps());
+                double a = packed.estimatedCost(ctx.ring());
+                double b = perChannel.estimatedCost(ctx.ring());
+                layout = a <= b ? Layout.PACKED : Layout.PER_CHANNEL;
+                planned = a <= b ? packed : perChannel;
+                why.append(String.format("layout %s chosen by the cost model (packed %.3g, per-channel %.3g "
+                        + "modular multiplications per image)", layout, a, b));
             } else {
                 why.append("layout ").append(layout).append(" as requested");
+                planned = PackedPlan.of(prepared, ctx, targets, layout, options.maxBabySteps());
             }
-            planned = new HeNetwork(prepared, ctx, targets, PlaintextBank.Mode.PLAN_ONLY, layout,
-                    options.maxBabySteps());
-            long nttBytes = planned.plan().stream().mapToLong(LayerPlan::plaintextBytesIfNtt).sum();
-            long coefficientBytes = planned.plan().stream().mapToLong(LayerPlan::plaintextBytesIfCoefficients).sum();
-            planned.close();
+            long nttBytes = planned.plaintextBytesIfNtt();
+            long coefficientBytes = planned.plaintextBytesIfCoefficients();
             // As coefficients the plaintexts may take half the heap; beyond that they are encoded at each use.
             long coefficientBudget = Math.max(options.plaintextBudget(), Runtime.getRuntime().maxMemory() / 2);
             PlaintextBank.Mode mode;
