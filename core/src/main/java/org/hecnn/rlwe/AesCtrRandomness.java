@@ -18,6 +18,8 @@ public final class AesCtrRandomness implements Randomness {
     public static final int SEED_BYTES = 32;
     private static final int BLOCK = 8192;
     private static final SecureRandom SYSTEM = new SecureRandom();
+    private static final java.lang.invoke.VarHandle LONGS = java.lang.invoke.MethodHandles.byteArrayViewVarHandle(
+            long[].class, ByteOrder.LITTLE_ENDIAN);
 
     private final Cipher cipher;
     private final ByteBuffer buffer = ByteBuffer.allocate(BLOCK).order(ByteOrder.LITTLE_ENDIAN);
@@ -59,6 +61,36 @@ public final class AesCtrRandomness implements Randomness {
             refill();
         }
         return buffer.getLong();
+    }
+
+    /**
+     * {@link Randomness#fillUniform} without a call per word: the keystream is read as little-endian longs straight
+     * from the block buffer, with the same mask-and-reject rule, so the values are identical.
+     */
+    @Override
+    public void fillUniform(long[] out, long bound) {
+        int bits = 64 - Long.numberOfLeadingZeros(bound - 1);
+        long mask = bits == 64 ? -1L : (1L << bits) - 1;
+        byte[] block = buffer.array();
+        int i = 0;
+        while (i < out.length) {
+            if (!buffer.hasRemaining()) {
+                refill();
+            }
+            int pos = buffer.position();
+            int end = buffer.limit() - 7;
+            while (pos < end && i < out.length) {
+                long r = (long) LONGS.get(block, pos) & mask;
+                pos += 8;
+                if (Long.compareUnsigned(r, bound) < 0) {
+                    out[i++] = r;
+                }
+            }
+            buffer.position(pos);
+            if (buffer.hasRemaining() && buffer.remaining() < Long.BYTES && i < out.length) {
+                out[i++] = nextLong(bound); // a stream left mid-word by nextBytes goes on exactly as nextLong would
+            }
+        }
     }
 
     /** Fills {@code out} with fresh bytes of this stream (used to derive seeds). */

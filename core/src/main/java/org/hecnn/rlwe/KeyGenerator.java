@@ -10,6 +10,11 @@ import org.hecnn.ring.RnsRing;
 /**
  * Generates RLWE keys with a cryptographically secure source by default. The deterministic constructor exists
  * only for reproducible tests and is named accordingly.
+ *
+ * <p>Every switching key draws two seeds from the generator's stream, one for its public uniform part and one for
+ * its secret error, so keys are independent of each other and can be made on several threads: the draws are
+ * serialised (thread-safe), and {@link #evaluationKeys(SecretKey, int, Map)} draws all seeds in order first, so a
+ * deterministic generator gives the same keys whatever the scheduling.
  */
 public final class KeyGenerator {
     private final PolyEngine engine;
@@ -35,7 +40,19 @@ public final class KeyGenerator {
     }
 
     public SecretKey secretKey() {
-        return new SecretKey(sampler.ternary(ring.n()));
+        synchronized (random) {
+            return new SecretKey(sampler.ternary(ring.n()));
+        }
+    }
+
+    /** The seeds of one switching key: its uniform part (public, sent with the key) and its error (secret). */
+    private record KeySeeds(byte[] uniform, byte[] error) {
+    }
+
+    private KeySeeds drawSeeds() {
+        synchronized (random) {
+            return new KeySeeds(newSeed(), newSeed());
+        }
     }
 
     /** s in NTT form over Q (and P if withSpecial) on the engine. */
@@ -56,11 +73,13 @@ public final class KeyGenerator {
 
     public PublicKey publicKey(SecretKey sk) {
         int ql = ring.qCount();
-        byte[] seed = newSeed();
+        KeySeeds seeds = drawSeeds();
+        byte[] seed = seeds.uniform();
         try (DevicePoly s = secretPoly(engine, sk, ql, false);
              DevicePoly a = engine.upload(new Sampler(AesCtrRandomness.fromSeed(seed)).uniform(ring, ql, false),
                      ql, false);
-             DevicePoly b = smallPoly(engine, sampler.gaussian(ring.n()), ql, false);
+             DevicePoly b = smallPoly(engine, new Sampler(AesCtrRandomness.fromSeed(seeds.error())).gaussian(ring.n()),
+                     ql, false);
              DevicePoly as = engine.allocate(ql, false)) {
             engine.multiply(a, s, as);
             engine.subtract(b, as, b);
@@ -73,15 +92,20 @@ public final class KeyGenerator {
      * data limbs s' has: a key for fewer limbs serves ciphertexts up to that level and is correspondingly smaller.
      */
     public SwitchingKey switchingKey(DevicePoly sourceSecret, SecretKey sk) {
+        return switchingKey(sourceSecret, sk, drawSeeds());
+    }
+
+    private SwitchingKey switchingKey(DevicePoly sourceSecret, SecretKey sk, KeySeeds seeds) {
         int ql = sourceSecret.qLimbs();
         int digits = ring.digitCount(ql);
-        byte[] seed = newSeed();
+        byte[] seed = seeds.uniform();
         Sampler uniform = new Sampler(AesCtrRandomness.fromSeed(seed));
+        Sampler errors = new Sampler(AesCtrRandomness.fromSeed(seeds.error()));
         long[][][] b = new long[digits][][];
         try (DevicePoly s = secretPoly(engine, sk, ql, true)) {
             for (int j = 0; j < digits; j++) {
                 try (DevicePoly a = engine.upload(uniform.uniform(ring, ql, true), ql, true);
-                     DevicePoly bj = smallPoly(engine, sampler.gaussian(ring.n()), ql, true);
+                     DevicePoly bj = smallPoly(engine, errors.gaussian(ring.n()), ql, true);
                      DevicePoly as = engine.allocate(ql, true)) {
                     engine.multiply(a, s, as);
                     engine.subtract(bj, as, bj);
@@ -113,11 +137,15 @@ public final class KeyGenerator {
 
     /** A relinearisation key for ciphertexts up to {@code maxLevel}. */
     public SwitchingKey relinearizationKey(SecretKey sk, int maxLevel) {
+        return relinearizationKey(sk, maxLevel, drawSeeds());
+    }
+
+    private SwitchingKey relinearizationKey(SecretKey sk, int maxLevel, KeySeeds seeds) {
         int ql = checkLevel(maxLevel) + 1;
         try (DevicePoly s = secretPoly(engine, sk, ql, true);
              DevicePoly s2 = engine.allocate(ql, true)) {
             engine.multiply(s, s, s2);
-            return switchingKey(s2, sk);
+            return switchingKey(s2, sk, seeds);
         }
     }
 
@@ -125,24 +153,37 @@ public final class KeyGenerator {
         return galoisKey(sk, galoisElement, ring.qCount() - 1);
     }
 
-    /** A Galois key for ciphertexts up to {@code maxLevel}. */
+    /** A Galois key for ciphertexts up to {@code maxLevel}. Thread-safe. */
     public SwitchingKey galoisKey(SecretKey sk, int galoisElement, int maxLevel) {
+        return galoisKey(sk, galoisElement, maxLevel, drawSeeds());
+    }
+
+    private SwitchingKey galoisKey(SecretKey sk, int galoisElement, int maxLevel, KeySeeds seeds) {
         int ql = checkLevel(maxLevel) + 1;
         try (DevicePoly s = secretPoly(engine, sk, ql, true);
              DevicePoly rotated = engine.allocate(ql, true)) {
             engine.automorphism(s, galoisElement, rotated);
-            return switchingKey(rotated, sk);
+            return switchingKey(rotated, sk, seeds);
         }
     }
 
     /**
      * Keys truncated to the levels they are used at: the relinearisation key up to {@code relinMaxLevel} and one
-     * Galois key per element up to the level given for it.
+     * Galois key per element up to the level given for it. The keys are made in parallel (their sampling is
+     * single-threaded per key); the seeds are drawn in order first, so the result does not depend on scheduling.
      */
     public EvaluationKeys evaluationKeys(SecretKey sk, int relinMaxLevel, Map<Integer, Integer> galoisMaxLevels) {
+        KeySeeds relinSeeds = drawSeeds();
+        java.util.List<Map.Entry<Integer, Integer>> entries = java.util.List.copyOf(galoisMaxLevels.entrySet());
+        java.util.List<KeySeeds> seeds = entries.stream().map(e -> drawSeeds()).toList();
+        SwitchingKey[] keys = new SwitchingKey[entries.size()];
+        java.util.stream.IntStream.range(0, keys.length).parallel().forEach(i ->
+                keys[i] = galoisKey(sk, entries.get(i).getKey(), entries.get(i).getValue(), seeds.get(i)));
         Map<Integer, SwitchingKey> galois = new LinkedHashMap<>();
-        galoisMaxLevels.forEach((g, level) -> galois.put(g, galoisKey(sk, g, level)));
-        return new EvaluationKeys(relinearizationKey(sk, relinMaxLevel), galois);
+        for (int i = 0; i < keys.length; i++) {
+            galois.put(entries.get(i).getKey(), keys[i]);
+        }
+        return new EvaluationKeys(relinearizationKey(sk, relinMaxLevel, relinSeeds), galois);
     }
 
     private int checkLevel(int level) {
@@ -161,7 +202,7 @@ public final class KeyGenerator {
         return new EvaluationKeys(relinearizationKey(sk), galois);
     }
 
-    /** A seed for a uniform component: drawn from this generator's stream. */
+    /** A seed drawn from this generator's stream (callers hold its lock). */
     private byte[] newSeed() {
         byte[] seed = new byte[AesCtrRandomness.SEED_BYTES];
         random.nextBytes(seed);

@@ -77,10 +77,7 @@ public final class Sampler {
         int limbs = qLimbs + (withSpecial ? ring.pCount() : 0);
         long[][] a = new long[limbs][ring.n()];
         for (int i = 0; i < limbs; i++) {
-            long q = ring.limbModulus(i, qLimbs).value();
-            for (int k = 0; k < ring.n(); k++) {
-                a[i][k] = random.nextLong(q);
-            }
+            random.fillUniform(a[i], ring.limbModulus(i, qLimbs).value());
         }
         return a;
     }

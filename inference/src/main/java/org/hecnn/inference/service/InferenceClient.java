@@ -21,6 +21,8 @@ import org.hecnn.rlwe.EvaluationKeys;
  * buffers and the immutable keys); {@link #close()} must not race with them.
  */
 public final class InferenceClient implements AutoCloseable {
+    /** Keys generated ahead of the one being written: enough to keep every core busy, few enough to stream. */
+    private static final int KEYS_AHEAD = 3;
     private final ServiceDescription service;
     private final ClientCrypto crypto;
 
@@ -50,16 +52,21 @@ public final class InferenceClient implements AutoCloseable {
     }
 
     /**
-     * Streams the evaluation keys, generating each just before it is written, so that a key set larger than
-     * memory (a ResNet at N = 2^16) is never held whole.
+     * Streams the evaluation keys, generating them a few ahead of the writer on every core, so that a key set
+     * larger than memory (a ResNet at N = 2^16) is never held whole.
      */
     public void writeEvaluationKeys(java.io.OutputStream out) throws java.io.IOException {
         java.util.Map<Integer, Integer> levels = keyLevels();
         Messages.writeKeysHeader(out, crypto.fingerprint());
         int[] elements = levels.keySet().stream().mapToInt(Integer::intValue).toArray();
-        KeyCodec.writeEvaluationKeys(service.parameters(), true, elements, role -> role == 0
+        java.util.List<Integer> order = new java.util.ArrayList<>(); // KeyCodec's: relinearisation, then ascending
+        order.add(0);
+        levels.keySet().stream().sorted().forEach(order::add);
+        try (KeysAhead keys = new KeysAhead(order, role -> role == 0
                 ? crypto.relinearizationKey(service.inputLevel())
-                : crypto.galoisKey(role, levels.get(role)), out);
+                : crypto.galoisKey(role, levels.get(role)), KEYS_AHEAD)) {
+            KeyCodec.writeEvaluationKeys(service.parameters(), true, elements, keys::take, out);
+        }
     }
 
     private EvaluationKeys makeEvaluationKeys() {
