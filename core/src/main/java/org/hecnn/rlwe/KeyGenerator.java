@@ -21,6 +21,9 @@ public final class KeyGenerator {
     private final RnsRing ring;
     private final AesCtrRandomness random;
     private final Sampler sampler;
+    /** The last secret key used for switching keys, and its NTT residues over every limb of Q·P (guarded by this). */
+    private SecretKey nttKey;
+    private long[][] nttLimbs;
 
     private KeyGenerator(PolyEngine engine, AesCtrRandomness random) {
         this.engine = engine;
@@ -102,7 +105,7 @@ public final class KeyGenerator {
         Sampler uniform = new Sampler(AesCtrRandomness.fromSeed(seed));
         Sampler errors = new Sampler(AesCtrRandomness.fromSeed(seeds.error()));
         long[][][] b = new long[digits][][];
-        try (DevicePoly s = secretPoly(engine, sk, ql, true)) {
+        try (DevicePoly s = secretNtt(sk, ql)) {
             for (int j = 0; j < digits; j++) {
                 try (DevicePoly a = engine.upload(uniform.uniform(ring, ql, true), ql, true);
                      DevicePoly bj = smallPoly(engine, errors.gaussian(ring.n()), ql, true);
@@ -115,6 +118,31 @@ public final class KeyGenerator {
             }
         }
         return new SwitchingKey(b, seed);
+    }
+
+    /**
+     * s in NTT form over Q_l·P on the engine, from residues transformed once per secret key (every switching key
+     * needs s twice; transforming it each time cost two full-size NTTs per key).
+     */
+    private DevicePoly secretNtt(SecretKey sk, int ql) {
+        long[][] all;
+        synchronized (this) {
+            if (nttKey != sk) {
+                try (DevicePoly s = secretPoly(engine, sk, ring.qCount(), true)) {
+                    nttLimbs = engine.download(s);
+                }
+                nttKey = sk;
+            }
+            all = nttLimbs;
+        }
+        long[][] limbs = new long[ql + ring.pCount()][];
+        for (int i = 0; i < ql; i++) {
+            limbs[i] = all[i].clone();
+        }
+        for (int k = 0; k < ring.pCount(); k++) {
+            limbs[ql + k] = all[ring.qCount() + k].clone();
+        }
+        return engine.upload(limbs, ql, true);
     }
 
     /** P·g_j per limb of Q_l·P: P mod q_i on digit j's limbs, 0 elsewhere. */
@@ -142,7 +170,7 @@ public final class KeyGenerator {
 
     private SwitchingKey relinearizationKey(SecretKey sk, int maxLevel, KeySeeds seeds) {
         int ql = checkLevel(maxLevel) + 1;
-        try (DevicePoly s = secretPoly(engine, sk, ql, true);
+        try (DevicePoly s = secretNtt(sk, ql);
              DevicePoly s2 = engine.allocate(ql, true)) {
             engine.multiply(s, s, s2);
             return switchingKey(s2, sk, seeds);
@@ -160,7 +188,7 @@ public final class KeyGenerator {
 
     private SwitchingKey galoisKey(SecretKey sk, int galoisElement, int maxLevel, KeySeeds seeds) {
         int ql = checkLevel(maxLevel) + 1;
-        try (DevicePoly s = secretPoly(engine, sk, ql, true);
+        try (DevicePoly s = secretNtt(sk, ql);
              DevicePoly rotated = engine.allocate(ql, true)) {
             engine.automorphism(s, galoisElement, rotated);
             return switchingKey(rotated, sk, seeds);
