@@ -10,6 +10,17 @@ final class SpecialFft {
     private final int[] rotGroup;
     private final double[] cosTable;
     private final double[] sinTable;
+    /**
+     * Twiddles of every butterfly stage, flat: the stage of block length len (a power of two) holds its len/2
+     * twiddles at offset len/2 − 1, in butterfly order, so the inner loops read them in sequence instead of
+     * computing a table index with a modulo per butterfly. The values are the same table entries.
+     */
+    private final double[] inverseRe;
+    private final double[] inverseIm;
+    private final double[] forwardRe;
+    private final double[] forwardIm;
+    /** Index pairs (i, j), i < j, that the bit-reversal permutation of {@code slots} values swaps. */
+    private final int[] swaps;
 
     SpecialFft(int logN) {
         int n = 1 << logN;
@@ -28,6 +39,25 @@ final class SpecialFft {
             cosTable[k] = Math.cos(angle);
             sinTable[k] = Math.sin(angle);
         }
+        int entries = Math.max(1, slots);
+        inverseRe = new double[entries];
+        inverseIm = new double[entries];
+        forwardRe = new double[entries];
+        forwardIm = new double[entries];
+        for (int len = 2; len <= slots; len <<= 1) {
+            int lenh = len >> 1;
+            int lenq = len << 2;
+            int gap = m / lenq;
+            for (int j = 0; j < lenh; j++) {
+                int inv = (lenq - (rotGroup[j] % lenq)) * gap;
+                int fwd = (rotGroup[j] % lenq) * gap;
+                inverseRe[lenh - 1 + j] = cosTable[inv];
+                inverseIm[lenh - 1 + j] = sinTable[inv];
+                forwardRe[lenh - 1 + j] = cosTable[fwd];
+                forwardIm[lenh - 1 + j] = sinTable[fwd];
+            }
+        }
+        swaps = bitReversalSwaps(slots);
     }
 
     int slots() {
@@ -37,21 +67,19 @@ final class SpecialFft {
     /** Slots to "coefficient-embedding" values, in place (inverse transform, divides by the size). */
     void inverse(double[] re, double[] im) {
         int size = re.length;
-        for (int len = size; len >= 1; len >>= 1) {
+        for (int len = size; len >= 2; len >>= 1) {
+            int lenh = len >> 1;
+            int t = lenh - 1;
             for (int i = 0; i < size; i += len) {
-                int lenh = len >> 1;
-                int lenq = len << 2;
-                int gap = m / lenq;
                 for (int j = 0; j < lenh; j++) {
-                    int idx = (lenq - (rotGroup[j] % lenq)) * gap;
                     int a = i + j;
-                    int b = i + j + lenh;
+                    int b = a + lenh;
                     double ur = re[a] + re[b];
                     double ui = im[a] + im[b];
                     double vr = re[a] - re[b];
                     double vi = im[a] - im[b];
-                    double wr = cosTable[idx];
-                    double wi = sinTable[idx];
+                    double wr = inverseRe[t + j];
+                    double wi = inverseIm[t + j];
                     re[a] = ur;
                     im[a] = ui;
                     re[b] = vr * wr - vi * wi;
@@ -60,9 +88,10 @@ final class SpecialFft {
             }
         }
         bitReverse(re, im);
+        double inv = 1.0 / size; // a power of two: the same as dividing
         for (int i = 0; i < size; i++) {
-            re[i] /= size;
-            im[i] /= size;
+            re[i] *= inv;
+            im[i] *= inv;
         }
     }
 
@@ -72,15 +101,13 @@ final class SpecialFft {
         bitReverse(re, im);
         for (int len = 2; len <= size; len <<= 1) {
             int lenh = len >> 1;
-            int lenq = len << 2;
-            int gap = m / lenq;
+            int t = lenh - 1;
             for (int i = 0; i < size; i += len) {
                 for (int j = 0; j < lenh; j++) {
-                    int idx = (rotGroup[j] % lenq) * gap;
                     int a = i + j;
-                    int b = i + j + lenh;
-                    double wr = cosTable[idx];
-                    double wi = sinTable[idx];
+                    int b = a + lenh;
+                    double wr = forwardRe[t + j];
+                    double wi = forwardIm[t + j];
                     double vr = re[b] * wr - im[b] * wi;
                     double vi = re[b] * wi + im[b] * wr;
                     double ur = re[a];
@@ -94,8 +121,23 @@ final class SpecialFft {
         }
     }
 
-    private static void bitReverse(double[] re, double[] im) {
-        int size = re.length;
+    private void bitReverse(double[] re, double[] im) {
+        int[] pairs = re.length == slots ? swaps : bitReversalSwaps(re.length);
+        for (int p = 0; p < pairs.length; p += 2) {
+            int i = pairs[p];
+            int j = pairs[p + 1];
+            double t = re[i];
+            re[i] = re[j];
+            re[j] = t;
+            t = im[i];
+            im[i] = im[j];
+            im[j] = t;
+        }
+    }
+
+    private static int[] bitReversalSwaps(int size) {
+        int[] pairs = new int[Math.max(0, size)];
+        int count = 0;
         for (int i = 1, j = 0; i < size; i++) {
             int bit = size >> 1;
             for (; (j & bit) != 0; bit >>= 1) {
@@ -103,13 +145,10 @@ final class SpecialFft {
             }
             j ^= bit;
             if (i < j) {
-                double t = re[i];
-                re[i] = re[j];
-                re[j] = t;
-                t = im[i];
-                im[i] = im[j];
-                im[j] = t;
+                pairs[count++] = i;
+                pairs[count++] = j;
             }
         }
+        return java.util.Arrays.copyOf(pairs, count);
     }
 }

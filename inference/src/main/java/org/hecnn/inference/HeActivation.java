@@ -59,6 +59,8 @@ public final class HeActivation implements AutoCloseable {
         for (double[] v : map.pack(offsets)) {
             offsetBank.add(v);
         }
+        shiftBank.encodePending();
+        offsetBank.encodePending();
     }
 
     private static void requireMonic(double c2) {

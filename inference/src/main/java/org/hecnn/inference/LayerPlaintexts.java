@@ -5,6 +5,7 @@ import org.hecnn.ckks.Ciphertext;
 /**
  * A weighted layer's plaintexts: its weight bank and, if the layer has a bias, its bias bank (one bias plaintext
  * per output ciphertext). Memory accounting, lockstep reuse, closing and adding the bias, once for every layer.
+ * Made once the layer has added all its plaintexts: it encodes them then, on all cores.
  */
 final class LayerPlaintexts implements AutoCloseable {
     private final PlaintextBank weights;
@@ -14,6 +15,10 @@ final class LayerPlaintexts implements AutoCloseable {
     LayerPlaintexts(PlaintextBank weights, PlaintextBank bias) {
         this.weights = weights;
         this.bias = bias;
+        weights.encodePending();
+        if (bias != null) {
+            bias.encodePending();
+        }
     }
 
     boolean hasBias() {

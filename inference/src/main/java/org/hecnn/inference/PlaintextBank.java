@@ -32,6 +32,9 @@ public final class PlaintextBank implements AutoCloseable {
     private final List<Object> coefficients = new ArrayList<>();
     private final List<Plaintext> ready = new ArrayList<>();
     private final List<java.util.function.Supplier<double[]>> recipes = new ArrayList<>();
+    /** NTT and COEFFICIENTS: plaintexts added but not yet encoded ({@link #encodePending()}). */
+    private final List<java.util.function.Supplier<double[]>> pending = new ArrayList<>();
+    private volatile boolean encoded = true;
     private int planned;
     /** Per thread, while its reuse scope is open (several images through one layer): converted plaintexts by index. */
     private final ThreadLocal<java.util.Map<Integer, Plaintext>> reuseScope = new ThreadLocal<>();
@@ -43,14 +46,15 @@ public final class PlaintextBank implements AutoCloseable {
         this.mode = mode;
     }
 
-    /** Encodes a slot vector and returns its index. */
+    /** Adds the plaintext of a slot vector and returns its index. */
     public int add(double[] slots) {
         return add(() -> slots);
     }
 
     /**
-     * Adds the plaintext whose slot vector {@code slots} computes and returns its index. Only ON_DEMAND keeps the
-     * supplier (it must stay cheap to hold: capture indices and shared weights, not vectors); PLAN_ONLY never calls it.
+     * Adds the plaintext whose slot vector {@code slots} computes and returns its index. NTT and COEFFICIENTS keep
+     * the supplier until {@link #encodePending()}, ON_DEMAND for good (it must stay cheap to hold: capture indices
+     * and shared weights, not vectors); PLAN_ONLY never calls it. Suppliers may run on any thread, in any order.
      */
     public int add(java.util.function.Supplier<double[]> slots) {
         if (mode == Mode.PLAN_ONLY) {
@@ -60,13 +64,39 @@ public final class PlaintextBank implements AutoCloseable {
             recipes.add(slots);
             return recipes.size() - 1;
         }
-        double[] coeffs = encoder.coefficients(slots.get(), new double[0], scale);
-        if (mode == Mode.NTT) {
-            ready.add(encoder.encodeCoefficients(coeffs, level, scale));
-        } else {
-            coefficients.add(compact(coeffs));
-        }
+        pending.add(slots);
+        encoded = false;
         return size() - 1;
+    }
+
+    /**
+     * Encodes every plaintext added since the last call, on all cores (the layers call it once they have added
+     * theirs; a bank used before that encodes on first use). The plaintexts are the same as encoded one by one.
+     */
+    public synchronized void encodePending() {
+        if (pending.isEmpty()) {
+            return;
+        }
+        Object[] done = new Object[pending.size()];
+        java.util.stream.IntStream.range(0, done.length).parallel().forEach(k -> {
+            double[] coeffs = encoder.coefficients(pending.get(k).get(), new double[0], scale);
+            done[k] = mode == Mode.NTT ? encoder.encodeCoefficients(coeffs, level, scale) : compact(coeffs);
+        });
+        for (Object o : done) {
+            if (mode == Mode.NTT) {
+                ready.add((Plaintext) o);
+            } else {
+                coefficients.add(o);
+            }
+        }
+        pending.clear();
+        encoded = true;
+    }
+
+    private void ensureEncoded() {
+        if (!encoded) {
+            encodePending();
+        }
     }
 
     private static Object compact(double[] c) {
@@ -100,8 +130,8 @@ public final class PlaintextBank implements AutoCloseable {
 
     public int size() {
         return switch (mode) {
-            case NTT -> ready.size();
-            case COEFFICIENTS -> coefficients.size();
+            case NTT -> ready.size() + pending.size();
+            case COEFFICIENTS -> coefficients.size() + pending.size();
             case ON_DEMAND -> recipes.size();
             case PLAN_ONLY -> planned;
         };
@@ -109,6 +139,7 @@ public final class PlaintextBank implements AutoCloseable {
 
     /** Bytes held between uses for a ring of degree n. */
     public long bytes(int n) {
+        ensureEncoded();
         return switch (mode) {
             case NTT -> (long) ready.size() * (level + 1) * n * 8;
             case COEFFICIENTS -> coefficients.stream().mapToLong(c -> c instanceof int[] ? 4L * n : 8L * n).sum();
@@ -170,6 +201,7 @@ public final class PlaintextBank implements AutoCloseable {
         if (mode == Mode.PLAN_ONLY) {
             throw new IllegalStateException("this network was compiled for planning only and cannot evaluate");
         }
+        ensureEncoded();
         java.util.Map<Integer, Plaintext> reused = reuseScope.get();
         if (mode == Mode.NTT) {
             use.accept(ready.get(i));
@@ -191,6 +223,7 @@ public final class PlaintextBank implements AutoCloseable {
      * FFT are computed on a helper thread); NTT-form and reused plaintexts are used as they are.
      */
     public Ciphertext[] multiplySum(HeOps ops, int[] indices, java.util.function.IntFunction<Ciphertext[]> operands) {
+        ensureEncoded();
         Ciphertext[][] sum = new Ciphertext[1][];
         if (mode == Mode.NTT || mode == Mode.PLAN_ONLY || reuseScope.get() != null) {
             for (int j = 0; j < indices.length; j++) {
@@ -303,6 +336,7 @@ public final class PlaintextBank implements AutoCloseable {
     @Override
     public void close() {
         reuse(false);
+        pending.clear();
         recipes.clear();
         ready.forEach(Plaintext::close);
         ready.clear();
