@@ -1,27 +1,27 @@
 package org.hecnn.cli;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
-import java.util.Locale;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.hecnn.HecnnException;
-import org.hecnn.cnn.ensemble.EnsembleStack;
 import org.hecnn.cnn.model.Model;
 import org.hecnn.cnn.model.Tensor;
 import org.hecnn.cnn.plain.PlainEvaluator;
-import org.hecnn.inference.LayerProgress;
 import org.hecnn.inference.NetworkCompiler;
-import org.hecnn.inference.service.InferenceClient;
-import org.hecnn.inference.service.InferenceServer;
-import org.hecnn.inference.service.ServiceDescription;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
- * Accuracy on a range of a CIFAR-10 binary file (or of MNIST IDX data, through {@link ChainEval}): plaintext accuracy of the model, and (unless --plain) encrypted
- * accuracy, agreement between encrypted and plaintext predictions, the largest logit error and mean latency.
+ * Accuracy on a range of a CIFAR-10 binary file or of MNIST IDX data, in any layout and against a local or remote
+ * server: plaintext accuracy of the model, and (unless --plain) encrypted accuracy, agreement between encrypted and
+ * plaintext predictions, the largest logit error and the time per evaluation and per image. The encrypted pass
+ * ({@link EncryptedPass}) is one for every layout: requests of up to the service's capacity (one image per slot in
+ * the batched layout), in lockstep with --together.
  */
 @Command(name = "eval", mixinStandardHelpOptions = true,
         description = "Evaluate a model on a range of CIFAR-10 or MNIST images, in plaintext and under encryption.")
@@ -38,19 +38,16 @@ final class EvalCommand implements Callable<Integer> {
             + "get them, and samples/cifar10_test_first10.bin is bundled";
 
     @Option(names = "--data", required = true, description = "CIFAR-10 binary file, or MNIST IDX images "
-            + "(t10k-images-idx3-ubyte[.gz], labels read from the sibling file; runs the batched layout)")
+            + "(t10k-images-idx3-ubyte[.gz], labels read from the sibling file; runs the batched layout unless "
+            + "--layout says otherwise)")
     Path data;
 
     @Option(names = "--features", description = "a public feature extractor (ONNX) the client runs in plaintext; "
-            + "the encrypted --model is the private head (batched layout)")
+            + "the encrypted --model is the private head (batched layout unless --layout vector)")
     Path features;
 
-    @Option(names = "--input-range", split = ",", description = "lo,hi: the range of the encrypted model's inputs "
-            + "the batched plan is proven for (default: the MNIST normalisation range; see the model card)")
-    double[] inputRange;
-
-    @Option(names = "--batch", description = "MNIST: images per evaluation, at least 1 (default: one per slot of "
-            + "the smallest secure ring)")
+    @Option(names = "--batch", description = "images per request, at least 1 (default: as many as the service "
+            + "takes: one per slot of the smallest secure ring in the batched layout, else one)")
     Integer batch;
 
     @Option(names = "--from", description = "first image index, 0 or more (default: ${DEFAULT-VALUE})",
@@ -64,13 +61,14 @@ final class EvalCommand implements Callable<Integer> {
     @Option(names = "--plain", description = "plaintext evaluation only")
     boolean plainOnly;
 
-    @Option(names = "--together", description = "CIFAR: evaluate this many images in lockstep, at least 1, "
-            + "converting each plaintext once for all of them (throughput; default: ${DEFAULT-VALUE})",
+    @Option(names = "--together", description = "evaluate this many requests in lockstep, at least 1: the CNN "
+            + "layouts convert each plaintext once for all of them (throughput; default: ${DEFAULT-VALUE})",
             defaultValue = "1")
     int together;
 
-    @Option(names = "--records", description = "CIFAR, encrypted: append each image's result to this JSON-lines file "
-            + "as it finishes, and take the images it already holds from it (a long run can stop and continue)")
+    @Option(names = "--records", description = "CIFAR, CNN layouts, encrypted: append each image's result to this "
+            + "JSON-lines file as it finishes, and take the images it already holds from it (a long run can stop and "
+            + "continue)")
     Path recordsFile;
 
     @Option(names = "--closest-first", description = "CIFAR, CNN layouts: evaluate every image from --from on in "
@@ -81,10 +79,6 @@ final class EvalCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        double[] range = inputRange != null ? inputRange : new double[] {MnistIdx.lowest(), MnistIdx.highest()};
-        if (range.length != 2 || !(range[0] < range[1])) {
-            throw new HecnnException("--input-range takes lo,hi with lo < hi");
-        }
         OptionCheck.atLeast("--from", from, 0);
         if (count != null) {
             OptionCheck.atLeast("--count", count, 1);
@@ -96,164 +90,168 @@ final class EvalCommand implements Callable<Integer> {
         InputFile.require("--data", data, WHERE_DATA);
         if (remote.remote()) {
             options.requireNoModelFor("--server");
-            if (plainOnly || features != null || recordsFile != null || closestFirst || together != 1) {
-                throw new InvalidOptionException("with --server, eval takes only --data, --from, --count, --json and "
-                        + "the connection options: the model (and so plaintext evaluation) is on the server");
+            if (plainOnly || recordsFile != null || closestFirst || together != 1) {
+                throw new InvalidOptionException("with --server, eval takes only --data, --features, --batch, --from, "
+                        + "--count, --json and the connection options: the model (and so plaintext evaluation) is on "
+                        + "the server");
             }
-            return RemoteRun.eval(remote, options.backendProvider(), data, from, count, options.json);
         }
-        boolean chain = MnistIdx.isIdxImages(data) || features != null || options.batched() || options.vector();
-        if (chain && (recordsFile != null || closestFirst)) {
-            throw new HecnnException((recordsFile != null ? "--records" : "--closest-first") + " applies to CIFAR-10 "
-                    + "evaluation in the CNN layouts, not to chain networks (MNIST, --features, batched, vector)");
+        EvalImages images = EvalImages.open(data, features);
+        int pool = ImageRange.available(data, images.count(), from, count);
+        if (remote.remote()) {
+            try (ServiceLink link = remote.link(options.backendProvider())) {
+                int values = link.description().input().valuesPerImage();
+                images.requireFits(link.model(), values + " values", values, from);
+                Map<String, Object> m = new LinkedHashMap<>();
+                m.put("server", remote.server);
+                m.put("model", link.model());
+                m.put("images", count == null ? pool : count);
+                return encrypted(m, link, null, images, range(count == null ? pool : count), null,
+                        EvalRecords.inMemory());
+            }
         }
-        if (MnistIdx.isIdxImages(data)) {
-            return ChainEval.run(options, data, ChainEval.mnist(data), null, range, from, count, batch, plainOnly);
-        }
-        if (chain) {
-            return ChainEval.run(options, data, ChainEval.cifar(data), features == null ? null
-                    : org.hecnn.cnn.onnx.OnnxImporter.load(InputFile.require("--features", features, "")), range,
-                    from, count, batch, plainOnly);
+        ModelOptions.Family auto = images.forChainNetworks() ? ModelOptions.Family.BATCHED : ModelOptions.Family.CNN;
+        ModelOptions.Family family = options.family(auto);
+        if (family != ModelOptions.Family.CNN && (recordsFile != null || closestFirst)) {
+            throw new InvalidOptionException((recordsFile != null ? "--records" : "--closest-first") + " applies to "
+                    + "CIFAR-10 evaluation in the CNN layouts, not to chain networks (MNIST, --features, batched, "
+                    + "vector)");
         }
         if (recordsFile != null && plainOnly) {
-            throw new HecnnException("--records keeps encrypted results; it does not apply with --plain");
+            throw new InvalidOptionException("--records keeps encrypted results; it does not apply with --plain");
         }
-        int total = ImageInput.cifarCount(data);
-        int pool = ImageRange.available(data, total, from, count);
-        java.util.List<Model> members = options.members();
-        Model imported = members.get(0);
-        ImageInput.requireCifarShape(imported.inputShape());
-        int memberCount = members.size();
-        if (!plainOnly) {
-            options.checkBeforeCompiling();
+        Model imported = options.members().get(0);
+        images.requireFits(imported.name(), imported.inputShape().toString(), imported.inputShape().size(), from);
+        try (LayoutNetwork built = plainOnly ? null : options.network(auto, batch != null ? batch : 1, true)) {
+            return local(built, built != null ? built.reference() : options.reference(auto), images, pool);
         }
-        NetworkCompiler.Compiled compiled = plainOnly ? null : Phase.run("compiling " + imported.name(),
-                () -> options.compile(members, true));
-        // The compiled network's own prepared model (passes, clustering, stacking done once) is the reference.
-        Model reference = compiled != null ? compiled.model() : options.reference(members);
-        EvalRecords records = recordsFile == null || compiled == null ? EvalRecords.inMemory()
-                : EvalRecords.open(recordsFile, configuration(compiled));
-        // Plaintext evaluation of the images the run chooses from: the range, or with --closest-first all images
-        // from --from on (the --count closest are chosen among them).
+    }
+
+    /** Indices 0..n-1. */
+    private static List<Integer> range(int n) {
+        List<Integer> out = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            out.add(i);
+        }
+        return out;
+    }
+
+    /** Images per request: --batch, at most what the service takes. */
+    private int perRequest(ServiceLink link) {
+        return batch != null ? Math.min(batch, link.capacity()) : link.capacity();
+    }
+
+    /** Plaintext evaluation of the images the run chooses from, then (unless --plain) the encrypted pass. */
+    private int local(LayoutNetwork built, Model reference, EvalImages images, int pool) {
+        EvalRecords records = recordsFile != null && built instanceof PackedLayout p
+                ? EvalRecords.open(recordsFile, configuration(p.compiled())) : EvalRecords.inMemory();
+        int members = built != null ? built.network().description().members() : options.members().size();
+        // the range, or with --closest-first all images from --from on (the --count closest are chosen among them)
         int considered = closestFirst || count == null ? pool : count;
         int[] labels = new int[considered];
         double[][] plains = new double[considered][];
         Progress plainProgress = new Progress("plaintext");
         for (int i = 0; i < considered; i++) {
-            ImageInput.Labelled img = ImageInput.cifar(data, from + i, ImageInput.CIFAR_MEAN, ImageInput.CIFAR_STD);
-            labels[i] = img.label();
-            plains[i] = PlainEvaluator.evaluate(reference, Tensor.of(InferCommand.flatten(img.pixels()),
-                    imported.inputShape().dims())).toArray();
+            labels[i] = images.label(from + i);
+            plains[i] = PlainEvaluator.evaluate(reference, Tensor.of(images.input(from + i),
+                    reference.inputShape().dims())).toArray();
             plainProgress.update(i + 1, considered, "image " + (from + i));
         }
-        java.util.List<Integer> chosen = new java.util.ArrayList<>();
-        for (int i = 0; i < considered; i++) {
-            chosen.add(i);
-        }
+        List<Integer> chosen = range(considered);
         if (closestFirst) {
-            chosen.sort(java.util.Comparator.comparingDouble(i -> margin(decisionScores(plains[i], memberCount))));
+            chosen.sort(Comparator.comparingDouble(i -> EncryptedPass.margin(EncryptedPass.decisionScores(plains[i],
+                    members))));
             chosen = chosen.subList(0, count == null ? considered : count);
         }
-        int n = chosen.size();
-        java.util.List<Integer> pending = chosen.stream().filter(i -> !records.has(from + i)).toList();
-        int resumed = n - pending.size();
-        Progress progress = new Progress("images");
-        try (InferenceClient client = compiled == null || pending.isEmpty() ? null : new InferenceClient(
-                ServiceDescription.fromBytes(new InferenceServer(compiled).description().toBytes(),
-                        compiled.network().context().parameters().isInsecure()), options.backendProvider())) {
-            InferenceServer.Session session = client == null ? null
-                    : Phase.run("generating and sending the evaluation keys",
-                            () -> KeyTransfer.open(client, new InferenceServer(compiled))).session();
-            for (int first = 0; session != null && first < pending.size(); first += together) {
-                java.util.List<Integer> group = pending.subList(first, Math.min(pending.size(), first + together));
-                java.util.List<byte[]> requests = new java.util.ArrayList<>();
-                for (int i : group) {
-                    requests.add(client.encrypt(ImageInput.cifar(data, from + i, ImageInput.CIFAR_MEAN,
-                            ImageInput.CIFAR_STD).pixels()));
-                }
-                long t0 = System.nanoTime();
-                java.util.List<byte[]> responses = group.size() == 1
-                        ? java.util.List.of(session.evaluate(requests.get(0), LayerProgress.NONE))
-                        : session.evaluateTogether(requests, LayerProgress.NONE);
-                double seconds = (System.nanoTime() - t0) / 1e9 / group.size();
-                for (int j = 0; j < group.size(); j++) {
-                    int i = group.get(j);
-                    double[] logits = client.decrypt(responses.get(j));
-                    double err = 0;
-                    for (int k = 0; k < logits.length; k++) {
-                        err = Math.max(err, Math.abs(logits[k] - plains[i][k]));
-                    }
-                    double[] scores = decisionScores(plains[i], memberCount);
-                    records.add(new EvalRecords.Entry(from + i, labels[i], InferCommand.argMax(scores),
-                            predicted(logits, client.members()), margin(scores), err, seconds));
-                }
-                progress.update(first + group.size(), pending.size(), "image " + (from + group.get(group.size() - 1)));
-            }
-        } finally {
-            if (compiled != null) {
-                compiled.close();
-            }
-        }
         int plainCorrect = 0;
-        java.util.List<Integer> indices = new java.util.ArrayList<>();
+        List<Integer> indices = new ArrayList<>();
         for (int i : chosen) {
-            plainCorrect += predicted(plains[i], memberCount) == labels[i] ? 1 : 0;
+            plainCorrect += EncryptedPass.predicted(plains[i], members) == labels[i] ? 1 : 0;
             indices.add(from + i);
         }
         Map<String, Object> m = new LinkedHashMap<>();
-        m.put("images", n);
-        m.put("members", memberCount);
+        m.put("model", reference.name());
+        m.put("images", chosen.size());
+        m.put("members", members);
         m.put("clusters", options.clusters);
-        m.put("plaintextAccuracy", plainCorrect / (double) n);
+        m.put("plaintextAccuracy", plainCorrect / (double) chosen.size());
         if (closestFirst) {
             m.put("imageIndices", indices);
         }
-        Summary sum = plainOnly ? null : summarise(records, indices);
-        if (!plainOnly) {
-            m.put("rescaling", ModelOptions.rescalingName(compiled.targets()));
-            m.put("accuracy", sum.correct / (double) n);
+        if (built == null) {
+            m.put("accuracy", plainCorrect / (double) chosen.size());
+            return EvalReport.print(m, options.json, data, List.of());
+        }
+        try (ServiceLink link = new LocalLink(built.network(), options.backendProvider())) {
+            return encrypted(m, link, built, images, chosen, plains, records);
+        }
+    }
+
+    /**
+     * The encrypted pass over the images {@code from + i} for each i of {@code chosen} (those not in {@code records}
+     * yet) and the report, the same for every layout and for a local or remote server. With the plaintext model here
+     * ({@code built}, {@code plains} by i) it adds agreement, the largest logit error, the flipped images, the layout's
+     * own fields and the operations of one evaluation.
+     */
+    private int encrypted(Map<String, Object> m, ServiceLink link, LayoutNetwork built, EvalImages images,
+                          List<Integer> chosen, double[][] plains, EvalRecords records) {
+        List<Integer> pending = chosen.stream().filter(i -> !records.has(from + i)).toList();
+        EncryptedPass pass = null;
+        if (!pending.isEmpty()) {
+            Phase.run("generating and sending the evaluation keys", link::openSession);
+            pass = EncryptedPass.run(link, images, from, pending, plains, perRequest(link), together,
+                    built != null && built.warmUp(), records);
+        }
+        Summary sum = summarise(records, chosen.stream().map(i -> from + i).toList());
+        int n = chosen.size();
+        m.put("accuracy", sum.correct / (double) n);
+        if (built != null) {
             m.put("agreement", sum.agree / (double) n);
             m.put("maxLogitError", sum.maxErr);
-            m.put("meanSecondsPerImage", sum.seconds / n);
-            m.put("imagesPerEvaluation", together);
-            m.put("resumedImages", resumed);
             m.put("flips", sum.flips);
-        } else {
-            m.put("accuracy", plainCorrect / (double) n);
         }
-        if (options.json) {
-            System.out.println(Json.write(m));
-        } else {
-            System.out.printf(Locale.ROOT, "%d images from %s, model %s%n", n, data, reference.name());
-            if (closestFirst) {
-                System.out.println("the " + n + " of the smallest plaintext margin, closest first: " + indices);
+        var p = link.description().parameters();
+        m.put("layout", link.layout());
+        m.put("logN", p.logN());
+        m.put("logQP", p.logQP());
+        m.put("levels", link.description().inputLevel());
+        if (built != null) {
+            built.summary(m);
+        }
+        m.put("imagesPerEvaluation", perRequest(link) * together);
+        m.put("meanSecondsPerImage", sum.seconds / n);
+        m.put("amortisedMillisecondsPerImage", 1e3 * sum.seconds / n);
+        if (pass != null) {
+            m.put("evaluations", pass.calls());
+            m.put("medianSecondsPerEvaluation", pass.medianSeconds());
+            if (!link.remote()) {
+                m.put("encryptSecondsPerEvaluation", pass.encryptSecondsPerCall());
+                m.put("hops", PlanCommand.counts(pass.counts()));
             }
-            System.out.printf(Locale.ROOT, "plaintext accuracy %.2f%%%n", 100.0 * plainCorrect / n);
-            if (!plainOnly) {
-                System.out.printf(Locale.ROOT, "encrypted accuracy %.2f%%, agreement with plaintext %.2f%%, largest "
-                        + "logit error %.3e, %.2f s per image%s%s%n", 100.0 * sum.correct / n, 100.0 * sum.agree / n,
-                        sum.maxErr, sum.seconds / n, together > 1 ? " (amortised: " + together
-                        + " images in lockstep)" : "", resumed > 0 ? "; " + resumed + " images taken from "
-                        + recordsFile : "");
-                for (Map<String, Object> f : sum.flips) {
-                    System.out.printf(Locale.ROOT, "  flipped: image %s, plaintext margin %.3g, logit error %.3g%n",
-                            f.get("index"), f.get("plainMargin"), f.get("maxLogitError"));
-                }
+            if (!Double.isNaN(pass.warmupSeconds())) {
+                m.put("warmupSeconds", pass.warmupSeconds());
             }
         }
-        return 0;
+        if (images.hasFeatures()) {
+            m.put("clientFeatureSecondsPerImage", images.featureSeconds() / n);
+        }
+        m.put("resumedImages", n - pending.size());
+        if (n > pending.size()) {
+            m.put("resumedFrom", String.valueOf(recordsFile));
+        }
+        return EvalReport.print(m, options.json, data, built != null ? built.notes() : List.of());
     }
 
     /** Totals over the images evaluated, every one of which has a record. */
-    private record Summary(int correct, int agree, double maxErr, double seconds, java.util.List<Map<String, Object>> flips) {
+    private record Summary(int correct, int agree, double maxErr, double seconds, List<Map<String, Object>> flips) {
     }
 
-    private static Summary summarise(EvalRecords records, java.util.List<Integer> indices) {
+    private static Summary summarise(EvalRecords records, List<Integer> indices) {
         int correct = 0;
         int agree = 0;
         double maxErr = 0;
         double seconds = 0;
-        java.util.List<Map<String, Object>> flips = new java.util.ArrayList<>();
+        List<Map<String, Object>> flips = new ArrayList<>();
         for (int i : indices) {
             EvalRecords.Entry e = records.get(i);
             correct += e.encryptedClass() == e.label() ? 1 : 0;
@@ -303,30 +301,5 @@ final class EvalCommand implements Callable<Integer> {
         } catch (java.io.IOException | java.security.NoSuchAlgorithmException e) {
             throw new HecnnException("cannot read " + p + ": " + e.getMessage(), e);
         }
-    }
-
-    /** The scores a prediction is the arg-max of: the logits, or for an ensemble the members' mean softmax. */
-    private static double[] decisionScores(double[] outputs, int members) {
-        return members == 1 ? outputs : EnsembleStack.averageSoftmax(outputs, members);
-    }
-
-    /** Largest minus second-largest score. */
-    private static double margin(double[] scores) {
-        double top = Double.NEGATIVE_INFINITY;
-        double second = Double.NEGATIVE_INFINITY;
-        for (double v : scores) {
-            if (v > top) {
-                second = top;
-                top = v;
-            } else if (v > second) {
-                second = v;
-            }
-        }
-        return top - second;
-    }
-
-    /** The class an output vector predicts: for an ensemble, the arg-max of the members' mean softmax. */
-    private static int predicted(double[] outputs, int members) {
-        return InferCommand.argMax(decisionScores(outputs, members));
     }
 }

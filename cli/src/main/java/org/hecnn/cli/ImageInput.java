@@ -46,13 +46,6 @@ final class ImageInput {
         }
     }
 
-    /** Fails unless a model with this input shape reads CIFAR-10 images (3x32x32). */
-    static void requireCifarShape(org.hecnn.cnn.model.Shape shape) {
-        if (shape.channels() != 3 || shape.height() != 32 || shape.width() != 32) {
-            throw new HecnnException("CIFAR-10 images are 3x32x32 but the model expects " + shape);
-        }
-    }
-
     static Labelled cifar(Path file, int index, double[] mean, double[] std) {
         int count = cifarCount(file);
         if (index < 0 || index >= count) {

@@ -9,6 +9,15 @@ final class Json {
     private Json() {
     }
 
+    /** An ordered map of the given keys and values (key, value, key, value, ...), for nested objects. */
+    static Map<String, Object> object(Object... keysAndValues) {
+        Map<String, Object> m = new java.util.LinkedHashMap<>();
+        for (int i = 0; i < keysAndValues.length; i += 2) {
+            m.put((String) keysAndValues[i], keysAndValues[i + 1]);
+        }
+        return m;
+    }
+
     static String write(Object value) {
         StringBuilder sb = new StringBuilder();
         append(sb, value);
@@ -70,6 +79,8 @@ final class Json {
                 append(sb, a[i]);
             }
             sb.append(']');
+        } else if (v instanceof int[] a) {
+            append(sb, java.util.Arrays.stream(a).boxed().toList());
         } else {
             append(sb, v.toString());
         }

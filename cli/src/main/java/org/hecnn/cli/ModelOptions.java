@@ -1,18 +1,29 @@
 package org.hecnn.cli;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
 import org.hecnn.HecnnException;
 import org.hecnn.backend.BackendProvider;
+import org.hecnn.ckks.CkksContext;
 import org.hecnn.cnn.model.Model;
 import org.hecnn.cnn.onnx.OnnxImporter;
 import org.hecnn.inference.Layout;
 import org.hecnn.inference.NetworkCompiler;
 import org.hecnn.inference.PrecisionTargets;
+import org.hecnn.inference.batched.BatchedCompiler;
+import org.hecnn.inference.batched.BatchedNetwork;
 import org.hecnn.inference.batched.BatchedPlan;
+import org.hecnn.inference.batched.BatchedProgram;
+import org.hecnn.inference.vector.VectorNetwork;
 import org.hecnn.inference.vector.VectorPlan;
 import picocli.CommandLine.Option;
 
-/** Options shared by the commands that compile a model. */
+/**
+ * Options shared by the commands that compile a model, and the one place that turns them into an encrypted network
+ * of the chosen layout ({@link #network}) or the plaintext model such a network computes ({@link #reference}).
+ */
 final class ModelOptions {
     /** The model the README's commands use when --model is not given (relative to the installation). */
     static final String DEFAULT_MODEL = "models/resnet20_quad.onnx";
@@ -24,15 +35,17 @@ final class ModelOptions {
     @Option(names = "--ensemble", split = ",", description = "ONNX models of one architecture (comma-separated) "
             + "evaluated as an ensemble in one encrypted pass: members stacked, the client averages their softmax "
             + "outputs; with --clusters the members are clustered jointly. Replaces --model")
-    java.util.List<Path> ensemble;
+    List<Path> ensemble;
 
     @Option(names = "--backend", description = "cpu, cuda, opencl, reference or auto (default: ${DEFAULT-VALUE})",
             defaultValue = "auto")
     String backend;
 
-    @Option(names = "--layout", description = "auto (cost model), packed, per-channel; for chain networks such as "
-            + "the MNIST CryptoNets model: batched (one image per slot; the default for MNIST IDX data) or vector (one "
-            + "image per evaluation, for latency) (default: ${DEFAULT-VALUE})", defaultValue = "auto")
+    @Option(names = "--layout", description = "auto, packed, per-channel (the CNN layouts; auto: the cost model "
+            + "chooses), or for chain networks such as the MNIST CryptoNets model batched (one image per slot, for "
+            + "throughput; what auto means for MNIST IDX data and --features in eval) or vector (one image per "
+            + "evaluation, for latency; what auto means for infer --mnist) (default: ${DEFAULT-VALUE})",
+            defaultValue = "auto")
     String layout;
 
     @Option(names = "--scale-bits", description = "activation scale 2^bits (default: 33 with separate rescales, 24 "
@@ -71,10 +84,21 @@ final class ModelOptions {
             + "(default: ${DEFAULT-VALUE})", defaultValue = "PER_KERNEL_COLUMN")
     org.hecnn.cnn.cluster.Granularity granularity;
 
+    @Option(names = "--input-range", split = ",", description = "lo,hi: the range of the encrypted model's inputs "
+            + "the batched and vector plans are proven for (default: the MNIST normalisation range; see the model "
+            + "card); the CNN layouts take any input")
+    double[] inputRange;
+
     @Option(names = "--json", description = "machine-readable output")
     boolean json;
 
     private BackendProvider provider;
+    private List<Model> loaded;
+
+    /** The kinds of encrypted network: CNN (packed or per-channel, as --layout or the cost model says), or a chain one. */
+    enum Family {
+        CNN, BATCHED, VECTOR
+    }
 
     Path modelPath() {
         Path p = model != null ? model : Path.of(System.getProperty("hecnn.home", "."), DEFAULT_MODEL);
@@ -82,18 +106,14 @@ final class ModelOptions {
                 + "use one in models/");
     }
 
-    Model load() {
-        if (ensemble != null) {
-            throw new HecnnException("--ensemble runs with the CNN layouts (infer, eval on CIFAR-10, plan), not with "
-                    + "the chain-network layouts");
+    /** The models to evaluate: the --ensemble members, or the one --model (loaded once per command). */
+    List<Model> members() {
+        if (loaded != null) {
+            return loaded;
         }
-        return OnnxImporter.load(modelPath());
-    }
-
-    /** The models to evaluate: the --ensemble members, or the one --model. */
-    java.util.List<Model> members() {
         if (ensemble == null) {
-            return java.util.List.of(load());
+            loaded = List.of(OnnxImporter.load(modelPath()));
+            return loaded;
         }
         if (model != null) {
             throw new HecnnException("give either --model or --ensemble, not both");
@@ -101,35 +121,117 @@ final class ModelOptions {
         if (ensemble.isEmpty()) {
             throw new HecnnException("--ensemble needs at least one model file");
         }
-        java.util.List<Model> out = new java.util.ArrayList<>();
+        List<Model> out = new ArrayList<>();
         for (Path p : ensemble) {
             out.add(OnnxImporter.load(InputFile.require("--ensemble member", p, "")));
         }
-        return out;
+        loaded = List.copyOf(out);
+        return loaded;
     }
 
     /** The files of the models to evaluate: the --ensemble members, or the one --model. */
-    java.util.List<Path> memberPaths() {
-        return ensemble != null ? ensemble : java.util.List.of(modelPath());
+    List<Path> memberPaths() {
+        return ensemble != null ? ensemble : List.of(modelPath());
+    }
+
+    /** The one model of a chain layout (they take no ensemble). */
+    private Model chainModel() {
+        if (ensemble != null) {
+            throw new HecnnException("--ensemble runs with the CNN layouts (packed, per-channel), not with the chain "
+                    + "layouts (batched, vector)");
+        }
+        return members().get(0);
     }
 
     /**
-     * The plaintext model an encrypted network of these members would compute (the passes, clustering and
-     * stacking), without compiling one: for --plain; a compiled network carries it as {@code Compiled.model()}.
+     * The family --layout names; "auto" means {@code auto} (the command's default for its data). Fails on an
+     * unknown layout, and on --input-range with a CNN layout (they take any input).
      */
-    Model reference(java.util.List<Model> members) {
-        if (members.size() == 1) {
-            return clusters == 0 ? members.get(0) : NetworkCompiler.prepare(members.get(0), options());
+    Family family(Family auto) {
+        Family f = switch (layout.toLowerCase(Locale.ROOT)) {
+            case "auto" -> auto;
+            case "packed", "per-channel", "per_channel" -> Family.CNN;
+            case "batched" -> Family.BATCHED;
+            case "vector" -> Family.VECTOR;
+            default -> throw new InvalidOptionException("unknown layout '" + layout + "': use auto, packed, "
+                    + "per-channel, batched or vector");
+        };
+        if (f == Family.CNN && inputRange != null) {
+            throw new InvalidOptionException("--input-range applies to the batched and vector layouts (chain "
+                    + "networks); the packed and per-channel layouts take any input");
         }
-        return NetworkCompiler.prepareEnsemble(members, options()).model();
+        return f;
+    }
+
+    /**
+     * The encrypted network of the chosen layout ({@code auto} when --layout is auto), compiled on the chosen backend.
+     * The chain layouts are planned before the backend is selected, so that a model they cannot run fails at once.
+     *
+     * @param capacity images one request must carry (the batched layout picks the smallest secure ring for them)
+     * @param encode   whether the CNN layouts encode their plaintexts (not for a plan)
+     */
+    LayoutNetwork network(Family auto, int capacity, boolean encode) {
+        return switch (family(auto)) {
+            case CNN -> {
+                List<Model> m = members();
+                checkBeforeCompiling();
+                yield new PackedLayout(Phase.run("compiling " + m.get(0).name(), () -> compile(m, encode)));
+            }
+            case BATCHED -> {
+                BatchedPlan.Precision precision = batchedPrecision();
+                double[] range = inputRange();
+                Model m = chainModel();
+                BatchedPlan plan = BatchedCompiler.plan(m, range[0], range[1], precision);
+                BackendProvider backend = backendProvider();
+                yield new BatchedLayout(Phase.run("compiling " + m.name(), () -> new BatchedNetwork(plan,
+                        CkksContext.create(plan.parameters(capacity), backend))), m, range);
+            }
+            case VECTOR -> {
+                int bits = vectorScaleBits();
+                double[] range = inputRange();
+                Model m = chainModel();
+                VectorPlan plan = new VectorPlan(BatchedProgram.lower(m), range[0], range[1], bits);
+                BackendProvider backend = backendProvider();
+                yield new VectorLayout(Phase.run("compiling " + m.name(), () -> new VectorNetwork(plan,
+                        CkksContext.create(plan.parameters(), backend))), m, range);
+            }
+        };
+    }
+
+    /**
+     * The plaintext model the network of the chosen layout computes, without compiling one (for --plain): a chain
+     * layout's imported model; for the CNN layouts the members after the compiler's passes, clustering and stacking
+     * (what {@code Compiled.model()} holds).
+     */
+    Model reference(Family auto) {
+        if (family(auto) != Family.CNN) {
+            return chainModel();
+        }
+        List<Model> m = members();
+        if (m.size() == 1) {
+            return clusters == 0 ? m.get(0) : NetworkCompiler.prepare(m.get(0), options());
+        }
+        return NetworkCompiler.prepareEnsemble(m, options()).model();
     }
 
     /** The network for the members (an ensemble compiles to one stacked network). */
-    NetworkCompiler.Compiled compile(java.util.List<Model> members, boolean encode) {
+    private NetworkCompiler.Compiled compile(List<Model> members, boolean encode) {
         NetworkCompiler.Options o = options();
         return members.size() == 1
                 ? NetworkCompiler.compile(members.get(0), backendProvider(), o, encode)
                 : NetworkCompiler.compileEnsemble(members, backendProvider(), o, encode);
+    }
+
+    /** The input range of the chain layouts: --input-range, or the MNIST normalisation range. */
+    double[] inputRange() {
+        if (inputRange == null) {
+            return new double[] {MnistIdx.lowest(), MnistIdx.highest()};
+        }
+        if (inputRange.length != 2 || !(inputRange[0] < inputRange[1]) || !Double.isFinite(inputRange[0])
+                || !Double.isFinite(inputRange[1])) {
+            throw new InvalidOptionException("--input-range takes lo,hi with lo < hi (finite numbers)");
+        }
+        return inputRange.clone();
     }
 
     /**
@@ -142,15 +244,15 @@ final class ModelOptions {
                     + "the server's property; the client learns only its service description");
         }
         if (!layout.equalsIgnoreCase("auto") || scaleBits != null || weightBits != null || separateRescales
-                || towerReuse || babySteps != null || clusters != 0) {
+                || towerReuse || babySteps != null || clusters != 0 || inputRange != null) {
             throw new InvalidOptionException("compilation options (--layout, --scale-bits, --weight-bits, "
-                    + "--separate-rescales, --tower-reuse, --baby-steps, --clusters) do not apply with " + option
-                    + ": the server compiled its model; give them to `hecnn serve`");
+                    + "--separate-rescales, --tower-reuse, --baby-steps, --clusters, --input-range) do not apply with "
+                    + option + ": the server compiled its model; give them to `hecnn serve`");
         }
     }
 
     /** Checks the options of the CNN layouts and selects (and names) the backend before compilation starts. */
-    void checkBeforeCompiling() {
+    private void checkBeforeCompiling() {
         options();
         backendProvider();
     }
@@ -160,17 +262,8 @@ final class ModelOptions {
         return targets.separateRescales() ? "separate" : "tower reuse";
     }
 
-    boolean batched() {
-        return layout.equalsIgnoreCase("batched");
-    }
-
-    /** The single-image vector layout for chain networks (latency). */
-    boolean vector() {
-        return layout.equalsIgnoreCase("vector");
-    }
-
     /** Precision of the batched layout. */
-    BatchedPlan.Precision batchedPrecision() {
+    private BatchedPlan.Precision batchedPrecision() {
         BatchedPlan.Precision d = BatchedPlan.Precision.standard();
         String range = "in the batched layout";
         return new BatchedPlan.Precision(
@@ -180,7 +273,7 @@ final class ModelOptions {
     }
 
     /** Scale of the single-image vector layout. */
-    int vectorScaleBits() {
+    private int vectorScaleBits() {
         if (weightBits != null) {
             throw new InvalidOptionException("--weight-bits does not apply to the vector layout (its weights are "
                     + "encoded at the activation scale); set --scale-bits (20-55) instead");
@@ -197,15 +290,12 @@ final class ModelOptions {
         return provider;
     }
 
+    /** The compiler options of the CNN layouts (--layout auto lets the cost model choose between them). */
     NetworkCompiler.Options options() {
-        Layout forced = switch (layout.toLowerCase(java.util.Locale.ROOT)) {
-            case "auto" -> null;
+        Layout forced = switch (layout.toLowerCase(Locale.ROOT)) {
             case "packed" -> Layout.PACKED;
             case "per-channel", "per_channel" -> Layout.PER_CHANNEL;
-            case "batched", "vector" -> throw new HecnnException("the batched and vector layouts (chain networks) run through eval "
-                    + "and plan; infer uses the CNN layouts");
-            default -> throw new HecnnException("unknown layout '" + layout + "': use auto, packed, per-channel or "
-                    + "batched");
+            default -> null;
         };
         if (separateRescales && towerReuse) {
             throw new HecnnException("give either --separate-rescales or --tower-reuse, not both");

@@ -31,8 +31,14 @@ final class RemoteOptions {
         return Duration.ofSeconds(deadlineSeconds);
     }
 
+    /** A link to the service for a command's generic client code (see {@link ServiceLink}). */
+    ServiceLink link(BackendProvider backend) {
+        Duration d = deadline();
+        return new RemoteLink(connect(backend), d);
+    }
+
     /** Connects and reads the service description (secure parameters only). */
-    RemoteInference connect(BackendProvider backend) {
+    private RemoteInference connect(BackendProvider backend) {
         if (tlsCa != null) {
             InputFile.require("--tls-ca", tlsCa, "");
         }

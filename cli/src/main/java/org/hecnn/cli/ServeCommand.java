@@ -3,13 +3,11 @@ package org.hecnn.cli;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
-import org.hecnn.cnn.model.Model;
-import org.hecnn.inference.NetworkCompiler;
+import org.hecnn.inference.EncryptedNetwork;
 import org.hecnn.inference.service.InferenceServer;
 import org.hecnn.serving.HecnnServer;
 import org.hecnn.serving.ServingLimits;
@@ -18,8 +16,9 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
- * Runs the inference service: compiles the model once, then serves encrypted requests over gRPC until SIGINT or
- * SIGTERM, when it shuts down gracefully (accepted requests finish within the grace period).
+ * Runs the inference service for the network of any layout that {@link ModelOptions#network} builds: compiles it
+ * once, then serves encrypted requests over gRPC until SIGINT or SIGTERM, when it shuts down gracefully (accepted
+ * requests finish within the grace period).
  */
 @Command(name = "serve", mixinStandardHelpOptions = true,
         description = "Serve encrypted inference over gRPC (hecnn.serving.v1.Inference; see docs/serving.md).")
@@ -82,40 +81,41 @@ final class ServeCommand implements Callable<Integer> {
                 : positiveMib("--max-key-upload-mib", maxKeyUploadMib), Duration.ofSeconds(sessionIdleSeconds),
                 workers, queue, Duration.ofSeconds(graceSeconds));
         HecnnServer.Endpoint endpoint = new HecnnServer.Endpoint(host, port, metricsPort, tlsCert, tlsKey);
-        List<Model> members = options.members();
-        options.checkBeforeCompiling();
-        NetworkCompiler.Compiled compiled = Phase.run("compiling " + members.get(0).name(),
-                () -> options.compile(members, true));
+        LayoutNetwork built = options.network(ModelOptions.Family.CNN, 1, true);
+        EncryptedNetwork network = built.network();
         HecnnServer server;
         try {
-            server = HecnnServer.start(new InferenceServer(compiled), limits, endpoint);
+            server = HecnnServer.start(new InferenceServer(network), limits, endpoint);
         } catch (RuntimeException e) {
-            compiled.close();
+            built.close();
             throw e;
         }
         CountDownLatch stopped = new CountDownLatch(1);
         Thread hook = new Thread(() -> {
             System.err.println("shutting down: finishing accepted requests (at most " + graceSeconds + " s)");
             server.close();
-            compiled.close();
+            built.close();
             stopped.countDown();
         }, "hecnn-serve-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
         Map<String, Object> m = new LinkedHashMap<>();
-        m.put("model", compiled.model().name());
+        m.put("model", network.name());
+        m.put("layout", ServiceLink.layoutOf(network.description()));
+        m.put("imagesPerRequest", network.description().capacity());
         m.put("address", host + ":" + server.port());
         m.put("tls", tlsCert != null);
         m.put("metricsPort", server.metricsPort());
-        m.put("parameters", "N = 2^" + compiled.network().context().parameters().logN() + ", log QP "
-                + compiled.network().context().parameters().logQP());
+        m.put("parameters", "N = 2^" + network.context().parameters().logN() + ", log QP "
+                + network.context().parameters().logQP());
         m.put("maxSessions", maxSessions);
         m.put("workers", workers);
         m.put("queue", queue);
         if (options.json) {
             System.out.println(Json.write(m));
         } else {
-            System.out.printf(Locale.ROOT, "serving %s on %s:%d (%s), %s; metrics %s; Ctrl-C stops%n", m.get("model"),
-                    host, server.port(), tlsCert != null ? "TLS" : "plain text", m.get("parameters"),
+            System.out.printf(Locale.ROOT, "serving %s (%s layout, %d images per request) on %s:%d (%s), %s; metrics "
+                    + "%s; Ctrl-C stops%n", m.get("model"), m.get("layout"), m.get("imagesPerRequest"), host,
+                    server.port(), tlsCert != null ? "TLS" : "plain text", m.get("parameters"),
                     server.metricsPort() < 0 ? "off" : "http://" + host + ":" + server.metricsPort() + "/metrics");
         }
         System.out.flush();

@@ -9,6 +9,12 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Random;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.hecnn.cnn.model.Model;
+import org.hecnn.cnn.model.Tensor;
+import org.hecnn.cnn.onnx.OnnxImporter;
+import org.hecnn.cnn.plain.PlainEvaluator;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -39,27 +45,60 @@ class MnistCommandsTest {
         return images;
     }
 
+    /**
+     * As {@link #writeIdx}, labelled with the plaintext model's predictions: an encrypted accuracy of 1 then means
+     * that every encrypted prediction agrees with the plaintext model's (also where the client cannot see it).
+     */
+    static Path writeIdxLabelledByTheModel(Path dir, int count) throws IOException {
+        Path images = writeIdx(dir, count);
+        MnistIdx data = MnistIdx.load(images);
+        Model model = OnnxImporter.load(Path.of(MODEL));
+        try (DataOutputStream out = new DataOutputStream(Files.newOutputStream(
+                dir.resolve("t10k-labels-idx1-ubyte")))) {
+            out.writeInt(0x801);
+            out.writeInt(count);
+            for (int i = 0; i < count; i++) {
+                out.writeByte(InferCommand.argMax(PlainEvaluator.evaluate(model,
+                        Tensor.of(data.image(i), model.inputShape().dims())).toArray()));
+            }
+        }
+        return images;
+    }
+
+    /** A number field of one-line JSON output. */
+    static double number(String json, String key) {
+        Matcher m = Pattern.compile("\"" + key + "\":([-0-9.e+]+)").matcher(json);
+        assertTrue(m.find(), key + " in " + json);
+        return Double.parseDouble(m.group(1));
+    }
+
     @Test
     void evalRunsTheBatchedLayoutOnIdxData(@TempDir Path dir) throws IOException {
-        Path images = writeIdx(dir, 6);
-        String json = CliRun.ok("eval", "--data", images.toString(), "--model", MODEL, "--backend", "cpu", "--batch", "3",
-                "--json");
+        Path images = writeIdxLabelledByTheModel(dir, 7);
+        String json = CliRun.ok("eval", "--data", images.toString(), "--model", MODEL, "--backend", "cpu", "--layout",
+                "batched", "--count", "6", "--batch", "3", "--json");
         assertTrue(json.contains("\"layout\":\"batched\""), json);
+        assertTrue(json.contains("\"images\":6"), json);
         assertTrue(json.contains("\"agreement\":1.00000"), json);
+        assertTrue(json.contains("\"accuracy\":1.00000"), json);
         assertTrue(json.contains("\"evaluations\":2"), json);
+        assertTrue(json.contains("\"imagesPerEvaluation\":3"), json);
         assertTrue(json.contains("\"powerOfTwoMultiplications\":5072"), json);
+        assertTrue(number(json, "maxLogitError") <= number(json, "errorBound"), json);
     }
 
     @Test
     void inferRunsOneImageInTheVectorLayout(@TempDir Path dir) throws IOException {
         Path images = writeIdx(dir, 3);
         String json = CliRun.ok("infer", "--mnist", images.toString(), "--index", "2", "--model", MODEL, "--backend", "cpu",
-                "--json");
+                "--layout", "vector", "--json");
         assertTrue(json.contains("\"layout\":\"vector\""), json);
         String cls = json.replaceAll("(?s).*\"class\":(\\d+).*", "$1");
         String plain = json.replaceAll("(?s).*\"plaintextClass\":(\\d+).*", "$1");
         assertEquals(plain, cls, json);
         assertNotEquals(json, cls);
+        assertTrue(number(json, "maxLogitError") <= number(json, "errorBound"), json);
+        assertTrue(json.contains("\"rotationKeys\":28"), json);
     }
 
     @Test

@@ -26,6 +26,8 @@ class OptionValidationTest {
         "plan --weight-bits -3|--weight-bits must be at least 8 (got -3)",
         "plan --baby-steps 0|--baby-steps must be at least 1 (got 0)",
         "plan --clusters -1|--clusters must be at least 0 (got -1)",
+        "plan --input-range 0,1|--input-range applies to the batched and vector layouts",
+        "plan --layout diagonal|unknown layout 'diagonal': use auto, packed, per-channel, batched or vector",
         "eval --plain --data " + SAMPLE + " --count -5|--count must be at least 1 (got -5)",
         "eval --plain --data " + SAMPLE + " --count 0|--count must be at least 1 (got 0)",
         "eval --plain --data " + SAMPLE + " --count 11|--count must be between 1 and 10",
@@ -53,6 +55,8 @@ class OptionValidationTest {
         "plan --layout batched --weight-bits 31|--weight-bits must be between 4 and 30 in the batched layout",
         "plan --layout vector --scale-bits 19|--scale-bits must be between 20 and 55 in the vector layout",
         "plan --layout vector --weight-bits 20|--weight-bits does not apply to the vector layout",
+        "plan --layout batched --input-range 2,1|--input-range takes lo,hi with lo < hi",
+        "infer --layout vector --trace|--trace applies to the packed and per-channel layouts",
     })
     void chainLayoutsCheckTheirOwnRanges(String command, String expected) {
         CliRun.Result r = CliRun.run((command + " --model " + MNIST).split(" "));
