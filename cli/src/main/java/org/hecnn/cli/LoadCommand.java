@@ -6,7 +6,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.hecnn.serving.client.LoadGenerator;
-import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -27,19 +26,10 @@ final class LoadCommand implements Callable<Integer> {
             + "reference or auto (default: ${DEFAULT-VALUE})", defaultValue = "auto")
     String backend;
 
-    @ArgGroup(exclusive = true, multiplicity = "1")
-    Source source;
-
-    /** Where the images come from (in order, wrapping around). */
-    static final class Source {
-        @Option(names = "--data", required = true, description = "CIFAR-10 binary file the images come from (in "
-                + "order, wrapping around)")
-        Path cifar;
-
-        @Option(names = "--mnist", required = true, description = "MNIST IDX images (t10k-images-idx3-ubyte[.gz]) "
-                + "the images come from, for an MNIST model such as models/mnist_cryptonets_pow2.onnx")
-        Path mnist;
-    }
+    @Option(names = "--data", required = true, description = "the images (in order, wrapping around): a CIFAR-10 "
+            + "binary file, or MNIST IDX images (t10k-images-idx3-ubyte[.gz]) for an MNIST model such as "
+            + "models/mnist_cryptonets_pow2.onnx")
+    Path data;
 
     @Option(names = "--images-per-request", description = "images in each request, 0: as many as the service's "
             + "requests carry (default: ${DEFAULT-VALUE})", defaultValue = "0")
@@ -65,11 +55,11 @@ final class LoadCommand implements Callable<Integer> {
         OptionCheck.between("--requests", requests, 1, 100_000, "");
         OptionCheck.between("--images-per-request", imagesPerRequest, 0, 1 << 16, "");
         java.util.function.IntFunction<double[]> images;
-        if (source.mnist != null) {
-            MnistIdx mnist = MnistIdx.load(InputFile.require("--mnist", source.mnist, ""));
+        InputFile.require("--data", data, ImageInput.WHERE_CIFAR);
+        if (MnistIdx.isIdxImages(data)) {
+            MnistIdx mnist = MnistIdx.load(data);
             images = i -> mnist.image(i % mnist.count);
         } else {
-            Path data = InputFile.require("--data", source.cifar, ImageInput.WHERE_CIFAR);
             int total = ImageInput.cifarCount(data);
             images = i -> InferCommand.flatten(ImageInput.cifar(data, i % total, ImageInput.CIFAR_MEAN,
                     ImageInput.CIFAR_STD).pixels());

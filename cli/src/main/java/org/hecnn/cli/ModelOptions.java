@@ -15,6 +15,7 @@ import org.hecnn.inference.PrecisionTargets;
 import org.hecnn.inference.batched.BatchedCompiler;
 import org.hecnn.inference.batched.BatchedNetwork;
 import org.hecnn.inference.batched.BatchedPlan;
+import org.hecnn.inference.UnsupportedNetworkException;
 import org.hecnn.inference.batched.BatchedProgram;
 import org.hecnn.inference.vector.VectorNetwork;
 import org.hecnn.inference.vector.VectorPlan;
@@ -141,6 +142,23 @@ final class ModelOptions {
                     + "layouts (batched, vector)");
         }
         return members().get(0);
+    }
+
+    /**
+     * The default family of a command whose data does not decide it (plan, serve): the batched layout for a chain
+     * network such as the MNIST models (the CNN layouts cannot run it; batched serves the most images per request),
+     * the CNN layouts for anything else. Only consulted with --layout auto.
+     */
+    Family familyOfModel() {
+        if (!layout.equalsIgnoreCase("auto") || ensemble != null) {
+            return Family.CNN;
+        }
+        try {
+            BatchedProgram.lower(members().get(0));
+            return Family.BATCHED;
+        } catch (UnsupportedNetworkException e) {
+            return Family.CNN;
+        }
     }
 
     /**

@@ -24,7 +24,7 @@ final class PlanCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        try (LayoutNetwork built = options.network(ModelOptions.Family.CNN, 1, false)) {
+        try (LayoutNetwork built = options.network(options.familyOfModel(), 1, false)) {
             EncryptedNetwork net = built.network();
             ServiceDescription d = net.description();
             CkksParameters p = net.context().parameters();

@@ -81,7 +81,7 @@ final class ServeCommand implements Callable<Integer> {
                 : positiveMib("--max-key-upload-mib", maxKeyUploadMib), Duration.ofSeconds(sessionIdleSeconds),
                 workers, queue, Duration.ofSeconds(graceSeconds));
         HecnnServer.Endpoint endpoint = new HecnnServer.Endpoint(host, port, metricsPort, tlsCert, tlsKey);
-        LayoutNetwork built = options.network(ModelOptions.Family.CNN, 1, true);
+        LayoutNetwork built = options.network(options.familyOfModel(), 1, true);
         EncryptedNetwork network = built.network();
         HecnnServer server;
         try {

@@ -102,6 +102,13 @@ class MnistCommandsTest {
     }
 
     @Test
+    void planOfAChainNetworkChoosesTheBatchedLayoutByItself() {
+        String json = CliRun.ok("plan", "--model", MODEL, "--backend", "cpu", "--json");
+        assertTrue(json.contains("\"layout\":\"batched\""), json);
+        assertTrue(json.contains("\"rotationKeys\":0"), json);
+    }
+
+    @Test
     void truncatedIdxIsATypedError(@TempDir Path dir) throws IOException {
         Path images = writeIdx(dir, 2);
         byte[] all = Files.readAllBytes(images);
