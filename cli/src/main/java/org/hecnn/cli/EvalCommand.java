@@ -11,7 +11,7 @@ import org.hecnn.HecnnException;
 import org.hecnn.cnn.model.Model;
 import org.hecnn.cnn.model.Tensor;
 import org.hecnn.cnn.plain.PlainEvaluator;
-import org.hecnn.inference.NetworkCompiler;
+import org.hecnn.inference.packed.NetworkCompiler;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;

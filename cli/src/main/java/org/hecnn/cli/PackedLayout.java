@@ -7,9 +7,9 @@ import java.util.Map;
 import org.hecnn.ckks.CkksParameters;
 import org.hecnn.cnn.model.Model;
 import org.hecnn.inference.EncryptedNetwork;
-import org.hecnn.inference.HeNetwork;
-import org.hecnn.inference.LayerPlan;
-import org.hecnn.inference.NetworkCompiler;
+import org.hecnn.inference.packed.HeNetwork;
+import org.hecnn.inference.packed.LayerPlan;
+import org.hecnn.inference.packed.NetworkCompiler;
 import org.hecnn.inference.OpCounts;
 
 /** The CNN layouts (packed or per-channel channel planes): the compiler's decisions and its per-layer plan. */

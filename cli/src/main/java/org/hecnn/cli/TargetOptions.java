@@ -1,6 +1,6 @@
 package org.hecnn.cli;
 
-import org.hecnn.inference.PrecisionTargets;
+import org.hecnn.inference.packed.PrecisionTargets;
 
 /**
  * The precision targets of the CNN layouts from --scale-bits, --weight-bits, --separate-rescales and --tower-reuse,

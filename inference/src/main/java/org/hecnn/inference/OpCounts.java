@@ -33,16 +33,16 @@ public record OpCounts(long ctCtMultiplications, long relinearizations, long pla
 
     /** A mutable tally used while building or running a layer. */
     public static final class Tally {
-        long ctCt;
-        long relin;
-        long plain;
-        long constant;
-        long powerOfTwo;
-        long add;
-        long rot;
-        long hoisted;
-        long decompositions;
-        long rescale;
+        public long ctCt;
+        public long relin;
+        public long plain;
+        public long constant;
+        public long powerOfTwo;
+        public long add;
+        public long rot;
+        public long hoisted;
+        public long decompositions;
+        public long rescale;
 
         public OpCounts snapshot() {
             return new OpCounts(ctCt, relin, plain, constant, powerOfTwo, add, rot, hoisted, decompositions, rescale);

@@ -1,5 +1,10 @@
 package org.hecnn.inference;
 
+import org.hecnn.inference.packed.HeActivation;
+import org.hecnn.inference.packed.HeConvolution;
+import org.hecnn.inference.packed.HeLinear;
+import org.hecnn.inference.packed.HeSpatialSum;
+import org.hecnn.inference.packed.PlaintextBank;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 

@@ -1,5 +1,8 @@
 package org.hecnn.inference;
 
+import org.hecnn.inference.packed.NetworkCompiler;
+import org.hecnn.inference.packed.NetworkLevels;
+import org.hecnn.inference.packed.PrecisionTargets;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 

@@ -1,5 +1,8 @@
 package org.hecnn.inference;
 
+import org.hecnn.inference.packed.HeNetwork;
+import org.hecnn.inference.packed.PlaintextBank;
+import org.hecnn.inference.packed.PrecisionTargets;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;

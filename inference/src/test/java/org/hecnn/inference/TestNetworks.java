@@ -1,5 +1,9 @@
 package org.hecnn.inference;
 
+import org.hecnn.inference.packed.HeNetwork;
+import org.hecnn.inference.packed.NetworkCompiler;
+import org.hecnn.inference.packed.PrecisionTargets;
+
 /** Test helper: a test's own {@link HeNetwork} as the packed {@link EncryptedNetwork} a server serves. */
 public final class TestNetworks {
     private TestNetworks() {

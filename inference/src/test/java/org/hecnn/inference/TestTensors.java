@@ -1,5 +1,6 @@
 package org.hecnn.inference;
 
+import org.hecnn.inference.packed.PrecisionTargets;
 import java.util.Random;
 import org.hecnn.ckks.CkksParameters;
 import org.hecnn.cnn.model.Add;

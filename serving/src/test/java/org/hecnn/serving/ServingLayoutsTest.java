@@ -18,7 +18,7 @@ import org.hecnn.inference.EncryptedNetwork;
 import org.hecnn.inference.LayerProgress;
 import org.hecnn.inference.batched.BatchedCompiler;
 import org.hecnn.inference.batched.BatchedPlan;
-import org.hecnn.inference.batched.BatchedProgram;
+import org.hecnn.inference.chain.BatchedProgram;
 import org.hecnn.inference.service.InferenceClient;
 import org.hecnn.inference.service.InferenceServer;
 import org.hecnn.inference.vector.VectorNetwork;

@@ -4,9 +4,9 @@ import java.time.Duration;
 import org.hecnn.ckks.CkksContext;
 import org.hecnn.ckks.TestContexts;
 import org.hecnn.cnn.model.Model;
-import org.hecnn.inference.HeNetwork;
-import org.hecnn.inference.PlaintextBank;
-import org.hecnn.inference.PrecisionTargets;
+import org.hecnn.inference.packed.HeNetwork;
+import org.hecnn.inference.packed.PlaintextBank;
+import org.hecnn.inference.packed.PrecisionTargets;
 import org.hecnn.inference.TestTensors;
 import org.hecnn.inference.service.InferenceServer;
 

@@ -1,5 +1,6 @@
 package org.hecnn.inference.batched;
 
+import org.hecnn.inference.chain.BatchedProgram;
 import org.hecnn.ckks.Ciphertext;
 import org.hecnn.ckks.CkksContext;
 import org.hecnn.inference.EncryptedNetwork;

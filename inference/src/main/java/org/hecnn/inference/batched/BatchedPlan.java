@@ -1,5 +1,7 @@
 package org.hecnn.inference.batched;
 
+import org.hecnn.inference.chain.AffineMap;
+import org.hecnn.inference.chain.BatchedProgram;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;

@@ -1,5 +1,6 @@
 package org.hecnn.inference.batched;
 
+import org.hecnn.inference.chain.AffineMap;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeMap;

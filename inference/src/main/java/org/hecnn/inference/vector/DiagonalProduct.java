@@ -9,7 +9,7 @@ import org.hecnn.ckks.CkksEncoder;
 import org.hecnn.ckks.Plaintext;
 import org.hecnn.inference.HeOps;
 import org.hecnn.inference.OpCounts;
-import org.hecnn.inference.batched.AffineMap;
+import org.hecnn.inference.chain.AffineMap;
 
 /**
  * y = W·x for x held with period P_in in the slots (x[s] = x[s mod P_in]) by the hybrid diagonal method: with

@@ -19,8 +19,8 @@ import org.hecnn.inference.ServiceDescription;
 import org.hecnn.inference.LayerProgress;
 import org.hecnn.inference.OpCounts;
 import org.hecnn.inference.UnsupportedNetworkException;
-import org.hecnn.inference.batched.AffineMap;
-import org.hecnn.inference.batched.BatchedProgram;
+import org.hecnn.inference.chain.AffineMap;
+import org.hecnn.inference.chain.BatchedProgram;
 
 /**
  * The server side of the single-image vector layout: the first layer as element-wise products with the client's

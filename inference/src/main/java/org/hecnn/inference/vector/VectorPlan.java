@@ -9,7 +9,7 @@ import org.hecnn.ckks.NoiseBounds;
 import org.hecnn.ckks.SecurityStandard;
 import org.hecnn.inference.UnsupportedNetworkException;
 import org.hecnn.inference.batched.BatchedPlan;
-import org.hecnn.inference.batched.BatchedProgram;
+import org.hecnn.inference.chain.BatchedProgram;
 import org.hecnn.rlwe.Sampler;
 
 /**

@@ -1,5 +1,6 @@
 package org.hecnn.inference.batched;
 
+import org.hecnn.inference.chain.BatchedProgram;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;

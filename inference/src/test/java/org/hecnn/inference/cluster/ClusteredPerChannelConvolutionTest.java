@@ -1,6 +1,6 @@
 package org.hecnn.inference.cluster;
 
-import org.hecnn.inference.ClusteredPerChannelConvolution;
+import org.hecnn.inference.packed.ClusteredPerChannelConvolution;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -19,11 +19,11 @@ import org.hecnn.ckks.Evaluator;
 import org.hecnn.ckks.TestContexts;
 import org.hecnn.cnn.cluster.WeightKMeans;
 import org.hecnn.inference.FeatureMap;
-import org.hecnn.inference.HeConvolution;
+import org.hecnn.inference.packed.HeConvolution;
 import org.hecnn.inference.HeOps;
 import org.hecnn.inference.Layout;
 import org.hecnn.inference.OpCounts;
-import org.hecnn.inference.PlaintextBank;
+import org.hecnn.inference.packed.PlaintextBank;
 import org.hecnn.ring.Galois;
 import org.hecnn.rlwe.KeyGenerator;
 import org.hecnn.rlwe.SecretKey;

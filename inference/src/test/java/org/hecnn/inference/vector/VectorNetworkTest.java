@@ -15,7 +15,7 @@ import org.hecnn.cnn.plain.InvalidInputException;
 import org.hecnn.cnn.plain.PlainEvaluator;
 import org.hecnn.inference.LayerProgress;
 import org.hecnn.inference.batched.BatchedNetworkTest;
-import org.hecnn.inference.batched.BatchedProgram;
+import org.hecnn.inference.chain.BatchedProgram;
 import org.hecnn.inference.service.InferenceClient;
 import org.hecnn.inference.service.InferenceServer;
 import org.junit.jupiter.api.Test;

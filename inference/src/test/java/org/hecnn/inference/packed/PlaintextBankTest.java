@@ -1,8 +1,9 @@
-package org.hecnn.inference;
+package org.hecnn.inference.packed;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import org.hecnn.inference.HeOps;
 import java.util.Random;
 import org.hecnn.ckks.Ciphertext;
 import org.hecnn.ckks.CkksContext;

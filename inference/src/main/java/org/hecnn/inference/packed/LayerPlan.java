@@ -1,4 +1,6 @@
-package org.hecnn.inference;
+package org.hecnn.inference.packed;
+
+import org.hecnn.inference.OpCounts;
 
 /**
  * One line of a compiled network's plan: the node, what it does, the level its result lives at, the result's

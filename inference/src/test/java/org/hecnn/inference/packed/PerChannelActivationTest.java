@@ -1,7 +1,10 @@
-package org.hecnn.inference;
+package org.hecnn.inference.packed;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import org.hecnn.inference.LayerProgress;
+import org.hecnn.inference.Layout;
+import org.hecnn.inference.TestTensors;
 import java.util.Random;
 import org.hecnn.ckks.Ciphertext;
 import org.hecnn.ckks.CkksContext;

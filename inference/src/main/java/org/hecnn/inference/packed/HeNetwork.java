@@ -1,5 +1,11 @@
-package org.hecnn.inference;
+package org.hecnn.inference.packed;
 
+import org.hecnn.inference.FeatureMap;
+import org.hecnn.inference.HeOps;
+import org.hecnn.inference.LayerObserver;
+import org.hecnn.inference.LayerProgress;
+import org.hecnn.inference.Layout;
+import org.hecnn.inference.OpCounts;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;

@@ -1,4 +1,4 @@
-package org.hecnn.inference;
+package org.hecnn.inference.packed;
 
 /**
  * Bit sizes that set the precision of encrypted inference: activations are kept at scale 2^scaleBits, weight

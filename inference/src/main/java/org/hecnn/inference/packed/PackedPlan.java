@@ -1,5 +1,8 @@
-package org.hecnn.inference;
+package org.hecnn.inference.packed;
 
+import org.hecnn.inference.FeatureMap;
+import org.hecnn.inference.Layout;
+import org.hecnn.inference.OpCounts;
 import java.util.List;
 import org.hecnn.ckks.CkksContext;
 import org.hecnn.cnn.model.Model;

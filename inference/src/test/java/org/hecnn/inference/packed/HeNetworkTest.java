@@ -1,4 +1,4 @@
-package org.hecnn.inference;
+package org.hecnn.inference.packed;
 
 import static org.hecnn.inference.TestTensors.miniResNet;
 import static org.hecnn.inference.TestTensors.random;
@@ -7,6 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import org.hecnn.inference.HeOps;
+import org.hecnn.inference.LayerProgress;
+import org.hecnn.inference.Layout;
+import org.hecnn.inference.TestTensors;
+import org.hecnn.inference.UnsupportedNetworkException;
 import java.util.Random;
 import org.hecnn.ckks.Ciphertext;
 import org.hecnn.ckks.CkksContext;

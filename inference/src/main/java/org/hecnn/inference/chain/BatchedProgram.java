@@ -1,4 +1,4 @@
-package org.hecnn.inference.batched;
+package org.hecnn.inference.chain;
 
 import java.util.ArrayList;
 import java.util.List;

@@ -1,5 +1,9 @@
-package org.hecnn.inference;
+package org.hecnn.inference.packed;
 
+import org.hecnn.inference.FeatureMap;
+import org.hecnn.inference.HeOps;
+import org.hecnn.inference.OpCounts;
+import org.hecnn.inference.SlotGrid;
 import java.util.ArrayList;
 import java.util.List;
 import org.hecnn.ckks.Ciphertext;

@@ -1,9 +1,15 @@
-package org.hecnn.inference;
+package org.hecnn.inference.packed;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import org.hecnn.inference.LayerProgress;
+import org.hecnn.inference.OutsideCertifiedRangeException;
+import org.hecnn.inference.ServiceDescription;
+import org.hecnn.inference.TestNetworks;
+import org.hecnn.inference.TestTensors;
+import org.hecnn.inference.UnsupportedNetworkException;
 import java.util.Random;
 import org.hecnn.ckks.CkksContext;
 import org.hecnn.ckks.TestContexts;

@@ -1,5 +1,6 @@
-package org.hecnn.inference;
+package org.hecnn.inference.packed;
 
+import org.hecnn.inference.UnsupportedNetworkException;
 import org.hecnn.ckks.CkksParameters;
 import org.hecnn.ckks.SecurityStandard;
 

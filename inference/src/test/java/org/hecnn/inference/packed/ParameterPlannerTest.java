@@ -1,4 +1,4 @@
-package org.hecnn.inference;
+package org.hecnn.inference.packed;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import org.hecnn.inference.UnsupportedNetworkException;
 import java.util.List;
 import org.hecnn.ckks.CkksParameters;
 import org.hecnn.ckks.SecurityStandard;

@@ -1,5 +1,16 @@
-package org.hecnn.inference;
+package org.hecnn.inference.packed;
 
+import org.hecnn.inference.EncryptedNetwork;
+import org.hecnn.inference.HeOps;
+import org.hecnn.inference.InputEncoding;
+import org.hecnn.inference.LayerObserver;
+import org.hecnn.inference.LayerProgress;
+import org.hecnn.inference.Layout;
+import org.hecnn.inference.OpCounts;
+import org.hecnn.inference.OutputDecoding;
+import org.hecnn.inference.ServiceDescription;
+import org.hecnn.inference.SlotGrid;
+import org.hecnn.inference.UnsupportedNetworkException;
 import java.util.List;
 import org.hecnn.backend.BackendProvider;
 import org.hecnn.ckks.CkksContext;

@@ -1,5 +1,6 @@
-package org.hecnn.inference;
+package org.hecnn.inference.packed;
 
+import org.hecnn.inference.FeatureMap;
 import org.hecnn.ckks.Ciphertext;
 
 /** An encrypted intermediate value: the ciphertexts of a feature map (or the logits) with its placement. */

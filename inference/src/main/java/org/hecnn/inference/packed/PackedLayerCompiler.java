@@ -1,5 +1,11 @@
-package org.hecnn.inference;
+package org.hecnn.inference.packed;
 
+import org.hecnn.inference.FeatureMap;
+import org.hecnn.inference.HeOps;
+import org.hecnn.inference.Layout;
+import org.hecnn.inference.OpCounts;
+import org.hecnn.inference.SlotGrid;
+import org.hecnn.inference.UnsupportedNetworkException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;

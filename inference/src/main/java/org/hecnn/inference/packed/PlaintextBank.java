@@ -1,5 +1,6 @@
-package org.hecnn.inference;
+package org.hecnn.inference.packed;
 
+import org.hecnn.inference.HeOps;
 import java.util.ArrayList;
 import java.util.List;
 import org.hecnn.ckks.Ciphertext;

@@ -1,10 +1,11 @@
-package org.hecnn.inference;
+package org.hecnn.inference.packed;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import org.hecnn.inference.UnsupportedNetworkException;
 import java.nio.file.Path;
 import org.hecnn.cnn.model.Model;
 import org.hecnn.cnn.onnx.OnnxImporter;
