@@ -25,7 +25,7 @@ AKAMASTER = {"resnet20": "resnet20-12fca82f.th", "resnet32": "resnet32-d509ac18.
 FIELDS = ["epoch", "lr", "zeta_eff", "uses_ce", "train_loss", "train_ce", "train_penalty", "train_acc",
           "test_loss", "test_acc", "test_frac_out_of_range", "test_max_abs_preact", "epoch_seconds", "images",
           "alpha", "val_loss", "val_acc", "val_frac_out_of_range", "val_max_abs_preact", "train_frac_out_of_range",
-          "train_tail", "val_blowups", "val_image_max_p999", "test_blowups", "test_image_max_p999"]
+          "train_tail", "val_blowups", "val_image_max_p999", "test_blowups", "test_image_max_p999", "train_adv_tail"]
 # an evaluation image whose largest |pre-activation| exceeds this (or is not finite) counts as a blow-up
 BLOWUP = 1e3
 
@@ -86,6 +86,13 @@ def parse_args(argv=None):
                    help="weight of the tail term: mean over activation calls of the batch mean of max(0, max|x| - T)^2 "
                         "per image (needs --act channel; 0: off)")
     p.add_argument("--tail-bound", type=float, default=3.0, help="T of --tail-weight")
+    p.add_argument("--adv-weight", type=float, default=0.0,
+                   help="weight of the tail term on adversarially perturbed inputs (every --adv-every steps the batch is "
+                        "moved by --adv-eps in the direction that most raises each image's worst pre-activation, and "
+                        "the tail term of those inputs joins the loss): range safety on images near the training ones, "
+                        "not only on them. Needs --tail-weight (its bound); 0: off")
+    p.add_argument("--adv-eps", type=float, default=0.03, help="L-inf step of --adv-weight, in normalised input units")
+    p.add_argument("--adv-every", type=int, default=2, help="the adversarial term on every k-th step")
     return p.parse_args(argv)
 
 
@@ -195,6 +202,43 @@ def load_teacher(args, dev):
     return teacher
 
 
+class frozen_bn_stats:
+    """Context in which the model's BatchNorm layers normalise with batch statistics (training mode) but do not move
+    their running statistics: for extra forward passes on perturbed inputs."""
+
+    def __init__(self, model):
+        self.bns = [m for m in model.modules() if isinstance(m, torch.nn.modules.batchnorm._BatchNorm)]
+
+    def __enter__(self):
+        self.saved = [m.momentum for m in self.bns]
+        for m in self.bns:
+            m.momentum = 0.0
+
+    def __exit__(self, *exc):
+        for m, mom in zip(self.bns, self.saved):
+            m.momentum = mom
+
+
+def range_adversary(model, act, xb, eps):
+    """xb moved by eps (L-inf, one signed-gradient step) to raise the sum over activation calls of each image's
+    largest |pre-activation|: the nearby inputs most likely to leave the fitted interval."""
+    xa = xb.detach().clone().requires_grad_(True)
+    worst = []
+    hooks = [m.register_forward_pre_hook(lambda mod, inp: worst.append(inp[0].abs().flatten(1).amax(dim=1).sum()))
+             for m in act.members]
+    record = act.record
+    act.record = False
+    try:
+        with frozen_bn_stats(model):
+            model(xa)
+    finally:
+        act.record = record
+        for h in hooks:
+            h.remove()
+    (grad,) = torch.autograd.grad(torch.stack(worst).sum(), xa)
+    return (xb + eps * grad.sign()).detach()
+
+
 def standardize(logits):
     """Each row's logits minus their mean, over their standard deviation."""
     return (logits - logits.mean(dim=1, keepdim=True)) / (logits.std(dim=1, keepdim=True) + 1e-6)
@@ -225,6 +269,8 @@ def main(argv=None):
         raise SystemExit("--blend-epochs needs --act channel")
     if args.tail_weight and args.act != "channel":
         raise SystemExit("--tail-weight needs --act channel")
+    if args.adv_weight and not args.tail_weight:
+        raise SystemExit("--adv-weight needs --tail-weight (the adversarial term is the tail term, with its bound)")
     act, fit = make_activation(args.act, args.train_clamp == "on", args.clamp_bound, args.tail_bound if args.tail_weight else None)
     model = build_model(args.model, act)
     init_desc = "random (Kaiming normal), trained from scratch"
@@ -298,7 +344,7 @@ def main(argv=None):
         gen = torch.Generator().manual_seed(args.seed * 100003 + epoch)
         model.train()
         timer = common.Timer()
-        s_loss = s_ce = s_pen = s_tail = 0.0
+        s_loss = s_ce = s_pen = s_tail = s_adv = 0.0
         correct = seen = 0
         nsteps = skipped = 0
         ex8, ey = train_x8, train_y
@@ -328,6 +374,16 @@ def main(argv=None):
             loss = zeta_eff * pen + (fit_term if uses_ce else 0.0)
             if tail is not None:
                 loss = loss + args.tail_weight * tail
+            adv = None
+            if args.adv_weight and nsteps % args.adv_every == 0:
+                xa = range_adversary(model, act, xb, args.adv_eps)
+                act.penalties = []
+                act.tails = []
+                with frozen_bn_stats(model):
+                    model(xa)
+                act.pop_penalty()
+                adv = act.pop_tail()
+                loss = loss + args.adv_weight * adv
             opt.zero_grad(set_to_none=True)
             if not torch.isfinite(loss):
                 # an overflowing batch must not turn the weights into NaN: skip it, and stop if it keeps happening
@@ -348,6 +404,7 @@ def main(argv=None):
             s_ce += float(ce) * b
             s_pen += float(pen) * b
             s_tail += 0.0 if tail is None else float(tail) * b
+            s_adv += 0.0 if adv is None else float(adv) * b * args.adv_every
             correct += int((out.argmax(1) == yb).sum())
             seen += b
             nsteps += 1
@@ -362,7 +419,8 @@ def main(argv=None):
         row = dict(epoch=epoch, lr="%.6f" % lr, zeta_eff="%.2e" % zeta_eff, uses_ce=int(uses_ce),
                    train_loss="%.5f" % (s_loss / seen), train_ce="%.5f" % (s_ce / seen), train_penalty="%.3f" % (s_pen / seen),
                    train_acc="%.5f" % (correct / seen), epoch_seconds="%.1f" % (train_s + timer.lap()), images=seen,
-                   alpha="%.4f" % getattr(act, "alpha", 0.0), train_tail="%.5f" % (s_tail / seen))
+                   alpha="%.4f" % getattr(act, "alpha", 0.0), train_tail="%.5f" % (s_tail / seen),
+                   train_adv_tail="%.5f" % (s_adv / seen))
         row.update({eval_key + "_loss": "%.5f" % test_loss, eval_key + "_acc": "%.5f" % test_acc,
                     eval_key + "_frac_out_of_range": "%.2e" % (mon.out / max(1, mon.n)), eval_key + "_max_abs_preact": "%.3f" % mon.maxabs,
                     eval_key + "_blowups": mon.blowups(), eval_key + "_image_max_p999": "%.3f" % mon.image_max_quantile(0.999)})
