@@ -93,7 +93,10 @@ public final class NetworkLevels {
                 }
             } else if (n.op() instanceof Linear) {
                 if (!n.name().equals(model.output().name())) {
-                    throw new UnsupportedNetworkException(n.name(), "a Linear layer must be the network's output");
+                    throw new UnsupportedNetworkException(n.name(), "a Linear layer must be the network's output in "
+                            + "the packed and per-channel layouts; a chain network (linear layers with activations "
+                            + "between them, such as the MNIST models) runs in the batched or vector layout "
+                            + "(--layout batched or vector)");
                 }
             } else if ((n.op() instanceof AvgPool a && !a.pureSum()) || (n.op() instanceof GlobalAvgPool g
                     && g.scale() != 1.0)) {
