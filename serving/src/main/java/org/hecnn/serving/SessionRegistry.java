@@ -1,6 +1,7 @@
 package org.hecnn.serving;
 
 import java.security.SecureRandom;
+import java.time.Duration;
 import java.util.HexFormat;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -12,7 +13,9 @@ import org.hecnn.inference.service.InferenceServer;
  * The open sessions of a server, under its limits: at most {@code maxSessions} sessions (uploads in progress
  * included) and {@code keyMemoryBytes} of keys. An upload first reserves the largest key set the plan allows, and the
  * reservation becomes the session's real size when the upload completes or is released when it fails. Idle sessions
- * expire. Thread-safe: admission and release are synchronized, lookups are lock-free.
+ * expire. A client refused at a limit is told when to retry: the time the longest-held session is likely still to be
+ * held, from the mean lifetime of the sessions closed so far (a refusal costs the client nothing, so the hint errs
+ * short). Thread-safe: admission and release are synchronized, lookups are lock-free.
  */
 final class SessionRegistry implements AutoCloseable {
     /** One open session: the client's keys, their size, and when it was last used. */
@@ -20,6 +23,7 @@ final class SessionRegistry implements AutoCloseable {
         final String id;
         final InferenceServer.Session session;
         final long keyBytes;
+        final long opened;
         private final AtomicLong lastUsed;
         private final AtomicInteger inFlight = new AtomicInteger();
 
@@ -27,6 +31,7 @@ final class SessionRegistry implements AutoCloseable {
             this.id = id;
             this.session = session;
             this.keyBytes = keyBytes;
+            this.opened = now;
             this.lastUsed = new AtomicLong(now);
         }
 
@@ -48,6 +53,10 @@ final class SessionRegistry implements AutoCloseable {
     private final SecureRandom random = new SecureRandom();
     private int uploading;
     private long reservedBytes;
+    /** Mean lifetime of the sessions closed so far, in nanoseconds (exponentially weighted); NaN before the first. */
+    private double meanLifetimeNanos = Double.NaN;
+    /** The retry hint before any session has closed. */
+    static final Duration FIRST_RETRY = Duration.ofSeconds(30);
 
     SessionRegistry(ServingLimits limits) {
         this.limits = limits;
@@ -61,15 +70,29 @@ final class SessionRegistry implements AutoCloseable {
     synchronized void reserve(long maxKeyBytes) {
         if (sessions.size() + uploading >= limits.maxSessions()) {
             throw new OverloadedException("the server holds its limit of " + limits.maxSessions() + " sessions",
-                    limits.sessionIdle().dividedBy(4));
+                    retryHint(System.nanoTime()));
         }
         if (reservedBytes + maxKeyBytes > limits.keyMemoryBytes()) {
             throw new OverloadedException(String.format("the server's key memory is full (%.1f of %.1f MiB held, an "
                     + "upload may need %.1f MiB)", reservedBytes / 1048576.0, limits.keyMemoryBytes() / 1048576.0,
-                    maxKeyBytes / 1048576.0), limits.sessionIdle().dividedBy(4));
+                    maxKeyBytes / 1048576.0), retryHint(System.nanoTime()));
         }
         uploading++;
         reservedBytes += maxKeyBytes;
+    }
+
+    /**
+     * When a refused client should try again: the mean session lifetime minus the age of the oldest open session
+     * (at least 1 s, at most a quarter of the idle expiry), or {@link #FIRST_RETRY} before any session has closed.
+     */
+    synchronized Duration retryHint(long now) {
+        Duration most = limits.sessionIdle().dividedBy(4);
+        if (Double.isNaN(meanLifetimeNanos)) {
+            return FIRST_RETRY.compareTo(most) < 0 ? FIRST_RETRY : most;
+        }
+        long oldest = sessions.values().stream().mapToLong(e -> now - e.opened).max().orElse(0);
+        long left = (long) meanLifetimeNanos - oldest;
+        return Duration.ofNanos(Math.max(Duration.ofSeconds(1).toNanos(), Math.min(most.toNanos(), left)));
     }
 
     /** Gives back a reservation whose upload failed. */
@@ -111,6 +134,8 @@ final class SessionRegistry implements AutoCloseable {
             e = sessions.remove(id);
             if (e != null) {
                 reservedBytes -= e.keyBytes;
+                double lifetime = System.nanoTime() - e.opened;
+                meanLifetimeNanos = Double.isNaN(meanLifetimeNanos) ? lifetime : 0.7 * meanLifetimeNanos + 0.3 * lifetime;
             }
         }
         if (e != null) {
