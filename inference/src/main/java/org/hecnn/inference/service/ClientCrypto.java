@@ -10,14 +10,16 @@ import org.hecnn.ckks.CkksParameters;
 import org.hecnn.ckks.Decryptor;
 import org.hecnn.ckks.Encryptor;
 import org.hecnn.io.CiphertextCodec;
+import org.hecnn.io.SecretKeyCodec;
 import org.hecnn.rlwe.EvaluationKeys;
 import org.hecnn.rlwe.KeyGenerator;
 import org.hecnn.rlwe.SecretKey;
 import org.hecnn.rlwe.SwitchingKey;
 
 /**
- * The secret side every client shares, whatever its layout: a fresh secret key from the secure generator (it never
- * leaves this object), secret-key encryption (seed-compressed ciphertexts), decryption and the evaluation keys
+ * The secret side every client shares, whatever its layout: a fresh secret key from the secure generator (it leaves
+ * this object only through {@link #writeSecretKeyUnprotected}, for a client that decrypts in a later process, as a
+ * batch job's does), secret-key encryption (seed-compressed ciphertexts), decryption and the evaluation keys
  * derived from the secret key.
  */
 public final class ClientCrypto implements AutoCloseable {
@@ -30,13 +32,38 @@ public final class ClientCrypto implements AutoCloseable {
     private final KeyFingerprint fingerprint;
 
     public ClientCrypto(CkksParameters parameters, BackendProvider backend) {
+        this(parameters, backend, null);
+    }
+
+    /**
+     * A client with the secret key {@code storedSecretKey} wrote ({@link #writeSecretKeyUnprotected}), or a fresh
+     * one when it is null.
+     *
+     * @throws org.hecnn.io.MalformedDataException if the bytes are not a secret key of these parameters
+     */
+    public ClientCrypto(CkksParameters parameters, BackendProvider backend, byte[] storedSecretKey) {
         this.context = CkksContext.create(parameters, backend);
         this.encoder = new CkksEncoder(context);
         this.keyGenerator = KeyGenerator.secure(context.engine());
-        this.secretKey = keyGenerator.secretKey();
+        SecretKey stored = null;
+        try {
+            stored = storedSecretKey == null ? null : SecretKeyCodec.readSecretKey(parameters, storedSecretKey);
+        } catch (RuntimeException e) {
+            context.close();
+            throw e;
+        }
+        this.secretKey = stored != null ? stored : keyGenerator.secretKey();
         this.encryptor = Encryptor.withSecretKey(context, secretKey);
         this.decryptor = new Decryptor(context, secretKey);
         this.fingerprint = KeyFingerprint.of(secretKey);
+    }
+
+    /**
+     * UNPROTECTED: the secret key in the clear ({@link SecretKeyCodec}), for a client that must decrypt after this
+     * process ends. Whoever stores it must keep it from everyone else (never on the evaluating side).
+     */
+    public byte[] writeSecretKeyUnprotected() {
+        return SecretKeyCodec.writeSecretKeyUnprotected(context.parameters(), secretKey);
     }
 
     /** The fingerprint of this client's key set, carried by its key uploads, requests and responses. */

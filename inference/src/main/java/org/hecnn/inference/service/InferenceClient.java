@@ -10,7 +10,8 @@ import org.hecnn.ring.Galois;
 import org.hecnn.rlwe.EvaluationKeys;
 
 /**
- * The client side, for a service of any layout: makes a secret key (never leaves this object), the evaluation keys
+ * The client side, for a service of any layout: makes a secret key (it leaves this object only through
+ * {@link #writeSecretKeyUnprotected}, for a batch client that decrypts in a later process), the evaluation keys
  * the server needs, arranges images as the {@link ServiceDescription} says, encrypts them into requests and decrypts
  * responses into logits. It never sees the model. Requests are secret-key encrypted and so
  * seed-compressed (half the size of public-key ciphertexts). Key uploads, requests and responses carry the
@@ -27,8 +28,31 @@ public final class InferenceClient implements AutoCloseable {
     private final ClientCrypto crypto;
 
     public InferenceClient(ServiceDescription service, BackendProvider backend) {
+        this(service, backend, null);
+    }
+
+    /**
+     * A client of {@code service} with the secret key a client of it saved ({@link #writeSecretKeyUnprotected}): it
+     * decrypts the responses to requests that client made, in another process (a batch job's client).
+     *
+     * @throws org.hecnn.io.MalformedDataException if the bytes are not a secret key of the service's parameters
+     */
+    public static InferenceClient withStoredSecretKey(ServiceDescription service, BackendProvider backend,
+                                                      byte[] storedSecretKey) {
+        return new InferenceClient(service, backend, java.util.Objects.requireNonNull(storedSecretKey));
+    }
+
+    private InferenceClient(ServiceDescription service, BackendProvider backend, byte[] storedSecretKey) {
         this.service = service;
-        this.crypto = new ClientCrypto(service.parameters(), backend);
+        this.crypto = new ClientCrypto(service.parameters(), backend, storedSecretKey);
+    }
+
+    /**
+     * UNPROTECTED: this client's secret key in the clear, so that a later process can decrypt
+     * ({@link #withStoredSecretKey}). Keep it with the client only (a file only its owner can read).
+     */
+    public byte[] writeSecretKeyUnprotected() {
+        return crypto.writeSecretKeyUnprotected();
     }
 
     /**
