@@ -49,7 +49,8 @@ final class ServeCommand implements Callable<Integer> {
     int maxSessions;
 
     @Option(names = "--key-memory-mib", description = "MiB of evaluation keys (as the engine holds them) all sessions "
-            + "may hold (default: 60% of the heap)")
+            + "may hold (default: what the model and the running evaluations leave of 80% of the heap, measured at "
+            + "start; the server refuses to start if one session does not fit)")
     Long keyMemoryMib;
 
     @Option(names = "--max-key-upload-mib", description = "largest key upload in MiB (default: what the served "
@@ -75,17 +76,17 @@ final class ServeCommand implements Callable<Integer> {
     @Override
     public Integer call() throws InterruptedException {
         // ServingLimits and Endpoint check every range and name the option that is out of it
-        long defaultKeys = ServingLimits.defaults().keyMemoryBytes();
-        ServingLimits limits = new ServingLimits(maxSessions, keyMemoryMib == null ? defaultKeys
+        ServingLimits limits = new ServingLimits(maxSessions, keyMemoryMib == null ? 0
                 : positiveMib("--key-memory-mib", keyMemoryMib), maxKeyUploadMib == null ? 0
                 : positiveMib("--max-key-upload-mib", maxKeyUploadMib), Duration.ofSeconds(sessionIdleSeconds),
                 workers, queue, Duration.ofSeconds(graceSeconds));
         HecnnServer.Endpoint endpoint = new HecnnServer.Endpoint(host, port, metricsPort, tlsCert, tlsKey);
         LayoutNetwork built = options.network(options.familyOfModel(), 1, true);
         EncryptedNetwork network = built.network();
+        InferenceServer inference = new InferenceServer(network);
         HecnnServer server;
         try {
-            server = HecnnServer.start(new InferenceServer(network), limits, endpoint);
+            server = HecnnServer.start(inference, limits, endpoint);
         } catch (RuntimeException e) {
             built.close();
             throw e;
@@ -108,8 +109,18 @@ final class ServeCommand implements Callable<Integer> {
         m.put("parameters", "N = 2^" + network.context().parameters().logN() + ", log QP "
                 + network.context().parameters().logQP());
         m.put("maxSessions", maxSessions);
+        m.put("heapMiB", server.memoryBudget().heapBytes() >> 20);
+        m.put("modelHeapMiB", server.memoryBudget().modelBytes() >> 20);
+        m.put("workingSetMiB", server.memoryBudget().workingSetBytes() >> 20);
+        m.put("keyMemoryMiB", server.limits().keyMemoryBytes() >> 20);
+        m.put("sessionKeyMiB", inference.keyFootprint().engineBytes() >> 20);
         m.put("workers", workers);
         m.put("queue", queue);
+        if (keyMemoryMib != null && server.limits().keyMemoryBytes() > server.memoryBudget().keyMemoryBytes()) {
+            System.err.printf(Locale.ROOT, "warning: --key-memory-mib %d is more than the heap holds beside the model "
+                    + "and its evaluations (%d MiB): the heap may fill under load%n", keyMemoryMib,
+                    Math.max(0, server.memoryBudget().keyMemoryBytes() >> 20));
+        }
         if (options.json) {
             System.out.println(Json.write(m));
         } else {
@@ -117,6 +128,10 @@ final class ServeCommand implements Callable<Integer> {
                     + "%s; Ctrl-C stops%n", m.get("model"), m.get("layout"), m.get("imagesPerRequest"), host,
                     server.port(), tlsCert != null ? "TLS" : "plain text", m.get("parameters"),
                     server.metricsPort() < 0 ? "off" : "http://" + host + ":" + server.metricsPort() + "/metrics");
+            System.out.printf(Locale.ROOT, "memory: heap %,d MiB, model %,d MiB, %,d MiB per evaluation; keys up to "
+                    + "%,d MiB (%d session(s) of %,d MiB)%n", m.get("heapMiB"), m.get("modelHeapMiB"),
+                    m.get("workingSetMiB"), m.get("keyMemoryMiB"), (Long) m.get("keyMemoryMiB")
+                    / Math.max(1, (Long) m.get("sessionKeyMiB")), m.get("sessionKeyMiB"));
         }
         System.out.flush();
         stopped.await();

@@ -17,6 +17,13 @@ import org.hecnn.ckks.CkksContext;
  * however many sessions use it. {@link #close()} must not race with an evaluation.
  */
 public interface EncryptedNetwork extends AutoCloseable {
+    /**
+     * Ciphertexts' worth of engine temporaries {@link #workingSetBytes()} allows beside what a layout keeps alive:
+     * a key switch's digit decomposition (up to 3 digits of the special-prime basis) and its accumulators, and each
+     * thread's product and plaintext conversion.
+     */
+    int TEMPORARY_CIPHERTEXTS = 8;
+
     /** The model's name (not its weights). */
     String name();
 
@@ -28,6 +35,14 @@ public interface EncryptedNetwork extends AutoCloseable {
 
     /** Homomorphic operations one request costs. */
     OpCounts plannedCounts();
+
+    /**
+     * A planned upper estimate of the bytes one {@link #evaluate} holds at its peak in a CPU engine beyond the
+     * model's plaintexts: the request, the most ciphertexts the layout keeps alive at once (rotated copies, partial
+     * sums, skip connections) and a margin for the engine's temporaries, each counted at the level it lives at.
+     * A server reserves it per concurrent evaluation when it sizes its key memory.
+     */
+    long workingSetBytes();
 
     /**
      * Evaluates one request: {@code inputs} as {@link ServiceDescription#input()} arranges them (not closed here);

@@ -52,6 +52,11 @@ public record ServiceDescription(CkksParameters parameters, InputEncoding input,
         return input.capacity(parameters.slots());
     }
 
+    /** Bytes one ciphertext at {@code level} takes in a CPU engine (two polynomials, 8 bytes a coefficient). */
+    public long ciphertextBytes(int level) {
+        return 2L * (level + 1) * parameters.n() * Long.BYTES;
+    }
+
     /** Ciphertexts in one request. */
     public int requestCiphertexts() {
         return input.ciphertexts(parameters.slots());

@@ -61,9 +61,14 @@ public final class HecnnServer implements AutoCloseable {
     private final ServingMetrics metrics = new ServingMetrics();
     private final MetricsEndpoint metricsEndpoint;
     private final ServingLimits limits;
+    private final MemoryBudget budget;
 
-    private HecnnServer(InferenceServer server, ServingLimits limits, Endpoint endpoint) throws IOException {
-        this.limits = limits;
+    private HecnnServer(InferenceServer server, ServingLimits requested, Endpoint endpoint) throws IOException {
+        budget = MemoryBudget.measure(server, requested.workers());
+        if (requested.keyMemoryBytes() == 0) {
+            budget.requireOneSession(server.modelName(), server.keyFootprint().engineBytes());
+        }
+        this.limits = requested.keyMemoryBytes() == 0 ? requested.withKeyMemory(budget.keyMemoryBytes()) : requested;
         ServiceDescription description = server.description();
         long maxRequest = maxRequestBytes(description);
         boolean insecure = description.parameters().isInsecure();
@@ -87,6 +92,8 @@ public final class HecnnServer implements AutoCloseable {
         metrics.gauge("hecnn_sessions", sessions::size);
         metrics.gauge("hecnn_key_uploads_in_progress", sessions::uploading);
         metrics.gauge("hecnn_key_bytes_held", sessions::keyBytes);
+        metrics.gauge("hecnn_key_bytes_limit", limits::keyMemoryBytes);
+        metrics.gauge("hecnn_model_heap_bytes", budget::modelBytes);
         metrics.gauge("hecnn_queue_depth", () -> evaluations.getQueue().size());
         metrics.gauge("hecnn_evaluations_running", evaluations::getActiveCount);
         metrics.gauge("hecnn_heap_used_bytes", () -> Runtime.getRuntime().totalMemory() - Runtime.getRuntime().freeMemory());
@@ -112,6 +119,16 @@ public final class HecnnServer implements AutoCloseable {
         } catch (IllegalArgumentException | UncheckedIOException e) {
             throw new HecnnException("cannot start the server: " + e.getMessage(), e);
         }
+    }
+
+    /** The limits in force (the key memory resolved from the heap where it was left to the server). */
+    public ServingLimits limits() {
+        return limits;
+    }
+
+    /** The heap measured at start: what the model holds and what the keys may. */
+    public MemoryBudget memoryBudget() {
+        return budget;
     }
 
     /** The gRPC port. */

@@ -9,7 +9,8 @@ import org.hecnn.HecnnException;
  * and how long a shutdown waits for accepted work. Immutable.
  *
  * @param maxSessions        sessions held at once (each holds one client's evaluation keys)
- * @param keyMemoryBytes     bytes of evaluation keys (as the engine holds them) all sessions may hold together
+ * @param keyMemoryBytes     bytes of evaluation keys (as the engine holds them) all sessions may hold together; 0 sizes
+ *                           it from the heap when the server starts ({@link MemoryBudget})
  * @param maxKeyUploadBytes  the largest key upload accepted; 0 takes the bound the served network's keys allow
  * @param sessionIdle        an idle session expires after this ("session expired: upload keys again")
  * @param workers            evaluations running at once
@@ -20,7 +21,8 @@ public record ServingLimits(int maxSessions, long keyMemoryBytes, long maxKeyUpl
                             int workers, int queueCapacity, Duration shutdownGrace) {
     public ServingLimits {
         check(maxSessions >= 1 && maxSessions <= 100_000, "--max-sessions must be 1..100000, got " + maxSessions);
-        check(keyMemoryBytes >= 1 << 20, "--key-memory must be at least 1 MiB, got " + keyMemoryBytes + " bytes");
+        check(keyMemoryBytes == 0 || keyMemoryBytes >= 1 << 20, "--key-memory must be at least 1 MiB (0: sized from "
+                + "the heap), got " + keyMemoryBytes + " bytes");
         check(maxKeyUploadBytes >= 0, "--max-key-upload must not be negative (0: the network's bound), got "
                 + maxKeyUploadBytes);
         check(!sessionIdle.isNegative() && !sessionIdle.isZero(), "--session-idle must be positive, got " + sessionIdle);
@@ -30,14 +32,18 @@ public record ServingLimits(int maxSessions, long keyMemoryBytes, long maxKeyUpl
     }
 
     /**
-     * Defaults for a machine: 16 sessions, keys up to 60% of the heap (the rest holds the model's plaintexts and the
-     * ciphertexts of running evaluations; ResNet-20's keys take 6.0 GiB in a CPU engine, so one session needs a heap
-     * of about 10 GiB), 15 minutes idle, one evaluation at a time (an evaluation already uses every core), 8 waiting,
-     * 60 s of grace.
+     * Defaults: 16 sessions, keys sized from the heap when the server starts ({@link MemoryBudget}: what the model and
+     * an evaluation leave of 80% of the heap; ResNet-20's keys take 6.0 GiB in a CPU engine), 15 minutes idle, one
+     * evaluation at a time (an evaluation already uses every core), 8 waiting, 60 s of grace.
      */
     public static ServingLimits defaults() {
-        return new ServingLimits(16, Math.max(1L << 20, Runtime.getRuntime().maxMemory() / 10 * 6), 0,
-                Duration.ofMinutes(15), 1, 8, Duration.ofSeconds(60));
+        return new ServingLimits(16, 0, 0, Duration.ofMinutes(15), 1, 8, Duration.ofSeconds(60));
+    }
+
+    /** These limits with the key memory set to {@code bytes}. */
+    public ServingLimits withKeyMemory(long bytes) {
+        return new ServingLimits(maxSessions, bytes, maxKeyUploadBytes, sessionIdle, workers, queueCapacity,
+                shutdownGrace);
     }
 
     private static void check(boolean ok, String message) {

@@ -53,6 +53,22 @@ public final class BatchedNetwork implements EncryptedNetwork {
         return plan.counts();
     }
 
+    /**
+     * The request (one ciphertext per input neuron, kept by the caller) plus the largest stage's inputs and outputs
+     * alive together, all counted at the top level.
+     */
+    @Override
+    public long workingSetBytes() {
+        long widest = 0;
+        int inputs = plan.program().inputs();
+        for (BatchedPlan.StagePlan stage : plan.stagePlans()) {
+            widest = Math.max(widest, (long) inputs + stage.outputs());
+            inputs = stage.outputs();
+        }
+        ServiceDescription d = description();
+        return (plan.program().inputs() + widest + TEMPORARY_CIPHERTEXTS) * d.ciphertextBytes(d.inputLevel());
+    }
+
     /** Neurons in, neurons out, one image per slot; no rotation; inputs at the top level within the planned range. */
     @Override
     public ServiceDescription description() {

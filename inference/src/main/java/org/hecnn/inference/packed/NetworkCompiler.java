@@ -127,6 +127,29 @@ public final class NetworkCompiler {
             return network.totalCounts();
         }
 
+        /**
+         * The request, plus the largest layer's live ciphertexts: its inputs with all their hoisted baby rotations,
+         * its partial and finished output sums, and a residual block's skip connection (as large as the widest
+         * layer), each at the layer's input level.
+         */
+        @Override
+        public long workingSetBytes() {
+            ServiceDescription d = description();
+            java.util.List<LayerPlan> layers = network.plan();
+            int widest = layers.stream().mapToInt(LayerPlan::ciphertexts).max().orElse(1);
+            int level = d.inputLevel();
+            int inputs = d.requestCiphertexts();
+            long peak = 0;
+            for (LayerPlan layer : layers) {
+                long live = inputs + layer.counts().hoistedRotations() + 2L * layer.ciphertexts() + widest
+                        + TEMPORARY_CIPHERTEXTS;
+                peak = Math.max(peak, live * d.ciphertextBytes(level));
+                level = layer.level();
+                inputs = layer.ciphertexts();
+            }
+            return d.requestCiphertexts() * d.ciphertextBytes(d.inputLevel()) + peak;
+        }
+
         @Override
         public org.hecnn.ckks.Ciphertext[] evaluate(HeOps ops, org.hecnn.ckks.Ciphertext[] inputs,
                                                     LayerProgress progress, LayerObserver observer) {

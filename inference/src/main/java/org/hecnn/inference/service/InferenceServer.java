@@ -45,6 +45,11 @@ public final class InferenceServer {
         return KeyFootprint.of(network);
     }
 
+    /** The planned working set of one evaluation ({@link EncryptedNetwork#workingSetBytes()}). */
+    public long workingSetBytes() {
+        return network.workingSetBytes();
+    }
+
     /** The model's name (not its weights), for service descriptions and logs. */
     public String modelName() {
         return network.name();

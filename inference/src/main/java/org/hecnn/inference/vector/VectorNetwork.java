@@ -161,6 +161,17 @@ public final class VectorNetwork implements EncryptedNetwork {
         return total;
     }
 
+    /**
+     * The request, the running vector and its next value, and at most one rotated copy per rotation step alive at
+     * once (a diagonal product's hoisted baby steps are a subset of them), all counted at the top level.
+     */
+    @Override
+    public long workingSetBytes() {
+        ServiceDescription d = description();
+        return ((long) firstLayer.length + rotationSteps().length + 2 + TEMPORARY_CIPHERTEXTS)
+                * d.ciphertextBytes(d.inputLevel());
+    }
+
     private static boolean hasBias(AffineMap m) {
         for (int j = 0; j < m.outputs(); j++) {
             if (m.bias(j) != 0) {

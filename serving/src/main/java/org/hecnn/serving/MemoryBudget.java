@@ -1,0 +1,61 @@
+package org.hecnn.serving;
+
+import java.lang.management.ManagementFactory;
+import java.util.Locale;
+import org.hecnn.HecnnException;
+import org.hecnn.inference.service.InferenceServer;
+
+/**
+ * How much of the heap a server can give to its sessions' evaluation keys: the heap the collector can keep running
+ * in ({@value #OCCUPANCY_PERCENT}% of the maximum; a fuller heap makes the G1 collector fail evacuations and spin, measured
+ * on ResNet-20), less what the model holds after compilation (measured), less one planned working set per
+ * concurrent evaluation ({@link org.hecnn.inference.EncryptedNetwork#workingSetBytes()}). Immutable.
+ *
+ * @param heapBytes       the JVM's maximum heap
+ * @param modelBytes      heap in use after a full collection once the network is compiled (its plaintexts, the engine)
+ * @param workingSetBytes one evaluation's planned working set
+ * @param workers         evaluations running at once
+ */
+public record MemoryBudget(long heapBytes, long modelBytes, long workingSetBytes, int workers) {
+    /** The share of the heap live data may fill. */
+    public static final int OCCUPANCY_PERCENT = 80;
+
+    /** Measures the model's share of the heap now (one full collection) for a server's network. */
+    public static MemoryBudget measure(InferenceServer server, int workers) {
+        System.gc();
+        long used = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+        return new MemoryBudget(Runtime.getRuntime().maxMemory(), used, server.workingSetBytes(), workers);
+    }
+
+    /** Bytes of evaluation keys all sessions may hold together; negative when the model alone does not fit. */
+    public long keyMemoryBytes() {
+        return heapBytes / 100 * OCCUPANCY_PERCENT - modelBytes - workers * workingSetBytes;
+    }
+
+    /** The smallest heap that holds the model, the working sets and {@code sessions} sessions of {@code keyBytes}. */
+    public long heapNeeded(int sessions, long keyBytes) {
+        return (modelBytes + workers * workingSetBytes + sessions * keyBytes) / OCCUPANCY_PERCENT * 100;
+    }
+
+    /**
+     * Checks that at least one session of {@code keyBytes} fits.
+     *
+     * @throws HecnnException naming the heap the server needs and how to give it
+     */
+    public void requireOneSession(String model, long keyBytes) {
+        if (keyMemoryBytes() >= keyBytes) {
+            return;
+        }
+        long needed = heapNeeded(1, keyBytes);
+        throw new HecnnException(String.format(Locale.ROOT, "serving %s needs a heap of at least %.1f GiB for one "
+                + "session (the model holds %.1f GiB, an evaluation %.1f GiB per worker x %d, one client's keys %.1f "
+                + "GiB, with %d%% of the heap live at most), but this JVM's heap is %.1f GiB: start it with "
+                + "HECNN_HEAP=%dg (or java -Xmx%dg)%s", model, gib(needed), gib(modelBytes), gib(workingSetBytes),
+                workers, gib(keyBytes), OCCUPANCY_PERCENT, gib(heapBytes), (long) Math.ceil(gib(needed)),
+                (long) Math.ceil(gib(needed)), workers > 1 ? ", or serve with fewer --workers" : ""));
+    }
+
+    private static double gib(long bytes) {
+        return bytes / (double) (1L << 30);
+    }
+}
