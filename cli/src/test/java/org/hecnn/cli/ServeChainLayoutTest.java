@@ -30,13 +30,15 @@ class ServeChainLayoutTest {
                 "-Xmx3g", "--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED", "-cp",
                 System.getProperty("java.class.path"), Hecnn.class.getName(), "serve", "--model",
                 MnistCommandsTest.MODEL, "--layout", "batched", "--backend", "cpu", "--port", "0", "--max-sessions",
-                "2", "--key-memory-mib", "64", "--queue", "2", "--shutdown-grace", "5", "--json")
+                "2", "--queue", "2", "--shutdown-grace", "5", "--json")
                 .redirectError(errFile.toFile()).start();
         try {
             String ready = new BufferedReader(new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8))
                     .readLine();
             assertTrue(ready != null && ready.contains("\"layout\":\"batched\""), "serve printed " + ready
                     + "; stderr " + Files.readString(errFile));
+            Matcher keys = Pattern.compile("\"keyMemoryMiB\":(\\d+)").matcher(ready);
+            assertTrue(keys.find() && Long.parseLong(keys.group(1)) > 0, "key memory sized from the heap: " + ready);
             Matcher m = Pattern.compile("\"address\":\"([^\"]+)\"").matcher(ready);
             assertTrue(m.find(), ready);
             String address = m.group(1);
@@ -57,6 +59,30 @@ class ServeChainLayoutTest {
             server.destroy();
             assertTrue(server.waitFor(60, TimeUnit.SECONDS), "the server stopped");
             assertEquals(143, server.exitValue(), Files.readString(errFile));
+        } finally {
+            server.destroyForcibly();
+        }
+    }
+
+    /**
+     * A heap that cannot hold the model, one evaluation's working set (the batched MNIST network keeps about
+     * 2,400 ciphertexts of 0.8 MiB alive) and one session's keys: serve refuses to start and names the heap it
+     * needs, instead of filling the heap under load.
+     */
+    @Test
+    void aHeapThatCannotHoldOneSessionIsRefusedAtStart(@TempDir Path dir) throws Exception {
+        Path errFile = dir.resolve("serve.err");
+        Process server = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx1g", "--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED", "-cp",
+                System.getProperty("java.class.path"), Hecnn.class.getName(), "serve", "--model",
+                MnistCommandsTest.MODEL, "--layout", "batched", "--backend", "cpu", "--port", "0")
+                .redirectError(errFile.toFile()).start();
+        try {
+            assertTrue(server.waitFor(120, TimeUnit.SECONDS), "serve stopped by itself");
+            String err = Files.readString(errFile);
+            assertEquals(2, server.exitValue(), err);
+            assertTrue(err.contains("serving mnist_cryptonets_pow2 needs a heap of at least")
+                    && err.contains("HECNN_HEAP=") && !err.contains("\tat "), err);
         } finally {
             server.destroyForcibly();
         }
