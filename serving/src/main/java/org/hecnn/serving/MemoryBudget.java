@@ -48,11 +48,16 @@ public record MemoryBudget(long heapBytes, long modelBytes, long workingSetBytes
         }
         long needed = heapNeeded(1, keyBytes);
         throw new HecnnException(String.format(Locale.ROOT, "serving %s needs a heap of at least %.1f GiB for one "
-                + "session (the model holds %.1f GiB, an evaluation %.1f GiB per worker x %d, one client's keys %.1f "
-                + "GiB, with %d%% of the heap live at most), but this JVM's heap is %.1f GiB: start it with "
-                + "HECNN_HEAP=%dg (or java -Xmx%dg)%s", model, gib(needed), gib(modelBytes), gib(workingSetBytes),
-                workers, gib(keyBytes), OCCUPANCY_PERCENT, gib(heapBytes), (long) Math.ceil(gib(needed)),
-                (long) Math.ceil(gib(needed)), workers > 1 ? ", or serve with fewer --workers" : ""));
+                + "session (the model holds %s, an evaluation %s per worker x %d, one client's keys %s, with %d%% of "
+                + "the heap live at most), but this JVM's heap is %.1f GiB: start it with HECNN_HEAP=%dg (or java "
+                + "-Xmx%dg)%s", model, gib(needed), size(modelBytes), size(workingSetBytes), workers, size(keyBytes),
+                OCCUPANCY_PERCENT, gib(heapBytes), (long) Math.ceil(gib(needed)), (long) Math.ceil(gib(needed)),
+                workers > 1 ? ", or serve with fewer --workers" : ""));
+    }
+
+    private static String size(long bytes) {
+        return bytes >= 1L << 30 ? String.format(Locale.ROOT, "%.1f GiB", gib(bytes))
+                : String.format(Locale.ROOT, "%.1f MiB", bytes / 1048576.0);
     }
 
     private static double gib(long bytes) {
