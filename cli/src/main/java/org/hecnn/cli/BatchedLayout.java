@@ -24,11 +24,6 @@ record BatchedLayout(BatchedNetwork net, Model reference, double[] range) implem
         return net;
     }
 
-    @Override
-    public boolean warmUp() {
-        return true;
-    }
-
     private double errorBound() {
         return net.plan().errorBound(net.context().parameters());
     }

@@ -210,11 +210,7 @@ final class EvalCommand implements Callable<Integer> {
             m.put("maxLogitError", sum.maxErr);
             m.put("flips", sum.flips);
         }
-        var p = link.description().parameters();
-        m.put("layout", link.layout());
-        m.put("logN", p.logN());
-        m.put("logQP", p.logQP());
-        m.put("levels", link.description().inputLevel());
+        link.putParameters(m);
         if (built != null) {
             built.summary(m);
         }

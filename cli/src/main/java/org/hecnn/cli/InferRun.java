@@ -53,7 +53,6 @@ record InferRun(boolean json, String server, String[] names) {
             maxErr = Math.max(maxErr, Math.abs(logits[k] - plain[k]));
         }
         Integer plainClass = plain == null ? null : InferCommand.argMax(EnsembleStack.averageSoftmax(plain, members));
-        var p = link.description().parameters();
         Map<String, Object> m = new LinkedHashMap<>();
         if (server != null) {
             m.put("server", server);
@@ -70,10 +69,7 @@ record InferRun(boolean json, String server, String[] names) {
             m.put("plaintextLogits", plain);
             m.put("maxLogitError", maxErr);
         }
-        m.put("layout", link.layout());
-        m.put("logN", p.logN());
-        m.put("logQP", p.logQP());
-        m.put("levels", link.description().inputLevel());
+        link.putParameters(m);
         if (built != null) {
             built.summary(m);
             m.put("evaluateSeconds", t.seconds());

@@ -20,9 +20,12 @@ sealed interface LayoutNetwork extends AutoCloseable permits PackedLayout, Batch
 
     /**
      * Whether eval runs one untimed evaluation before it measures: true where an evaluation takes seconds, so that
-     * the JIT compiling the vector kernels would dominate the first timing.
+     * the JIT compiling the vector kernels would dominate the first timing (the chain layouts); the packed layout's
+     * evaluations take long enough without.
      */
-    boolean warmUp();
+    default boolean warmUp() {
+        return true;
+    }
 
     /** The layout's own fields of infer's and eval's --json output. */
     void summary(Map<String, Object> json);

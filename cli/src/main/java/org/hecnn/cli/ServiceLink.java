@@ -41,6 +41,15 @@ interface ServiceLink extends AutoCloseable {
         };
     }
 
+    /** Puts the layout and the parameters (log N, log QP, levels) into a command's --json map. */
+    default void putParameters(java.util.Map<String, Object> json) {
+        var p = description().parameters();
+        json.put("layout", layout());
+        json.put("logN", p.logN());
+        json.put("logQP", p.logQP());
+        json.put("levels", description().inputLevel());
+    }
+
     /** Images one request carries at most. */
     default int capacity() {
         return description().capacity();

@@ -23,11 +23,6 @@ record VectorLayout(VectorNetwork net, Model reference, double[] range) implemen
         return net;
     }
 
-    @Override
-    public boolean warmUp() {
-        return true;
-    }
-
     private double errorBound() {
         return net.plan().errorBound(net.context().parameters());
     }
