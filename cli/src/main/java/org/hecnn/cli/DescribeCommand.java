@@ -37,6 +37,10 @@ final class DescribeCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         OptionCheck.atLeast("--images-per-request", imagesPerRequest, 1);
+        if (options.ensemble != null) {
+            throw new InvalidOptionException("describe takes one --model: the batch job (module spark) evaluates one "
+                    + "model, not an --ensemble");
+        }
         ServiceDescription d;
         String model;
         try (LayoutNetwork built = options.network(options.familyOfModel(), imagesPerRequest, false)) {
