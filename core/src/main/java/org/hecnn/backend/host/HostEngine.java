@@ -45,7 +45,12 @@ public class HostEngine implements PolyEngine {
         this.executor = executor;
         this.name = name;
         this.scratch = ThreadLocal.withInitial(() -> new long[ring.n()]);
-        this.pool = new LimbPool(ring.n(), Long.getLong(LIMB_POOL_BYTES, 512L << 20));
+        this.pool = new LimbPool(ring.n(), limbPoolBytes());
+    }
+
+    /** The most bytes of recycled limbs an engine keeps ({@link #LIMB_POOL_BYTES}): memory it may hold while idle. */
+    public static long limbPoolBytes() {
+        return Long.getLong(LIMB_POOL_BYTES, 512L << 20);
     }
 
     @Override
