@@ -61,7 +61,8 @@ public final class BatchJob {
 
     /** What the run did. */
     public record Summary(int requests, int evaluated, int answeredBefore, List<Outcome> failures, int tasks,
-                          double seconds, double evaluationSeconds, Map<String, Map<String, Object>> executors) {
+                          double seconds, double evaluationSeconds, double medianRequestSeconds,
+                          Map<String, Map<String, Object>> executors) {
         public int failed() {
             return failures.size();
         }
@@ -76,6 +77,7 @@ public final class BatchJob {
             m.put("tasks", tasks);
             m.put("seconds", seconds);
             m.put("evaluationSeconds", evaluationSeconds);
+            m.put("medianRequestSeconds", medianRequestSeconds);
             m.put("executors", executors);
             List<Object> errors = new ArrayList<>();
             for (Outcome o : failures) {
@@ -238,7 +240,10 @@ public final class BatchJob {
             e.merge("maxHeapUsedMiB", o.heapUsedBytes() >> 20, (a, b) -> Math.max((Long) a, (Long) b));
             e.merge("peakRssMiB", o.peakRssBytes() >> 20, (a, b) -> Math.max((Long) a, (Long) b));
         }
-        return new Summary(requests, evaluated, before, failures, tasks, seconds, evaluation, executors);
+        double[] each = outcomes.stream().filter(x -> x.status().equals(Outcome.EVALUATED))
+                .mapToDouble(Outcome::seconds).sorted().toArray();
+        return new Summary(requests, evaluated, before, failures, tasks, seconds, evaluation,
+                each.length == 0 ? Double.NaN : each[each.length / 2], executors);
     }
 
     private static Path qualified(HadoopFiles files, String p) throws IOException {
