@@ -290,7 +290,12 @@ def export_cifar(model, args, name, fit, test_acc, relu_acc, init_desc, rows):
         card["training"]["previous_stage"] = {"command": cifar_command(pm["args"]), "epochs": pm["epoch"],
                                               "test_acc_at_end": None}
         prow = common.CsvLog(os.path.join(a["init"][4:], "log.csv"), []).rows()
-        if prow:
+        if prow and prow[-1].get("val_acc"):
+            # a run chosen on the validation split: its log holds no test accuracy
+            del card["training"]["previous_stage"]["test_acc_at_end"]
+            card["training"]["previous_stage"]["val_acc_at_end"] = float(prow[-1]["val_acc"])
+            card["training"]["previous_stage"]["per_epoch_val_acc"] = [round(float(r["val_acc"]), 4) for r in prow]
+        elif prow:
             card["training"]["previous_stage"]["test_acc_at_end"] = float(prow[-1]["test_acc"])
             card["training"]["previous_stage"]["per_epoch_test_acc"] = [round(float(r["test_acc"]), 4) for r in prow]
     card["accuracy"] = {
