@@ -4,8 +4,11 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
-/** A minimal JSON writer for the CLI's --json output (maps, lists, strings, numbers, booleans). */
-final class Json {
+/**
+ * A minimal JSON writer for the CLI's --json output and the Spark job's summary (maps, lists, strings, numbers,
+ * booleans). Stateless.
+ */
+public final class Json {
     private Json() {
     }
 
@@ -18,7 +21,8 @@ final class Json {
         return m;
     }
 
-    static String write(Object value) {
+    /** The JSON text of {@code value} (finite doubles with 6 significant digits, others as null). */
+    public static String write(Object value) {
         StringBuilder sb = new StringBuilder();
         append(sb, value);
         return sb.toString();

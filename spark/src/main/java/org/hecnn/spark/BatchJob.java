@@ -21,6 +21,7 @@ import org.apache.spark.sql.SparkSession;
 import org.hecnn.HecnnException;
 import org.hecnn.cli.BatchFiles;
 import org.hecnn.cli.CompiledModel;
+import org.hecnn.cli.Json;
 import org.hecnn.inference.EncryptedNetwork;
 import org.hecnn.inference.ServiceDescription;
 import org.hecnn.io.MalformedDataException;
@@ -89,7 +90,7 @@ public final class BatchJob {
                 errors.add(e);
             }
             m.put("errors", errors);
-            return JsonText.write(m);
+            return Json.write(m);
         }
     }
 

@@ -15,6 +15,7 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.hecnn.cli.BatchFiles;
+import org.hecnn.cli.Json;
 
 /**
  * The measurements behind two choices of the batch job (docs/scale-out.md), on the Spark it is submitted to:
@@ -32,7 +33,7 @@ public final class ScaleOutBench {
     public static void main(String[] args) throws Exception {
         SparkSession spark = SparkSession.builder().appName("hecnn scale-out bench").getOrCreate();
         try {
-            System.out.println(JsonText.write(run(spark, args[0], args[1],
+            System.out.println(Json.write(run(spark, args[0], args[1],
                     args.length > 2 ? Integer.parseInt(args[2]) : 256)));
         } finally {
             spark.stop();
