@@ -12,9 +12,6 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.Random;
 import java.util.Set;
-import java.util.TreeSet;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.hecnn.cnn.model.Model;
 import org.hecnn.cnn.model.Tensor;
@@ -27,7 +24,6 @@ import org.hecnn.inference.batched.BatchedNetwork;
 import org.hecnn.inference.service.InferenceServer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * The client's side of a batch job: `describe`, `requests encrypt` and `requests decrypt` on the tiny chain model
@@ -201,34 +197,6 @@ class RequestsCommandsTest {
         err = CliRun.failing("requests", "decrypt", "--client", client.toString(), "--responses", dir.toString(),
                 "--out", dir.resolve("p.csv").toString(), "--backend", "cpu");
         assertTrue(err.contains("is not a secret key of this service"), err);
-    }
-
-    @Test
-    void theReadmeListsTheOptionsOfTheBatchCommands() throws IOException {
-        String readme = Files.readString(Path.of("../README.md"));
-        for (String command : List.of("describe", "requests encrypt", "requests decrypt")) {
-            CommandLine sub = Hecnn.commandLine();
-            for (String part : command.split(" ")) {
-                sub = sub.getSubcommands().get(part);
-            }
-            CliRun.Result help = CliRun.run((command + " --help").split(" "));
-            assertEquals(0, help.code(), help.err());
-            assertTrue(help.out().startsWith("Usage: hecnn " + command), help.out());
-            Matcher row = Pattern.compile("(?m)^\\| `" + command + "` \\| (.*) \\|$").matcher(readme);
-            assertTrue(row.find(), "README has no options row for " + command);
-            Set<String> documented = new TreeSet<>();
-            Matcher option = Pattern.compile("--[a-zA-Z][a-zA-Z-]*").matcher(row.group(1));
-            while (option.find()) {
-                documented.add(option.group());
-            }
-            Set<String> actual = new TreeSet<>();
-            for (CommandLine.Model.OptionSpec o : sub.getCommandSpec().options()) {
-                if (!CommandsDocumentedTest.COMMON.contains(o.longestName())) {
-                    actual.add(o.longestName());
-                }
-            }
-            assertEquals(actual, documented, "README row of " + command);
-        }
     }
 
     private static List<String> files(Path dir) throws IOException {
