@@ -138,7 +138,10 @@ public interface PolyEngine extends AutoCloseable {
      */
     DevicePoly rescale(DevicePoly a);
 
-    /** Uploads a switching key: b[j], a[j] are digit j's limbs over the full basis QP in NTT form. */
+    /**
+     * Uploads a switching key: b[j], a[j] are digit j's limbs over the full basis QP in NTT form. An engine in
+     * host memory may keep the given arrays instead of copying them, so the caller must not change them afterwards.
+     */
     DeviceSwitchKey uploadSwitchKey(long[][][] b, long[][][] a);
 
     /**

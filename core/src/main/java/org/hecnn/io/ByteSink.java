@@ -54,13 +54,26 @@ final class ByteSink {
         pos += b.length;
     }
 
-    /** Appends the values (each below 2^bits) bit-packed at {@code bits} bits: ceil(n·bits/8) bytes. */
-    void packed(long[] values, int bits) {
+    /** Advances past {@code n} bytes written by others (slices of this array). */
+    void skip(int n) {
+        pos += n;
+    }
+
+    /**
+     * Appends the values bit-packed at {@code bits} bits (ceil(n·bits/8) bytes), checking each is in [0, modulus):
+     * returns the index of the first that is not (the bytes written are then meaningless), or −1.
+     */
+    int packedResidues(long[] values, long bits, long modulus) {
         long acc = 0;
         int accBits = 0;
-        for (long v : values) {
+        int width = (int) bits;
+        for (int k = 0; k < values.length; k++) {
+            long v = values[k];
+            if (Long.compareUnsigned(v, modulus) >= 0) {
+                return k;
+            }
             acc |= v << accBits;
-            int total = accBits + bits;
+            int total = accBits + width;
             if (total >= 64) {
                 LONG_LE.set(buf, pos, acc);
                 pos += 8;
@@ -75,5 +88,6 @@ final class ByteSink {
             acc >>>= 8;
             accBits -= 8;
         }
+        return -1;
     }
 }

@@ -73,12 +73,12 @@ public final class CiphertextCodec {
             s.u32(ql);
             s.f64(scale);
             s.u8(seeded ? 1 : 0);
-            PolyCodec.write(s, ring, limbs[0], ql);
+            PolyCodec.write(s, ring, limbs[0], ql, "ciphertext part 0");
             if (seeded) {
                 s.bytes(seed);
             } else {
                 for (int i = 1; i < parts; i++) {
-                    PolyCodec.write(s, ring, limbs[i], ql);
+                    PolyCodec.write(s, ring, limbs[i], ql, "ciphertext part " + i);
                 }
             }
         });

@@ -61,7 +61,7 @@ public final class KeyCodec {
             Binding.write(s, p);
             s.u32(ring.qCount());
             s.bytes(key.seed());
-            PolyCodec.write(s, ring, key.b(), ring.qCount());
+            PolyCodec.write(s, ring, key.b(), ring.qCount(), "public key b");
         });
     }
 
@@ -142,7 +142,7 @@ public final class KeyCodec {
             s.u32(ql + ring.pCount());
             s.bytes(key.seed());
             for (long[][] bj : key.b()) {
-                PolyCodec.write(s, ring, bj, ql);
+                PolyCodec.write(s, ring, bj, ql, what);
             }
         });
     }

@@ -42,7 +42,7 @@ public final class PlaintextCodec {
             Binding.write(s, p);
             s.u32(ql);
             s.f64(scale);
-            PolyCodec.write(s, ring, limbs, ql);
+            PolyCodec.write(s, ring, limbs, ql, "plaintext");
         });
     }
 

@@ -515,6 +515,8 @@ public class HostEngine implements PolyEngine {
                     + (keyQ >= 1 && keyQ <= ring.qCount() ? ring.digitCount(keyQ) : "?") + " digits of " + limbs
                     + " limbs");
         }
+        // The limbs are kept, not copied (the interface's contract): a ResNet's keys are 6 GiB, and a copy of each
+        // as it arrives doubled the memory the upload churned through.
         long[][][] bc = new long[digits][limbs][];
         long[][][] ac = new long[digits][limbs][];
         long[][][] bs = new long[digits][limbs][];
@@ -526,8 +528,8 @@ public class HostEngine implements PolyEngine {
             if (b[j][t].length != ring.n() || a[j].length != limbs || a[j][t].length != ring.n()) {
                 throw new IllegalArgumentException("switching key digit " + j + " limb " + t + " has the wrong size");
             }
-            bc[j][t] = b[j][t].clone();
-            ac[j][t] = a[j][t].clone();
+            bc[j][t] = b[j][t];
+            ac[j][t] = a[j][t];
             if (!compactKeys) {
                 bs[j][t] = shoupAll(bc[j][t], q);
                 as[j][t] = shoupAll(ac[j][t], q);
