@@ -5,7 +5,7 @@ import java.util.Map;
 import org.hecnn.backend.DeviceSwitchKey;
 import org.hecnn.ring.RnsRing;
 import org.hecnn.rlwe.EvaluationKeys;
-import org.hecnn.rlwe.KeyGenerator;
+import org.hecnn.rlwe.SeededKeyLimbs;
 import org.hecnn.rlwe.SwitchingKey;
 
 /**
@@ -65,8 +65,7 @@ public final class DeviceKeys implements AutoCloseable {
             throw new ParameterMismatchException("switching key has " + key.digits() + " digits over " + limbs
                     + " data limbs, which these parameters cannot have: it was made under other parameters");
         }
-        return new Entry(context.engine().uploadSwitchKey(key.b(), KeyGenerator.expandSwitchingKeyA(ring, key)),
-                limbs);
+        return new Entry(context.engine().uploadSwitchKey(key.b(), SeededKeyLimbs.of(ring, key)), limbs);
     }
 
     @Override

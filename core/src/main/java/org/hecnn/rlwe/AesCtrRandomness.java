@@ -24,28 +24,59 @@ public final class AesCtrRandomness implements Randomness {
     private final Cipher cipher;
     private final ByteBuffer buffer = ByteBuffer.allocate(BLOCK).order(ByteOrder.LITTLE_ENDIAN);
     private final byte[] zeros = new byte[BLOCK];
+    /** Keystream offset of buffer[0], and of the block the next refill makes. */
+    private long bufferOffset;
+    private long nextOffset;
 
-    private AesCtrRandomness(byte[] seed) {
+    private AesCtrRandomness(byte[] seed, long offset) {
         if (seed.length != SEED_BYTES) {
             throw new IllegalArgumentException("seed must be " + SEED_BYTES + " bytes");
         }
+        if (offset < 0) {
+            throw new IllegalArgumentException("keystream offset " + offset + " is negative");
+        }
+        // CTR mode's counter block is a 128-bit big-endian count of 16-byte blocks from zero: starting it at
+        // offset / 16 gives the keystream from that block on.
+        byte[] counter = java.math.BigInteger.valueOf(offset / 16).toByteArray();
+        byte[] iv = new byte[16];
+        System.arraycopy(counter, 0, iv, 16 - counter.length, counter.length);
         try {
             cipher = Cipher.getInstance("AES/CTR/NoPadding");
-            cipher.init(Cipher.ENCRYPT_MODE, new SecretKeySpec(seed, "AES"), new IvParameterSpec(new byte[16]));
+            cipher.init(Cipher.ENCRYPT_MODE, new SecretKeySpec(seed, "AES"), new IvParameterSpec(iv));
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("AES-CTR is not available in this JVM", e);
         }
-        buffer.position(BLOCK);
+        nextOffset = offset - offset % 16;
+        if (offset % 16 == 0) {
+            bufferOffset = offset - BLOCK; // nothing made yet: position() is offset
+            buffer.position(BLOCK);
+        } else {
+            refill();
+            buffer.position((int) (offset % 16));
+        }
     }
 
     /** A stream seeded from the operating system's secure random source. */
     public static AesCtrRandomness secure() {
-        return new AesCtrRandomness(freshSeed());
+        return new AesCtrRandomness(freshSeed(), 0);
     }
 
     /** The deterministic stream of a given seed (public seeds, or test-only deterministic generation). */
     public static AesCtrRandomness fromSeed(byte[] seed) {
-        return new AesCtrRandomness(seed.clone());
+        return new AesCtrRandomness(seed.clone(), 0);
+    }
+
+    /**
+     * The stream of {@code seed} from byte {@code offset} of its keystream on: exactly what {@link #fromSeed} gives
+     * after {@code offset} bytes were consumed (as {@link #position()} reports them).
+     */
+    public static AesCtrRandomness fromSeedAt(byte[] seed, long offset) {
+        return new AesCtrRandomness(seed.clone(), offset);
+    }
+
+    /** Bytes of the keystream consumed so far (where {@link #fromSeedAt} would resume this stream). */
+    public long position() {
+        return bufferOffset + buffer.position();
     }
 
     /** 32 bytes from the operating system's secure random source. */
@@ -79,11 +110,22 @@ public final class AesCtrRandomness implements Randomness {
             }
             int pos = buffer.position();
             int end = buffer.limit() - 7;
-            while (pos < end && i < out.length) {
-                long r = (long) LONGS.get(block, pos) & mask;
-                pos += 8;
-                if (Long.compareUnsigned(r, bound) < 0) {
-                    out[i++] = r;
+            if (bits <= 62) {
+                // Branch-free: every word is stored and the index advances only for an accepted one (with about
+                // half the words rejected for a prime just above a power of two, a branch is mispredicted often).
+                while (pos < end && i < out.length) {
+                    long r = (long) LONGS.get(block, pos) & mask;
+                    pos += 8;
+                    out[i] = r;
+                    i += (int) ((r - bound) >>> 63); // r, bound < 2^62: the sign of r − bound says r < bound
+                }
+            } else {
+                while (pos < end && i < out.length) {
+                    long r = (long) LONGS.get(block, pos) & mask;
+                    pos += 8;
+                    if (Long.compareUnsigned(r, bound) < 0) {
+                        out[i++] = r;
+                    }
                 }
             }
             buffer.position(pos);
@@ -104,6 +146,8 @@ public final class AesCtrRandomness implements Randomness {
     }
 
     private void refill() {
+        bufferOffset = nextOffset;
+        nextOffset += BLOCK;
         buffer.clear();
         try {
             cipher.update(zeros, 0, BLOCK, buffer.array(), 0);

@@ -41,6 +41,56 @@ class KeyGenerationTest {
     }
 
     @Test
+    void aStreamResumedAtItsPositionContinuesExactly() {
+        long bound = (1L << 33) + 9; // rejects about half the words, so positions land anywhere in the blocks
+        AesCtrRandomness whole = AesCtrRandomness.fromSeed(seed(2));
+        for (int len : new int[] {1, 3, 1023, 1024, 5000, 70000, 2}) {
+            long at = whole.position();
+            long[] expected = new long[len];
+            whole.fillUniform(expected, bound);
+            long[] resumed = new long[len];
+            AesCtrRandomness from = AesCtrRandomness.fromSeedAt(seed(2), at);
+            assertEquals(at, from.position());
+            from.fillUniform(resumed, bound);
+            assertArrayEquals(expected, resumed, "resumed at byte " + at);
+            assertEquals(whole.position(), from.position());
+        }
+        assertEquals(AesCtrRandomness.fromSeedAt(seed(2), 8200).nextLong(), skipped(8200).nextLong());
+        assertEquals(AesCtrRandomness.fromSeedAt(seed(2), 16).nextLong(), skipped(16).nextLong());
+    }
+
+    private static AesCtrRandomness skipped(int bytes) {
+        AesCtrRandomness r = AesCtrRandomness.fromSeed(seed(2));
+        r.nextBytes(new byte[bytes]);
+        return r;
+    }
+
+    @Test
+    void seededKeyLimbsAreTheExpandedUniformHalf() {
+        CkksParameters p = CkksParameters.builder().logN(11).dataPrimeBits(61, 33, 27, 33)
+                .specialPrimeBits(61, 61).dnum(2).scaleBits(25).allowInsecureForTestsOnly().build();
+        try (CkksContext ctx = TestContexts.context(p)) {
+            KeyGenerator kg = KeyGenerator.insecureDeterministicForTestsOnly(ctx.engine(), seed(4));
+            SecretKey sk = kg.secretKey();
+            for (int level : new int[] {3, 1}) {
+                SwitchingKey key = kg.galoisKey(sk, 5, level);
+                long[][][] a = KeyGenerator.expandSwitchingKeyA(ctx.ring(), key);
+                SeededKeyLimbs limbs = SeededKeyLimbs.of(ctx.ring(), key);
+                assertEquals(a.length, limbs.digits());
+                assertEquals(a[0].length, limbs.limbs());
+                // out of order, as parallel key switches ask for them
+                for (int t = limbs.limbs() - 1; t >= 0; t--) {
+                    for (int j = limbs.digits() - 1; j >= 0; j--) {
+                        long[] out = new long[ctx.ring().n()];
+                        limbs.fill(j, t, out);
+                        assertArrayEquals(a[j][t], out, "level " + level + " digit " + j + " limb " + t);
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
     void parallelEvaluationKeysAreTheSameAsKeysMadeOneByOne() {
         CkksParameters p = CkksParameters.builder().logN(11).dataPrimeBits(61, 58, 58, 58)
                 .specialPrimeBits(61, 61, 61).dnum(2).scaleBits(25).allowInsecureForTestsOnly().build();

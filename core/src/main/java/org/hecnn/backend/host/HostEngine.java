@@ -3,6 +3,7 @@ package org.hecnn.backend.host;
 import org.hecnn.backend.DeviceDecomposition;
 import org.hecnn.backend.DevicePoly;
 import org.hecnn.backend.DeviceSwitchKey;
+import org.hecnn.backend.KeyLimbSource;
 import org.hecnn.backend.PairedOperands;
 import org.hecnn.backend.PolyEngine;
 import org.hecnn.backend.SparseIntegerMatrix;
@@ -24,6 +25,14 @@ public class HostEngine implements PolyEngine {
      */
     public static final String COMPACT_KEYS = "hecnn.compactKeys";
     /**
+     * System property: "true" keeps only the seed of a compact switching key's uniform half and makes each of its
+     * limbs again when a key switch reads it (half the memory of compact keys: ResNet-20's keys take 3 GiB, not 6;
+     * a key switch at the top level is about a quarter slower, near the bottom a few percent; a ResNet-20
+     * evaluation about 11%); "false" keeps the expanded limbs. Only where keys are compact. Default: false (the
+     * server, {@code hecnn serve}, turns it on to hold more sessions).
+     */
+    public static final String SEEDED_KEYS = "hecnn.seededKeys";
+    /**
      * System property: the most bytes of recycled limbs an engine keeps for reuse (default 512 MiB, 1,024 limbs
      * at N = 2^16); 0 turns recycling off.
      */
@@ -31,6 +40,7 @@ public class HostEngine implements PolyEngine {
 
     private final RnsRing ring;
     private final boolean compactKeys;
+    private final boolean seededKeys;
     private final LimbKernels kernels;
     private final LimbExecutor executor;
     private final String name;
@@ -40,7 +50,8 @@ public class HostEngine implements PolyEngine {
 
     public HostEngine(RnsRing ring, LimbKernels kernels, LimbExecutor executor, String name) {
         this.ring = ring;
-        this.compactKeys = Boolean.parseBoolean(System.getProperty(COMPACT_KEYS, String.valueOf(ring.logN() >= 16)));
+        this.compactKeys = compactKeys(ring.logN());
+        this.seededKeys = seededKeys(ring.logN());
         this.kernels = kernels;
         this.executor = executor;
         this.name = name;
@@ -538,6 +549,45 @@ public class HostEngine implements PolyEngine {
         return compactKeys ? new HostSwitchKey(bc, ac, null, null, keyQ) : new HostSwitchKey(bc, ac, bs, as, keyQ);
     }
 
+    /** Whether host engines at this ring degree keep switching keys without Shoup companions ({@link #COMPACT_KEYS}). */
+    public static boolean compactKeys(int logN) {
+        return Boolean.parseBoolean(System.getProperty(COMPACT_KEYS, String.valueOf(logN >= 16)));
+    }
+
+    /** Whether host engines at this ring degree keep only the seeds of keys' uniform halves ({@link #SEEDED_KEYS}). */
+    public static boolean seededKeys(int logN) {
+        return compactKeys(logN) && Boolean.parseBoolean(System.getProperty(SEEDED_KEYS, "false"));
+    }
+
+    /**
+     * With seeded keys ({@link #SEEDED_KEYS}) the uniform half is kept as its source and each limb is made when a
+     * key switch reads it: half the key memory (3 GiB of ResNet-20's 6) for the keystream derivation per use.
+     */
+    @Override
+    public DeviceSwitchKey uploadSwitchKey(long[][][] b, KeyLimbSource a) {
+        if (!seededKeys) {
+            return PolyEngine.super.uploadSwitchKey(b, a);
+        }
+        int digits = b.length;
+        int limbs = digits == 0 ? 0 : b[0].length;
+        int keyQ = limbs - ring.pCount();
+        if (keyQ < 1 || keyQ > ring.qCount() || a.digits() != digits || a.limbs() != limbs
+                || digits != ring.digitCount(keyQ)) {
+            throw new IllegalArgumentException("a switching key over " + keyQ + " data limbs must have "
+                    + (keyQ >= 1 && keyQ <= ring.qCount() ? ring.digitCount(keyQ) : "?") + " digits of " + limbs
+                    + " limbs");
+        }
+        for (int j = 0; j < digits; j++) {
+            for (int t = 0; t < limbs; t++) {
+                if (b[j][t].length != ring.n()) {
+                    throw new IllegalArgumentException("switching key digit " + j + " limb " + t
+                            + " has the wrong size");
+                }
+            }
+        }
+        return new HostSwitchKey(b, null, a, null, null, keyQ);
+    }
+
     private static long[] shoupAll(long[] w, Modulus q) {
         long[] s = new long[w.length];
         for (int k = 0; k < w.length; k++) {
@@ -634,9 +684,15 @@ public class HostEngine implements PolyEngine {
             long[][] xs = new long[digits][];
             long[][] w = new long[digits][];
             long[][] ws = new long[digits][];
+            boolean made = second && k.a == null;
             for (int j = 0; j < digits; j++) {
                 xs[j] = source[j][t];
-                w[j] = second ? k.a[j][keyLimb] : k.b[j][keyLimb];
+                if (made) {
+                    w[j] = pool.take();
+                    k.aSource.fill(j, keyLimb, w[j]);
+                } else {
+                    w[j] = second ? k.a[j][keyLimb] : k.b[j][keyLimb];
+                }
                 if (k.bShoup != null) {
                     ws[j] = second ? k.aShoup[j][keyLimb] : k.bShoup[j][keyLimb];
                 }
@@ -646,6 +702,9 @@ public class HostEngine implements PolyEngine {
                 kernels.innerProduct(xs, null, w, ws, acc.limb(t), ring.limbModulus(t, ql));
             } else {
                 kernels.innerProductCompact(xs, null, w, acc.limb(t), ring.limbModulus(t, ql));
+            }
+            if (made) {
+                pool.giveAll(w);
             }
         });
         if (permuted != null) {

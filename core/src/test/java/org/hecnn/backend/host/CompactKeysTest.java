@@ -59,4 +59,75 @@ class CompactKeysTest {
             assertArrayEquals(fast.download(r1[i]), compact.download(r2[i]));
         }
     }
+
+    /** A key whose uniform half is made limb by limb when used gives the same results as one uploaded whole. */
+    @Test
+    void uniformHalfMadeOnDemandAgreesWithTheUploadedOne() {
+        List<Long> q = Primes.generate(10, new int[] {55, 50, 50, 50, 50}, List.of());
+        List<Long> p = Primes.generate(10, new int[] {61, 61}, q);
+        RnsRing ring = new RnsRing(10, q, p, 3);
+        SplittableRandom r = new SplittableRandom(8);
+        int keyQ = 4; // truncated below the top: special limbs sit at different indices in key and operand
+        long[][][] b = new long[ring.digitCount(keyQ)][][];
+        long[][][] a = new long[b.length][][];
+        for (int j = 0; j < b.length; j++) {
+            b[j] = random(r, ring, keyQ, true);
+            a[j] = random(r, ring, keyQ, true);
+        }
+        java.util.concurrent.atomic.AtomicInteger made = new java.util.concurrent.atomic.AtomicInteger();
+        org.hecnn.backend.KeyLimbSource source = new org.hecnn.backend.KeyLimbSource() {
+            @Override
+            public int digits() {
+                return a.length;
+            }
+
+            @Override
+            public int limbs() {
+                return a[0].length;
+            }
+
+            @Override
+            public void fill(int digit, int limb, long[] out) {
+                made.incrementAndGet();
+                System.arraycopy(a[digit][limb], 0, out, 0, out.length);
+            }
+        };
+        String old = System.getProperty(HostEngine.COMPACT_KEYS);
+        String oldSeeded = System.getProperty(HostEngine.SEEDED_KEYS);
+        System.setProperty(HostEngine.COMPACT_KEYS, "true");
+        System.setProperty(HostEngine.SEEDED_KEYS, "true");
+        HostEngine compact;
+        try {
+            compact = new HostEngine(ring, new ScalarLimbKernels(), LimbExecutor.SEQUENTIAL, "compact");
+        } finally {
+            restore(HostEngine.COMPACT_KEYS, old);
+            restore(HostEngine.SEEDED_KEYS, oldSeeded);
+        }
+        HostEngine shoup = new HostEngine(ring, new ScalarLimbKernels(), LimbExecutor.SEQUENTIAL, "shoup");
+        DeviceSwitchKey whole = shoup.uploadSwitchKey(b, a);
+        DeviceSwitchKey onDemand = compact.uploadSwitchKey(b, source);
+        DeviceSwitchKey materialised = shoup.uploadSwitchKey(b, source); // the default: every limb made at upload
+        for (int ql = keyQ; ql >= 1; ql--) {
+            long[][] x = random(r, ring, ql, false);
+            for (int g : new int[] {1, Galois.rotationElement(3, 10)}) {
+                DevicePoly[] r1 = shoup.keySwitch(shoup.decompose(shoup.upload(x, ql, false)), whole, g);
+                DevicePoly[] r2 = compact.keySwitch(compact.decompose(compact.upload(x, ql, false)), onDemand, g);
+                DevicePoly[] r3 = shoup.keySwitch(shoup.decompose(shoup.upload(x, ql, false)), materialised, g);
+                for (int i = 0; i < 2; i++) {
+                    assertArrayEquals(shoup.download(r1[i]), compact.download(r2[i]), ql + " limbs, g " + g);
+                    assertArrayEquals(shoup.download(r1[i]), shoup.download(r3[i]), ql + " limbs, g " + g);
+                }
+            }
+        }
+        org.junit.jupiter.api.Assertions.assertTrue(made.get() > a.length * a[0].length,
+                "the on-demand key made its limbs at each use: " + made.get());
+    }
+
+    private static void restore(String property, String value) {
+        if (value == null) {
+            System.clearProperty(property);
+        } else {
+            System.setProperty(property, value);
+        }
+    }
 }

@@ -1,13 +1,15 @@
 package org.hecnn.inference.service;
 
+import org.hecnn.backend.host.HostEngine;
 import org.hecnn.inference.EncryptedNetwork;
 import org.hecnn.inference.ServiceDescription;
 import org.hecnn.ring.RnsRing;
 
 /**
  * What a client's evaluation keys for a network weigh: an upper bound on the uploaded bytes (each key's b part,
- * 8 bytes per coefficient, its a part being a seed) and the memory they take in a CPU engine (b and the expanded a,
- * with Shoup companions below N = 2^16). Every key is counted only up to the level it serves. Stateless.
+ * 8 bytes per coefficient, its a part being a seed) and the memory they take in a CPU engine (b alone where the
+ * engine keeps a's seed, {@code HostEngine.SEEDED_KEYS}; else b and the expanded a, with Shoup companions below
+ * N = 2^16). Every key is counted only up to the level it serves. Stateless.
  */
 public final class KeyFootprint {
     /** Bytes a key's header and digit framing may add, generously. */
@@ -50,7 +52,8 @@ public final class KeyFootprint {
 
     /** Bytes the keys take in a CPU engine. */
     public long engineBytes() {
-        return limbs * n * 8 * (logN >= 16 ? 2 : 4);
+        int copies = HostEngine.seededKeys(logN) ? 1 : HostEngine.compactKeys(logN) ? 2 : 4;
+        return limbs * n * 8 * copies;
     }
 
     /** RNS limbs of all keys together (digits x limbs per digit, each key up to its level). */
