@@ -69,6 +69,48 @@ public final class CkksEncoder {
         return coeffs;
     }
 
+    /**
+     * {@link #coefficients} of two real slot vectors with one FFT instead of two. Real slots make a polynomial
+     * whose coefficients satisfy c_(N−k) = −c_k (m(X) = m(X^-1) on every root), so the FFT of a + i·b separates
+     * into the two transforms. Each result equals what {@link #coefficients} gives for that vector up to the last
+     * bits of the floating-point transform (so a coefficient within about 1e-8 of a rounding tie may round the
+     * other way); the antisymmetry itself holds exactly here.
+     */
+    public double[][] coefficientsOfTwoReal(double[] a, double[] b, double scale) {
+        if (a.length > slots() || b.length > slots()) {
+            throw new IllegalArgumentException("at most " + slots() + " slots, got " + Math.max(a.length, b.length));
+        }
+        if (!(scale >= 1) || Double.isInfinite(scale)) {
+            throw new IllegalArgumentException("scale must be finite and >= 1, got " + scale);
+        }
+        double[] r = java.util.Arrays.copyOf(a, slots());
+        double[] i = java.util.Arrays.copyOf(b, slots());
+        for (int k = 0; k < slots(); k++) {
+            if (!Double.isFinite(r[k]) || !Double.isFinite(i[k])) {
+                throw new IllegalArgumentException("slot " + k + " is not a finite number");
+            }
+        }
+        fft.inverse(r, i);
+        int half = ring.n() / 2;
+        // With F(a) = a1 + i·b1 and F(b) = a2 + i·b2, b1_k = −a1_(half−k) and b2_k = −a2_(half−k) (k ≥ 1),
+        // b1_0 = b2_0 = 0: Re = a1 − b2 and Im = b1 + a2 give a1_m = (Re_m − Im_k) / 2 and a2_k = (Re_m + Im_k) / 2
+        // for m = half − k.
+        double[] first = new double[ring.n()];
+        double[] second = new double[ring.n()];
+        first[0] = Math.rint(r[0] * scale);
+        second[0] = Math.rint(i[0] * scale);
+        for (int k = 1; k < half; k++) {
+            int m = half - k;
+            double a1 = Math.rint((r[m] - i[k]) * 0.5 * scale);
+            double a2 = Math.rint((r[m] + i[k]) * 0.5 * scale);
+            first[m] = a1;
+            first[half + k] = -a1;
+            second[k] = a2;
+            second[half + m] = -a2;
+        }
+        return new double[][] {first, second};
+    }
+
     /** The second half of encoding: integer coefficients (from {@link #coefficients}) to a plaintext. */
     public Plaintext encodeCoefficients(double[] integerCoefficients, int level, double scale) {
         checkLevel(level);
