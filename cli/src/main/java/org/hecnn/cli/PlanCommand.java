@@ -9,6 +9,7 @@ import org.hecnn.inference.EncryptedNetwork;
 import org.hecnn.inference.OpCounts;
 import org.hecnn.inference.ServiceDescription;
 import org.hecnn.inference.service.KeyFootprint;
+import org.hecnn.inference.service.MemoryPlan;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
@@ -32,6 +33,7 @@ final class PlanCommand implements Callable<Integer> {
             long keyBytes = footprint.limbs() * p.n() * avgBits(p) / 8;
             long keyMemory = footprint.engineBytes();
             int rotationKeys = footprint.keys() - 1;
+            MemoryPlan memory = MemoryPlan.of(net);
             if (options.json) {
                 Map<String, Object> m = new LinkedHashMap<>();
                 m.put("model", built.reference().name());
@@ -43,6 +45,14 @@ final class PlanCommand implements Callable<Integer> {
                 m.put("rotationKeys", rotationKeys);
                 m.put("evaluationKeyBytes", keyBytes);
                 m.put("evaluationKeyMemoryBytes", keyMemory);
+                Map<String, Object> mem = new LinkedHashMap<>();
+                mem.put("plaintextBytes", memory.plaintextBytes());
+                mem.put("limbPoolBytes", memory.limbPoolBytes());
+                mem.put("keyBytes", memory.keyBytes());
+                mem.put("workingSetBytes", memory.workingSetBytes());
+                mem.put("liveBytes", memory.liveBytes());
+                mem.put("heapBytes", memory.heapBytes());
+                m.put("memory", mem);
                 m.put("totals", counts(net.plannedCounts()));
                 built.plan(m);
                 System.out.println(Json.write(m));
@@ -55,8 +65,18 @@ final class PlanCommand implements Callable<Integer> {
             System.out.printf(Locale.ROOT, "keys: relinearisation + %d rotation keys, each only up to the level it "
                     + "serves (at most %d digits): %.1f MiB serialised, %.1f MiB on a CPU engine%n", rotationKeys,
                     net.context().ring().dnum(), keyBytes / 1048576.0, keyMemory / 1048576.0);
+            System.out.printf(Locale.ROOT, "memory: %.1f GiB live at the peak of an inference on a CPU engine "
+                    + "(plaintexts %.1f GiB, recycled limbs %.1f GiB, one client's keys %.1f GiB, one evaluation "
+                    + "%.1f GiB): a heap of %.1f GiB keeps it %d%% full (HECNN_HEAP=%dg)%n",
+                    gib(memory.liveBytes()), gib(memory.plaintextBytes()), gib(memory.limbPoolBytes()),
+                    gib(memory.keyBytes()), gib(memory.workingSetBytes()), gib(memory.heapBytes()),
+                    MemoryPlan.OCCUPANCY_PERCENT, (long) Math.ceil(gib(memory.heapBytes())));
             return 0;
         }
+    }
+
+    private static double gib(long bytes) {
+        return bytes / (double) (1L << 30);
     }
 
     /** The mean bit length of the parameters' primes (data and special). */

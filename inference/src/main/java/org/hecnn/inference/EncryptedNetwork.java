@@ -45,6 +45,12 @@ public interface EncryptedNetwork extends AutoCloseable {
     long workingSetBytes();
 
     /**
+     * Bytes the model's plaintexts hold between evaluations in a CPU engine, as this network keeps them; for a
+     * network planned without encoding them ({@code hecnn plan}), what compiling it in this JVM would keep.
+     */
+    long plaintextBytes();
+
+    /**
      * Evaluates one request: {@code inputs} as {@link ServiceDescription#input()} arranges them (not closed here);
      * returns the output ciphertexts as {@link ServiceDescription#output()} reads them (the caller closes them).
      * The observer sees layer outputs where the layout has channel planes ({@link FeatureMap}); others ignore it.

@@ -1,6 +1,7 @@
 package org.hecnn.inference;
 
 import org.hecnn.inference.packed.HeNetwork;
+import org.hecnn.inference.packed.LayerPlan;
 import org.hecnn.inference.packed.NetworkCompiler;
 import org.hecnn.inference.packed.PrecisionTargets;
 
@@ -15,6 +16,6 @@ public final class TestNetworks {
      */
     public static EncryptedNetwork packed(HeNetwork network, int members) {
         return new NetworkCompiler.Compiled(network, network.model(), "test network", members,
-                PrecisionTargets.standard());
+                PrecisionTargets.standard(), network.plan().stream().mapToLong(LayerPlan::plaintextBytes).sum());
     }
 }

@@ -19,8 +19,8 @@ import org.hecnn.inference.service.InferenceServer;
  * @param workers         evaluations running at once
  */
 public record MemoryBudget(long heapBytes, long modelBytes, long workingSetBytes, int workers) {
-    /** The share of the heap live data may fill. */
-    public static final int OCCUPANCY_PERCENT = 80;
+    /** The share of the heap live data may fill (the same as the memory plan's). */
+    public static final int OCCUPANCY_PERCENT = org.hecnn.inference.service.MemoryPlan.OCCUPANCY_PERCENT;
 
     /**
      * Measures the model's share of the heap now (one full collection) for a server's network, plus the recycled

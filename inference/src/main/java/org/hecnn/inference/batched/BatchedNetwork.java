@@ -53,6 +53,12 @@ public final class BatchedNetwork implements EncryptedNetwork {
         return plan.counts();
     }
 
+    /** None: affine layers multiply by exact integers and scale factors, not by plaintexts. */
+    @Override
+    public long plaintextBytes() {
+        return 0;
+    }
+
     /**
      * The request (one ciphertext per input neuron, kept by the caller) plus the largest stage's inputs and outputs
      * alive together, all counted at the top level.

@@ -89,9 +89,11 @@ public final class NetworkCompiler {
      *
      * @param model   the prepared model the network evaluates (for an ensemble, the stacked members)
      * @param members how many ensemble members its outputs hold, member-major ({@link EnsembleStack}); 1 for one model
+     * @param plaintextBytes what its plaintexts hold between evaluations (for a plan-only compile: what they would
+     *                       hold in the mode this JVM's heap would choose)
      */
-    public record Compiled(HeNetwork network, Model model, String decisions, int members, PrecisionTargets targets)
-            implements EncryptedNetwork {
+    public record Compiled(HeNetwork network, Model model, String decisions, int members, PrecisionTargets targets,
+                           long plaintextBytes) implements EncryptedNetwork {
         @Override
         public void close() {
             CkksContext ctx = network.context();
@@ -332,22 +334,23 @@ public final class NetworkCompiler {
             long coefficientBytes = planned.plaintextBytesIfCoefficients();
             // As coefficients the plaintexts may take half the heap; beyond that they are encoded at each use.
             long coefficientBudget = Math.max(options.plaintextBudget(), Runtime.getRuntime().maxMemory() / 2);
-            PlaintextBank.Mode mode;
-            if (!encode) {
-                mode = PlaintextBank.Mode.PLAN_ONLY;
-            } else if (nttBytes <= options.plaintextBudget()) {
-                mode = PlaintextBank.Mode.NTT;
+            PlaintextBank.Mode kept;
+            if (nttBytes <= options.plaintextBudget()) {
+                kept = PlaintextBank.Mode.NTT;
             } else if (coefficientBytes <= coefficientBudget) {
-                mode = PlaintextBank.Mode.COEFFICIENTS;
+                kept = PlaintextBank.Mode.COEFFICIENTS;
             } else {
-                mode = PlaintextBank.Mode.ON_DEMAND;
+                kept = PlaintextBank.Mode.ON_DEMAND;
             }
+            PlaintextBank.Mode mode = encode ? kept : PlaintextBank.Mode.PLAN_ONLY;
+            long keptBytes = kept == PlaintextBank.Mode.NTT ? nttBytes
+                    : kept == PlaintextBank.Mode.COEFFICIENTS ? coefficientBytes : 0;
             why.append(String.format("; plaintexts %s (%.2f GiB in NTT form, budget %.2f GiB; %.2f GiB as "
                     + "coefficients, budget %.2f GiB = half the heap)", mode, nttBytes / (double) (1L << 30),
                     options.plaintextBudget() / (double) (1L << 30), coefficientBytes / (double) (1L << 30),
                     coefficientBudget / (double) (1L << 30)));
             return new Compiled(new HeNetwork(prepared, ctx, targets, mode, layout, options.maxBabySteps()),
-                    prepared, why.toString(), members, targets);
+                    prepared, why.toString(), members, targets, keptBytes);
         } catch (RuntimeException e) {
             ctx.close();
             throw e;

@@ -167,4 +167,16 @@ final class DiagonalProduct {
         long hoisted = baby - 1;
         return new OpCounts(0, 0, plain, 0, 0, add, rot, hoisted, rot + (hoisted > 0 ? 1 : 0), 0);
     }
+
+    /** Bytes its diagonal plaintexts hold (NTT form, each at its level). */
+    long plaintextBytes(int n) {
+        long total = 0;
+        for (Plaintext[] row : diagonals) {
+            for (Plaintext p : row) {
+                total += p == null ? 0 : (p.level() + 1L) * n * Long.BYTES;
+            }
+        }
+        return total;
+    }
+
 }

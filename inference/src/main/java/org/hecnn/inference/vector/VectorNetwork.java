@@ -161,6 +161,20 @@ public final class VectorNetwork implements EncryptedNetwork {
         return total;
     }
 
+    /** The first layer's plaintexts and every diagonal, in NTT form, each at its level. */
+    @Override
+    public long plaintextBytes() {
+        int n = context.ring().n();
+        long total = 0;
+        for (Plaintext p : firstLayer) {
+            total += (p.level() + 1L) * n * Long.BYTES;
+        }
+        for (DiagonalProduct d : products.values()) {
+            total += d.plaintextBytes(n);
+        }
+        return total;
+    }
+
     /**
      * The request, the running vector and its next value, and at most one rotated copy per rotation step alive at
      * once (a diagonal product's hoisted baby steps are a subset of them), all counted at the top level.
