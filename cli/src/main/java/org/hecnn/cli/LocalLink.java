@@ -20,7 +20,9 @@ final class LocalLink implements ServiceLink {
     private InferenceServer.Session session;
     private Timing last;
 
+    /** @throws HeapTooSmallException if the network's planned live memory does not fit this JVM's heap */
     LocalLink(EncryptedNetwork network, org.hecnn.backend.BackendProvider backend) {
+        HeapTooSmallException.requireFits(network);
         server = new InferenceServer(network);
         ServiceDescription d = ServiceDescription.fromBytes(server.description().toBytes(),
                 network.context().parameters().isInsecure());

@@ -10,7 +10,7 @@ final class UserErrorHandler implements CommandLine.IExecutionExceptionHandler {
             throws Exception {
         if (ex instanceof HecnnException) {
             cmd.getErr().println("error: " + ex.getMessage());
-            return 2;
+            return ex instanceof HeapTooSmallException ? Hecnn.OUT_OF_MEMORY : 2;
         }
         throw ex;
     }
