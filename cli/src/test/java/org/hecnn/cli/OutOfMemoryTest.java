@@ -16,17 +16,7 @@ import org.junit.jupiter.api.Test;
 class OutOfMemoryTest {
     @Test
     void aHeapTooSmallForTheNetworkGivesOneClearLine() throws Exception {
-        Path root = Path.of("..").toAbsolutePath().normalize();
-        Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-        Process p = new ProcessBuilder(java.toString(), "-Xmx200m", "--add-modules", "jdk.incubator.vector",
-                "-Dhecnn.home=" + root, "-cp", System.getProperty("java.class.path"), Hecnn.class.getName(),
-                "infer", "--backend", "cpu")
-                .redirectOutput(ProcessBuilder.Redirect.DISCARD)
-                .start();
-        byte[] err = p.getErrorStream().readAllBytes();
-        assertTrue(p.waitFor(5, TimeUnit.MINUTES), "hecnn did not end");
-        String stderr = new String(err, StandardCharsets.UTF_8);
-        assertEquals(Hecnn.OUT_OF_MEMORY, p.exitValue(), stderr);
+        String stderr = inferWithHeap("200m");
         assertTrue(stderr.contains("error: out of memory: the Java heap ("), stderr);
         assertTrue(stderr.contains("GiB) is too small"), stderr);
         assertTrue(stderr.contains("HECNN_HEAP="), stderr);
@@ -39,9 +29,18 @@ class OutOfMemoryTest {
      */
     @Test
     void aHeapBelowThePlannedLiveMemoryIsRefusedBeforeTheKeys() throws Exception {
+        String stderr = inferWithHeap("5g");
+        assertTrue(stderr.contains("error: out of memory: resnet20_quad needs 9.9 GiB live in the Java heap"), stderr);
+        assertTrue(stderr.contains("but this JVM's heap is 5.0 GiB: run with HECNN_HEAP=13g"), stderr);
+        assertFalse(stderr.contains("generating and sending the evaluation keys"), "refused before the keys: " + stderr);
+        assertFalse(stderr.contains("\tat "), "no stack trace: " + stderr);
+    }
+
+    /** Standard error of `hecnn infer --backend cpu` in a separate JVM with heap {@code xmx}; exit status 3 checked. */
+    private static String inferWithHeap(String xmx) throws Exception {
         Path root = Path.of("..").toAbsolutePath().normalize();
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-        Process p = new ProcessBuilder(java.toString(), "-Xmx5g", "--add-modules", "jdk.incubator.vector",
+        Process p = new ProcessBuilder(java.toString(), "-Xmx" + xmx, "--add-modules", "jdk.incubator.vector",
                 "-Dhecnn.home=" + root, "-cp", System.getProperty("java.class.path"), Hecnn.class.getName(),
                 "infer", "--backend", "cpu")
                 .redirectOutput(ProcessBuilder.Redirect.DISCARD)
@@ -50,9 +49,6 @@ class OutOfMemoryTest {
         assertTrue(p.waitFor(5, TimeUnit.MINUTES), "hecnn did not end");
         String stderr = new String(err, StandardCharsets.UTF_8);
         assertEquals(Hecnn.OUT_OF_MEMORY, p.exitValue(), stderr);
-        assertTrue(stderr.contains("error: out of memory: resnet20_quad needs 9.9 GiB live in the Java heap"), stderr);
-        assertTrue(stderr.contains("but this JVM's heap is 5.0 GiB: run with HECNN_HEAP=13g"), stderr);
-        assertFalse(stderr.contains("generating and sending the evaluation keys"), "refused before the keys: " + stderr);
-        assertFalse(stderr.contains("\tat "), "no stack trace: " + stderr);
+        return stderr;
     }
 }

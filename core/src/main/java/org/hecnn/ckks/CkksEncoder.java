@@ -45,19 +45,8 @@ public final class CkksEncoder {
      * {@link #encodeCoefficients} per level, skipping the FFT.
      */
     public double[] coefficients(double[] re, double[] im, double scale) {
-        if (re.length > slots() || im.length > slots()) {
-            throw new IllegalArgumentException("at most " + slots() + " slots, got " + Math.max(re.length, im.length));
-        }
-        if (!(scale >= 1) || Double.isInfinite(scale)) {
-            throw new IllegalArgumentException("scale must be finite and >= 1, got " + scale);
-        }
-        double[] r = java.util.Arrays.copyOf(re, slots());
+        double[] r = paddedSlots(re, im, scale);
         double[] i = java.util.Arrays.copyOf(im, slots());
-        for (int k = 0; k < slots(); k++) {
-            if (!Double.isFinite(r[k]) || !Double.isFinite(i[k])) {
-                throw new IllegalArgumentException("slot " + k + " is not a finite number");
-            }
-        }
         fft.inverse(r, i);
         int n = ring.n();
         int half = n / 2;
@@ -77,19 +66,8 @@ public final class CkksEncoder {
      * other way); the antisymmetry itself holds exactly here.
      */
     public double[][] coefficientsOfTwoReal(double[] a, double[] b, double scale) {
-        if (a.length > slots() || b.length > slots()) {
-            throw new IllegalArgumentException("at most " + slots() + " slots, got " + Math.max(a.length, b.length));
-        }
-        if (!(scale >= 1) || Double.isInfinite(scale)) {
-            throw new IllegalArgumentException("scale must be finite and >= 1, got " + scale);
-        }
-        double[] r = java.util.Arrays.copyOf(a, slots());
+        double[] r = paddedSlots(a, b, scale);
         double[] i = java.util.Arrays.copyOf(b, slots());
-        for (int k = 0; k < slots(); k++) {
-            if (!Double.isFinite(r[k]) || !Double.isFinite(i[k])) {
-                throw new IllegalArgumentException("slot " + k + " is not a finite number");
-            }
-        }
         fft.inverse(r, i);
         int half = ring.n() / 2;
         // With F(a) = a1 + i·b1 and F(b) = a2 + i·b2, b1_k = −a1_(half−k) and b2_k = −a2_(half−k) (k ≥ 1),
@@ -109,6 +87,28 @@ public final class CkksEncoder {
             second[half + m] = -a2;
         }
         return new double[][] {first, second};
+    }
+
+    /**
+     * Checks a pair of slot vectors (at most {@link #slots()} each, finite) and the scale (finite, at least 1);
+     * returns the first padded with zeros to the slot count.
+     */
+    private double[] paddedSlots(double[] first, double[] second, double scale) {
+        if (first.length > slots() || second.length > slots()) {
+            throw new IllegalArgumentException("at most " + slots() + " slots, got "
+                    + Math.max(first.length, second.length));
+        }
+        if (!(scale >= 1) || Double.isInfinite(scale)) {
+            throw new IllegalArgumentException("scale must be finite and >= 1, got " + scale);
+        }
+        for (int k = 0; k < slots(); k++) {
+            double x = k < first.length ? first[k] : 0;
+            double y = k < second.length ? second[k] : 0;
+            if (!Double.isFinite(x) || !Double.isFinite(y)) {
+                throw new IllegalArgumentException("slot " + k + " is not a finite number");
+            }
+        }
+        return java.util.Arrays.copyOf(first, slots());
     }
 
     /** The second half of encoding: integer coefficients (from {@link #coefficients}) to a plaintext. */
