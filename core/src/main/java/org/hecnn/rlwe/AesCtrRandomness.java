@@ -23,7 +23,7 @@ public final class AesCtrRandomness implements Randomness {
 
     private final Cipher cipher;
     private final ByteBuffer buffer = ByteBuffer.allocate(BLOCK).order(ByteOrder.LITTLE_ENDIAN);
-    private final byte[] zeros = new byte[BLOCK];
+    private static final byte[] ZEROS = new byte[BLOCK];
     /** Keystream offset of buffer[0], and of the block the next refill makes. */
     private long bufferOffset;
     private long nextOffset;
@@ -150,7 +150,7 @@ public final class AesCtrRandomness implements Randomness {
         nextOffset += BLOCK;
         buffer.clear();
         try {
-            cipher.update(zeros, 0, BLOCK, buffer.array(), 0);
+            cipher.update(ZEROS, 0, BLOCK, buffer.array(), 0);
         } catch (javax.crypto.ShortBufferException e) {
             throw new IllegalStateException(e);
         }
