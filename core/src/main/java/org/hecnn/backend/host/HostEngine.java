@@ -27,8 +27,8 @@ public class HostEngine implements PolyEngine {
     /**
      * System property: "true" keeps only the seed of a compact switching key's uniform half and makes each of its
      * limbs again when a key switch reads it (half the memory of compact keys: ResNet-20's keys take 3 GiB, not 6;
-     * a key switch at the top level is about a quarter slower, near the bottom a few percent; a ResNet-20
-     * evaluation about 11%); "false" keeps the expanded limbs. Only where keys are compact. Default: false (the
+     * a key switch at the top level about 11% slower, below the middle 2-3%; a ResNet-20 evaluation about 11%:
+     * {@code scripts/key-phase keyswitch}, docs/benchmarks.md); "false" keeps the expanded limbs. Only where keys are compact. Default: false (the
      * server, {@code hecnn serve}, turns it on to hold more sessions).
      */
     public static final String SEEDED_KEYS = "hecnn.seededKeys";
