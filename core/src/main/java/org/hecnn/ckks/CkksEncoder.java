@@ -68,19 +68,25 @@ public final class CkksEncoder {
     public double[][] coefficientsOfTwoReal(double[] a, double[] b, double scale) {
         double[] r = paddedSlots(a, b, scale);
         double[] i = java.util.Arrays.copyOf(b, slots());
-        fft.inverse(r, i);
+        // The butterflies only: the values are read below through the bit reversal, and the division by the size
+        // (a power of two) is folded exactly into the scale. The results equal those of fft.inverse bit for bit.
+        fft.inverseStages(r, i);
+        int[] at = fft.bitReversal();
+        double factor = scale / slots();
         int half = ring.n() / 2;
         // With F(a) = a1 + i·b1 and F(b) = a2 + i·b2, b1_k = −a1_(half−k) and b2_k = −a2_(half−k) (k ≥ 1),
         // b1_0 = b2_0 = 0: Re = a1 − b2 and Im = b1 + a2 give a1_m = (Re_m − Im_k) / 2 and a2_k = (Re_m + Im_k) / 2
         // for m = half − k.
         double[] first = new double[ring.n()];
         double[] second = new double[ring.n()];
-        first[0] = Math.rint(r[0] * scale);
-        second[0] = Math.rint(i[0] * scale);
+        first[0] = Math.rint(r[at[0]] * factor);
+        second[0] = Math.rint(i[at[0]] * factor);
         for (int k = 1; k < half; k++) {
             int m = half - k;
-            double a1 = Math.rint((r[m] - i[k]) * 0.5 * scale);
-            double a2 = Math.rint((r[m] + i[k]) * 0.5 * scale);
+            double rm = r[at[m]];
+            double ik = i[at[k]];
+            double a1 = Math.rint((rm - ik) * 0.5 * factor);
+            double a2 = Math.rint((rm + ik) * 0.5 * factor);
             first[m] = a1;
             first[half + k] = -a1;
             second[k] = a2;

@@ -21,6 +21,8 @@ final class SpecialFft {
     private final double[] forwardIm;
     /** Index pairs (i, j), i < j, that the bit-reversal permutation of {@code slots} values swaps. */
     private final int[] swaps;
+    /** reversed[k]: k with its log2(slots) bits reversed. */
+    private final int[] reversed;
 
     SpecialFft(int logN) {
         int n = 1 << logN;
@@ -58,6 +60,14 @@ final class SpecialFft {
             }
         }
         swaps = bitReversalSwaps(slots);
+        reversed = new int[slots];
+        for (int k = 0; k < slots; k++) {
+            reversed[k] = k;
+        }
+        for (int p = 0; p < swaps.length; p += 2) {
+            reversed[swaps[p]] = swaps[p + 1];
+            reversed[swaps[p + 1]] = swaps[p];
+        }
     }
 
     int slots() {
@@ -66,6 +76,21 @@ final class SpecialFft {
 
     /** Slots to "coefficient-embedding" values, in place (inverse transform, divides by the size). */
     void inverse(double[] re, double[] im) {
+        inverseStages(re, im);
+        bitReverse(re, im);
+        double inv = 1.0 / re.length; // a power of two: the same as dividing
+        for (int i = 0; i < re.length; i++) {
+            re[i] *= inv;
+            im[i] *= inv;
+        }
+    }
+
+    /**
+     * The butterflies of {@link #inverse} alone: afterwards value k of the inverse transform, times the size, is at
+     * index {@link #bitReversal()}[k]. For callers that read every value once anyway and so skip the reordering
+     * pass and the division (a power of two they can fold into their own factor exactly).
+     */
+    void inverseStages(double[] re, double[] im) {
         int size = re.length;
         for (int len = size; len >= 2; len >>= 1) {
             int lenh = len >> 1;
@@ -87,12 +112,11 @@ final class SpecialFft {
                 }
             }
         }
-        bitReverse(re, im);
-        double inv = 1.0 / size; // a power of two: the same as dividing
-        for (int i = 0; i < size; i++) {
-            re[i] *= inv;
-            im[i] *= inv;
-        }
+    }
+
+    /** Where {@link #inverseStages} leaves value k of a slots-long transform: k with its bits reversed. */
+    int[] bitReversal() {
+        return reversed;
     }
 
     /** Coefficient-embedding values to slots, in place (forward transform). */
