@@ -47,13 +47,17 @@ public final class CkksEncoder {
     public double[] coefficients(double[] re, double[] im, double scale) {
         double[] r = paddedSlots(re, im, scale);
         double[] i = java.util.Arrays.copyOf(im, slots());
-        fft.inverse(r, i);
+        // The butterflies only: read through the bit reversal, with the division by the size (a power of two)
+        // folded exactly into the scale, which gives what fft.inverse would, bit for bit.
+        fft.inverseStages(r, i);
+        int[] at = fft.bitReversal();
+        double factor = scale / slots();
         int n = ring.n();
         int half = n / 2;
         double[] coeffs = new double[n];
         for (int k = 0; k < half; k++) {
-            coeffs[k] = Math.rint(r[k] * scale);
-            coeffs[k + half] = Math.rint(i[k] * scale);
+            coeffs[k] = Math.rint(r[at[k]] * factor);
+            coeffs[k + half] = Math.rint(i[at[k]] * factor);
         }
         return coeffs;
     }
