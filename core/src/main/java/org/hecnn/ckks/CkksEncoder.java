@@ -48,7 +48,7 @@ public final class CkksEncoder {
         double[] r = paddedSlots(re, im, scale);
         double[] i = java.util.Arrays.copyOf(im, slots());
         // The butterflies only: read through the bit reversal, with the division by the size (a power of two)
-        // folded exactly into the scale, which gives what fft.inverse would, bit for bit.
+        // folded exactly into the scale: bit for bit the textbook inverse divided by the size (SpecialFftTest).
         fft.inverseStages(r, i);
         int[] at = fft.bitReversal();
         double factor = scale / slots();
@@ -73,7 +73,7 @@ public final class CkksEncoder {
         double[] r = paddedSlots(a, b, scale);
         double[] i = java.util.Arrays.copyOf(b, slots());
         // The butterflies only: the values are read below through the bit reversal, and the division by the size
-        // (a power of two) is folded exactly into the scale. The results equal those of fft.inverse bit for bit.
+        // (a power of two) is folded exactly into the scale, as in coefficients().
         fft.inverseStages(r, i);
         int[] at = fft.bitReversal();
         double factor = scale / slots();

@@ -74,21 +74,11 @@ final class SpecialFft {
         return slots;
     }
 
-    /** Slots to "coefficient-embedding" values, in place (inverse transform, divides by the size). */
-    void inverse(double[] re, double[] im) {
-        inverseStages(re, im);
-        bitReverse(re, im);
-        double inv = 1.0 / re.length; // a power of two: the same as dividing
-        for (int i = 0; i < re.length; i++) {
-            re[i] *= inv;
-            im[i] *= inv;
-        }
-    }
-
     /**
-     * The butterflies of {@link #inverse} alone: afterwards value k of the inverse transform, times the size, is at
-     * index {@link #bitReversal()}[k]. For callers that read every value once anyway and so skip the reordering
-     * pass and the division (a power of two they can fold into their own factor exactly).
+     * Slots to "coefficient-embedding" values, in place, without the final reordering and division: afterwards value
+     * k of the inverse transform, times the size, is at index {@link #bitReversal()}[k]. The encoder reads every
+     * value once anyway, so it reads them in that order and folds the division (by a power of two, so exactly) into
+     * its scale. Slots-long vectors only.
      */
     void inverseStages(double[] re, double[] im) {
         int size = re.length;
