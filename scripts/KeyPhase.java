@@ -10,6 +10,7 @@ import org.hecnn.backend.DeviceDecomposition;
 import org.hecnn.backend.DevicePoly;
 import org.hecnn.backend.DeviceSwitchKey;
 import org.hecnn.backend.PolyEngine;
+import org.hecnn.backend.host.HostEngine;
 import org.hecnn.ckks.CkksContext;
 import org.hecnn.ckks.DeviceKeys;
 import org.hecnn.inference.ServiceDescription;
@@ -88,6 +89,8 @@ public class KeyPhase {
     }
 
     private static void keySwitch(ServiceDescription d, org.hecnn.backend.BackendProvider backend, int reps) {
+        // An engine that keeps seeded keys (as `hecnn serve` makes them); the expanded key goes in as arrays.
+        System.setProperty(HostEngine.SEEDED_KEYS, "true");
         try (CkksContext ctx = CkksContext.create(d.parameters(), backend)) {
             PolyEngine e = ctx.engine();
             var ring = ctx.ring();

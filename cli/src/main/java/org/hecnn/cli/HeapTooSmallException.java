@@ -9,12 +9,11 @@ import org.hecnn.inference.service.MemoryPlan;
  */
 final class HeapTooSmallException extends HecnnException {
     HeapTooSmallException(String model, MemoryPlan memory, long heapBytes) {
-        super(String.format(java.util.Locale.ROOT, "out of memory: %s needs %.1f GiB live in the Java heap (plaintexts "
-                + "%.1f GiB, recycled limbs %.1f GiB, the keys %.1f GiB, one evaluation %.1f GiB; `hecnn plan` shows "
-                + "it), but this JVM's heap is %.1f GiB: run with HECNN_HEAP=%dg (%.1f GiB keeps it %d%% full), or "
-                + "with --tower-reuse for smaller keys", model, gib(memory.liveBytes()), gib(memory.plaintextBytes()),
-                gib(memory.limbPoolBytes()), gib(memory.keyBytes()), gib(memory.workingSetBytes()), gib(heapBytes),
-                (long) Math.ceil(gib(memory.heapBytes())), gib(memory.heapBytes()), MemoryPlan.OCCUPANCY_PERCENT));
+        super(String.format(java.util.Locale.ROOT, "out of memory: %s needs %.1f GiB live in the Java heap (%s; "
+                + "`hecnn plan` shows it), but this JVM's heap is %.1f GiB: run with HECNN_HEAP=%dg (%.1f GiB keeps "
+                + "it %d%% full), or with --tower-reuse for smaller keys", model, MemoryPlan.gib(memory.liveBytes()),
+                memory.parts(), MemoryPlan.gib(heapBytes), memory.heapGiB(), MemoryPlan.gib(memory.heapBytes()),
+                MemoryPlan.OCCUPANCY_PERCENT));
     }
 
     /** Refuses {@code network} when its planned live memory exceeds this JVM's maximum heap. */
@@ -24,9 +23,5 @@ final class HeapTooSmallException extends HecnnException {
         if (memory.liveBytes() > heap) {
             throw new HeapTooSmallException(network.name(), memory, heap);
         }
-    }
-
-    private static double gib(long bytes) {
-        return bytes / (double) (1L << 30);
     }
 }

@@ -66,17 +66,11 @@ final class PlanCommand implements Callable<Integer> {
                     + "serves (at most %d digits): %.1f MiB serialised, %.1f MiB on a CPU engine%n", rotationKeys,
                     net.context().ring().dnum(), keyBytes / 1048576.0, keyMemory / 1048576.0);
             System.out.printf(Locale.ROOT, "memory: %.1f GiB live at the peak of an inference on a CPU engine "
-                    + "(plaintexts %.1f GiB, recycled limbs %.1f GiB, one client's keys %.1f GiB, one evaluation "
-                    + "%.1f GiB): a heap of %.1f GiB keeps it %d%% full (HECNN_HEAP=%dg)%n",
-                    gib(memory.liveBytes()), gib(memory.plaintextBytes()), gib(memory.limbPoolBytes()),
-                    gib(memory.keyBytes()), gib(memory.workingSetBytes()), gib(memory.heapBytes()),
-                    MemoryPlan.OCCUPANCY_PERCENT, (long) Math.ceil(gib(memory.heapBytes())));
+                    + "(%s): a heap of %.1f GiB keeps it %d%% full (HECNN_HEAP=%dg)%n",
+                    MemoryPlan.gib(memory.liveBytes()), memory.parts(), MemoryPlan.gib(memory.heapBytes()),
+                    MemoryPlan.OCCUPANCY_PERCENT, memory.heapGiB());
             return 0;
         }
-    }
-
-    private static double gib(long bytes) {
-        return bytes / (double) (1L << 30);
     }
 
     /** The mean bit length of the parameters' primes (data and special). */

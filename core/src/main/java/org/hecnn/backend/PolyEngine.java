@@ -146,17 +146,11 @@ public interface PolyEngine extends AutoCloseable {
 
     /**
      * Uploads a switching key whose uniform half is made on demand by {@code a}. This default makes every limb now
-     * and uploads them; an engine in host memory may instead keep {@code a} and make each limb when it is used.
+     * ({@link KeyLimbSource#expandAll}) and uploads them; an engine in host memory may instead keep
+     * {@link KeyLimbSource#randomAccess} and make each limb when it is used.
      */
     default DeviceSwitchKey uploadSwitchKey(long[][][] b, KeyLimbSource a) {
-        long[][][] limbs = new long[a.digits()][a.limbs()][];
-        for (int j = 0; j < limbs.length; j++) {
-            for (int t = 0; t < limbs[j].length; t++) {
-                limbs[j][t] = new long[ring().n()];
-                a.fill(j, t, limbs[j][t]);
-            }
-        }
-        return uploadSwitchKey(b, limbs);
+        return uploadSwitchKey(b, a.expandAll(ring().n()));
     }
 
     /**

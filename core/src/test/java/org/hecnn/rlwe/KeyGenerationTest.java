@@ -75,7 +75,12 @@ class KeyGenerationTest {
             for (int level : new int[] {3, 1}) {
                 SwitchingKey key = kg.galoisKey(sk, 5, level);
                 long[][][] a = KeyGenerator.expandSwitchingKeyA(ctx.ring(), key);
-                SeededKeyLimbs limbs = SeededKeyLimbs.of(ctx.ring(), key);
+                SeededKeyLimbs source = SeededKeyLimbs.of(ctx.ring(), key);
+                assertArrayEquals(a, source.expandAll(ctx.ring().n()));
+                long[] first = new long[ctx.ring().n()];
+                source.fill(0, 1, first); // without randomAccess: slower, same limb
+                assertArrayEquals(a[0][1], first);
+                SeededKeyLimbs limbs = source.randomAccess();
                 assertEquals(a.length, limbs.digits());
                 assertEquals(a[0].length, limbs.limbs());
                 // out of order, as parallel key switches ask for them

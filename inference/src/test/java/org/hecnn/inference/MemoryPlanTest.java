@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import org.hecnn.ckks.CkksParameters;
 import org.hecnn.ckks.TestContexts;
 import org.hecnn.cnn.model.Model;
 import org.hecnn.inference.packed.LayerPlan;
@@ -23,8 +22,7 @@ class MemoryPlanTest {
     void aPlanOnlyCompilePredictsThePlaintextsTheEncodingCompileHolds() throws IOException {
         Model imported = OnnxModelsEndToEndTest.load("resnet_b");
         PrecisionTargets targets = new PrecisionTargets(25, 17, 8);
-        CkksParameters params = OnnxModelsEndToEndTest.testParameters(NetworkCompiler.prepare(imported), targets);
-        NetworkCompiler.Options options = NetworkCompiler.Options.defaults().withTargets(targets).withParameters(params);
+        NetworkCompiler.Options options = OnnxModelsEndToEndTest.testOptions(imported, targets);
         long planned;
         MemoryPlan plan;
         try (NetworkCompiler.Compiled planOnly = NetworkCompiler.compile(imported, TestContexts.backend(), options,

@@ -43,6 +43,12 @@ class OnnxModelsEndToEndTest {
                 .dnum((levels + 2) / 2).scaleBits(t.scaleBits()).allowInsecureForTestsOnly().build();
     }
 
+    /** Compiler options for {@code imported} with {@code targets} on its {@link #testParameters}. */
+    static NetworkCompiler.Options testOptions(Model imported, PrecisionTargets targets) {
+        return NetworkCompiler.Options.defaults().withTargets(targets)
+                .withParameters(testParameters(NetworkCompiler.prepare(imported), targets));
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"resnet_a", "resnet_b", "training_resnet8", "training_wide8"})
     void encryptedLogitsMatchThePlaintextModel(String name) throws IOException {
@@ -66,7 +72,6 @@ class OnnxModelsEndToEndTest {
     /** Largest logit error of one encrypted evaluation over bytes, and the largest plaintext logit. */
     private static double[] logitError(String name, PrecisionTargets targets) throws IOException {
         Model imported = load(name);
-        CkksParameters params = testParameters(NetworkCompiler.prepare(imported), targets);
         var shape = imported.inputShape();
         Random r = new Random(name.hashCode());
         double[][][] image = new double[shape.channels()][shape.height()][shape.width()];
@@ -83,7 +88,7 @@ class OnnxModelsEndToEndTest {
         Tensor expected = PlainEvaluator.evaluate(imported, Tensor.of(flat, shape.channels(), shape.height(),
                 shape.width()));
         try (NetworkCompiler.Compiled compiled = NetworkCompiler.compile(imported, TestContexts.backend(),
-                NetworkCompiler.Options.defaults().withTargets(targets).withParameters(params))) {
+                testOptions(imported, targets))) {
             InferenceServer server = new InferenceServer(compiled);
             try (InferenceClient client = new InferenceClient(server.description(), TestContexts.backend())) {
                 InferenceServer.Session session = server.open(client.evaluationKeys());

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import org.hecnn.backend.host.HostEngine;
-import org.hecnn.ckks.CkksParameters;
 import org.hecnn.ckks.TestContexts;
 import org.hecnn.cnn.model.Model;
 import org.hecnn.inference.packed.NetworkCompiler;
@@ -26,8 +25,7 @@ class SeededKeysEndToEndTest {
     void seededAndExpandedKeysGiveTheSameResponse() throws IOException {
         Model imported = OnnxModelsEndToEndTest.load("resnet_b");
         PrecisionTargets targets = new PrecisionTargets(25, 17, 8);
-        CkksParameters params = OnnxModelsEndToEndTest.testParameters(NetworkCompiler.prepare(imported), targets);
-        NetworkCompiler.Options options = NetworkCompiler.Options.defaults().withTargets(targets).withParameters(params);
+        NetworkCompiler.Options options = OnnxModelsEndToEndTest.testOptions(imported, targets);
         var shape = imported.inputShape();
         double[][][] image = new double[shape.channels()][shape.height()][shape.width()];
         java.util.SplittableRandom r = new java.util.SplittableRandom(3);

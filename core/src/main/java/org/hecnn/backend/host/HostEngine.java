@@ -27,9 +27,9 @@ public class HostEngine implements PolyEngine {
     /**
      * System property: "true" keeps only the seed of a compact switching key's uniform half and makes each of its
      * limbs again when a key switch reads it (half the memory of compact keys: ResNet-20's keys take 3 GiB, not 6;
-     * a key switch at the top level about 11% slower, below the middle 2-3%; a ResNet-20 evaluation about 11%:
-     * {@code scripts/key-phase keyswitch}, docs/benchmarks.md); "false" keeps the expanded limbs. Only where keys are compact. Default: false (the
-     * server, {@code hecnn serve}, turns it on to hold more sessions).
+     * a key switch at the top level about 29% slower, at mid level 14%, near the bottom 2%; a ResNet-20
+     * evaluation about 11%: {@code scripts/key-phase keyswitch}, docs/benchmarks.md); "false" keeps the expanded limbs. Only where keys
+     * are compact. Default: false (the server, {@code hecnn serve}, turns it on to hold more sessions).
      */
     public static final String SEEDED_KEYS = "hecnn.seededKeys";
     /**
@@ -516,37 +516,33 @@ public class HostEngine implements PolyEngine {
         return out;
     }
 
+    /** Keeps the given limbs, not copies (the interface's contract): a ResNet's keys are 6 GiB. */
     @Override
     public DeviceSwitchKey uploadSwitchKey(long[][][] b, long[][][] a) {
-        int digits = b.length;
-        int limbs = digits == 0 ? 0 : b[0].length;
-        int keyQ = limbs - ring.pCount();
-        if (keyQ < 1 || keyQ > ring.qCount() || a.length != digits || digits != ring.digitCount(keyQ)) {
-            throw new IllegalArgumentException("a switching key over " + keyQ + " data limbs must have "
-                    + (keyQ >= 1 && keyQ <= ring.qCount() ? ring.digitCount(keyQ) : "?") + " digits of " + limbs
-                    + " limbs");
+        int keyQ = checkSwitchKey(b, a.length, a.length == 0 ? 0 : a[0].length);
+        for (int j = 0; j < a.length; j++) {
+            for (int t = 0; t < b[0].length; t++) {
+                if (a[j].length != b[0].length || a[j][t].length != ring.n()) {
+                    throw new IllegalArgumentException("switching key digit " + j + " limb " + t
+                            + " has the wrong size");
+                }
+            }
         }
-        // The limbs are kept, not copied (the interface's contract): a ResNet's keys are 6 GiB, and a copy of each
-        // as it arrives doubled the memory the upload churned through.
-        long[][][] bc = new long[digits][limbs][];
-        long[][][] ac = new long[digits][limbs][];
+        if (compactKeys) {
+            return new HostSwitchKey(b, a, null, null, keyQ);
+        }
+        int digits = b.length;
+        int limbs = b[0].length;
         long[][][] bs = new long[digits][limbs][];
         long[][][] as = new long[digits][limbs][];
         executor.forEach(digits * limbs, idx -> {
             int j = idx / limbs;
             int t = idx % limbs;
             Modulus q = ring.limbModulus(t, keyQ);
-            if (b[j][t].length != ring.n() || a[j].length != limbs || a[j][t].length != ring.n()) {
-                throw new IllegalArgumentException("switching key digit " + j + " limb " + t + " has the wrong size");
-            }
-            bc[j][t] = b[j][t];
-            ac[j][t] = a[j][t];
-            if (!compactKeys) {
-                bs[j][t] = shoupAll(bc[j][t], q);
-                as[j][t] = shoupAll(ac[j][t], q);
-            }
+            bs[j][t] = shoupAll(b[j][t], q);
+            as[j][t] = shoupAll(a[j][t], q);
         });
-        return compactKeys ? new HostSwitchKey(bc, ac, null, null, keyQ) : new HostSwitchKey(bc, ac, bs, as, keyQ);
+        return new HostSwitchKey(b, a, bs, as, keyQ);
     }
 
     /** Whether host engines at this ring degree keep switching keys without Shoup companions ({@link #COMPACT_KEYS}). */
@@ -568,16 +564,28 @@ public class HostEngine implements PolyEngine {
         if (!seededKeys) {
             return PolyEngine.super.uploadSwitchKey(b, a);
         }
+        int keyQ = checkSwitchKey(b, a.digits(), a.limbs());
+        return new HostSwitchKey(b, null, a.randomAccess(), null, null, keyQ);
+    }
+
+    /**
+     * Checks a key's b (digits of limbs over its data limbs and P, each of N coefficients) against the parameters
+     * and against its uniform half's shape; returns the number of data limbs it covers.
+     */
+    private int checkSwitchKey(long[][][] b, int aDigits, int aLimbs) {
         int digits = b.length;
         int limbs = digits == 0 ? 0 : b[0].length;
         int keyQ = limbs - ring.pCount();
-        if (keyQ < 1 || keyQ > ring.qCount() || a.digits() != digits || a.limbs() != limbs
+        if (keyQ < 1 || keyQ > ring.qCount() || aDigits != digits || aLimbs != limbs
                 || digits != ring.digitCount(keyQ)) {
             throw new IllegalArgumentException("a switching key over " + keyQ + " data limbs must have "
                     + (keyQ >= 1 && keyQ <= ring.qCount() ? ring.digitCount(keyQ) : "?") + " digits of " + limbs
                     + " limbs");
         }
         for (int j = 0; j < digits; j++) {
+            if (b[j].length != limbs) {
+                throw new IllegalArgumentException("switching key digit " + j + " has " + b[j].length + " limbs");
+            }
             for (int t = 0; t < limbs; t++) {
                 if (b[j][t].length != ring.n()) {
                     throw new IllegalArgumentException("switching key digit " + j + " limb " + t
@@ -585,7 +593,7 @@ public class HostEngine implements PolyEngine {
                 }
             }
         }
-        return new HostSwitchKey(b, null, a, null, null, keyQ);
+        return keyQ;
     }
 
     private static long[] shoupAll(long[] w, Modulus q) {

@@ -38,18 +38,7 @@ class CompactKeysTest {
         }
         long[][] x = random(r, ring, 4, false);
         HostEngine fast = new HostEngine(ring, new ScalarLimbKernels(), LimbExecutor.SEQUENTIAL, "shoup");
-        String old = System.getProperty(HostEngine.COMPACT_KEYS);
-        System.setProperty(HostEngine.COMPACT_KEYS, "true");
-        HostEngine compact;
-        try {
-            compact = new HostEngine(ring, new ScalarLimbKernels(), LimbExecutor.SEQUENTIAL, "compact");
-        } finally {
-            if (old == null) {
-                System.clearProperty(HostEngine.COMPACT_KEYS);
-            } else {
-                System.setProperty(HostEngine.COMPACT_KEYS, old);
-            }
-        }
+        HostEngine compact = engineWith(ring, false);
         int g = Galois.rotationElement(3, 10);
         DeviceSwitchKey k1 = fast.uploadSwitchKey(b, a);
         DeviceSwitchKey k2 = compact.uploadSwitchKey(b, a);
@@ -92,17 +81,7 @@ class CompactKeysTest {
                 System.arraycopy(a[digit][limb], 0, out, 0, out.length);
             }
         };
-        String old = System.getProperty(HostEngine.COMPACT_KEYS);
-        String oldSeeded = System.getProperty(HostEngine.SEEDED_KEYS);
-        System.setProperty(HostEngine.COMPACT_KEYS, "true");
-        System.setProperty(HostEngine.SEEDED_KEYS, "true");
-        HostEngine compact;
-        try {
-            compact = new HostEngine(ring, new ScalarLimbKernels(), LimbExecutor.SEQUENTIAL, "compact");
-        } finally {
-            restore(HostEngine.COMPACT_KEYS, old);
-            restore(HostEngine.SEEDED_KEYS, oldSeeded);
-        }
+        HostEngine compact = engineWith(ring, true);
         HostEngine shoup = new HostEngine(ring, new ScalarLimbKernels(), LimbExecutor.SEQUENTIAL, "shoup");
         DeviceSwitchKey whole = shoup.uploadSwitchKey(b, a);
         DeviceSwitchKey onDemand = compact.uploadSwitchKey(b, source);
@@ -121,6 +100,20 @@ class CompactKeysTest {
         }
         org.junit.jupiter.api.Assertions.assertTrue(made.get() > a.length * a[0].length,
                 "the on-demand key made its limbs at each use: " + made.get());
+    }
+
+    /** A compact-key engine ({@link HostEngine#COMPACT_KEYS}), keeping seeded keys' sources if {@code seeded}. */
+    private static HostEngine engineWith(RnsRing ring, boolean seeded) {
+        String oldCompact = System.getProperty(HostEngine.COMPACT_KEYS);
+        String oldSeeded = System.getProperty(HostEngine.SEEDED_KEYS);
+        System.setProperty(HostEngine.COMPACT_KEYS, "true");
+        System.setProperty(HostEngine.SEEDED_KEYS, String.valueOf(seeded));
+        try {
+            return new HostEngine(ring, new ScalarLimbKernels(), LimbExecutor.SEQUENTIAL, "compact");
+        } finally {
+            restore(HostEngine.COMPACT_KEYS, oldCompact);
+            restore(HostEngine.SEEDED_KEYS, oldSeeded);
+        }
     }
 
     private static void restore(String property, String value) {

@@ -33,4 +33,21 @@ public record MemoryPlan(long plaintextBytes, long limbPoolBytes, long keyBytes,
     public long heapBytes() {
         return liveBytes() / OCCUPANCY_PERCENT * 100;
     }
+
+    /** The parts for people: "plaintexts 2.2 GiB, recycled limbs 0.5 GiB, one client's keys 6.0 GiB, ...". */
+    public String parts() {
+        return String.format(java.util.Locale.ROOT, "plaintexts %.1f GiB, recycled limbs %.1f GiB, one client's keys "
+                + "%.1f GiB, one evaluation %.1f GiB", gib(plaintextBytes), gib(limbPoolBytes), gib(keyBytes),
+                gib(workingSetBytes));
+    }
+
+    /** Bytes in GiB. */
+    public static double gib(long bytes) {
+        return bytes / (double) (1L << 30);
+    }
+
+    /** The whole GiB of heap to ask for: {@link #heapBytes()} rounded up (HECNN_HEAP=...g). */
+    public long heapGiB() {
+        return (long) Math.ceil(gib(heapBytes()));
+    }
 }
