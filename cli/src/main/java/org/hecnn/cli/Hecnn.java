@@ -7,7 +7,7 @@ import picocli.CommandLine.Option;
 /** Entry point of the {@code hecnn} command-line tool. */
 @Command(name = "hecnn", mixinStandardHelpOptions = true, version = "hecnn 0.1.0",
         description = "Private CNN inference under leveled RNS-CKKS.",
-        subcommands = {InferCommand.class, EvalCommand.class, PlanCommand.class, ServeCommand.class, LoadCommand.class,
+        subcommands = {InferCommand.class, EvalCommand.class, PlanCommand.class, CompileCommand.class, ServeCommand.class, LoadCommand.class,
             DescribeCommand.class, RequestsCommand.class,
             DemoCommand.class, BackendsCommand.class})
 public final class Hecnn implements Runnable {

@@ -93,6 +93,12 @@ final class ModelOptions {
     @Option(names = "--json", description = "machine-readable output")
     boolean json;
 
+    @Option(names = "--compiled", description = "plaintexts written before by `hecnn compile` for the same model and "
+            + "options: read instead of encoded (CNN layouts; commands that encode no plaintexts, such as plan and "
+            + "describe, do not read them). Plaintexts of another model, other options or another hecnn version are "
+            + "refused")
+    Path compiled;
+
     private BackendProvider provider;
     private List<Model> loaded;
 
@@ -189,6 +195,10 @@ final class ModelOptions {
      * @param encode   whether the CNN layouts encode their plaintexts (not for a plan)
      */
     LayoutNetwork network(Family auto, int capacity, boolean encode) {
+        if (compiled != null && family(auto) != Family.CNN) {
+            throw new InvalidOptionException("--compiled holds plaintexts of the CNN layouts (packed, per-channel); "
+                    + "the " + family(auto).name().toLowerCase(Locale.ROOT) + " layout encodes its own");
+        }
         return switch (family(auto)) {
             case CNN -> {
                 List<Model> m = members();
@@ -232,12 +242,50 @@ final class ModelOptions {
         return NetworkCompiler.prepareEnsemble(m, options()).model();
     }
 
-    /** The network for the members (an ensemble compiles to one stacked network). */
+    /**
+     * The network for the members (an ensemble compiles to one stacked network), its plaintexts read from --compiled
+     * when that is given and plaintexts are wanted.
+     */
     private NetworkCompiler.Compiled compile(List<Model> members, boolean encode) {
         NetworkCompiler.Options o = options();
+        if (compiled != null && encode) {
+            Path file = InputFile.require("--compiled", compiled, "write it with hecnn compile --out FILE and the "
+                    + "same model options");
+            try (java.io.InputStream in = new java.io.BufferedInputStream(java.nio.file.Files.newInputStream(file),
+                    1 << 20)) {
+                return NetworkCompiler.compileFrom(members, backendProvider(), o, in);
+            } catch (java.io.IOException | java.io.UncheckedIOException e) {
+                throw new HecnnException("--compiled " + file + ": cannot read it: " + e.getMessage(), e);
+            } catch (org.hecnn.io.MalformedDataException e) {
+                throw new HecnnException("--compiled " + file + ": " + e.getMessage() + " (write it again with hecnn "
+                        + "compile)", e);
+            } catch (org.hecnn.inference.packed.CompiledPlaintextsMismatchException e) {
+                throw new HecnnException("--compiled " + file + ": " + e.getMessage(), e);
+            }
+        }
         return members.size() == 1
                 ? NetworkCompiler.compile(members.get(0), backendProvider(), o, encode)
                 : NetworkCompiler.compileEnsemble(members, backendProvider(), o, encode);
+    }
+
+    /**
+     * The network for the members with its plaintexts kept as coefficients, for {@code hecnn compile} to store
+     * (CNN layouts only).
+     */
+    NetworkCompiler.Compiled compileForStoring() {
+        if (family(Family.CNN) != Family.CNN) {
+            throw new InvalidOptionException("hecnn compile stores the plaintexts of the CNN layouts (packed, "
+                    + "per-channel); the " + layout + " layout encodes its few plaintexts at once");
+        }
+        if (compiled != null) {
+            throw new InvalidOptionException("--compiled reads stored plaintexts; hecnn compile writes them "
+                    + "(--out FILE)");
+        }
+        List<Model> m = members();
+        checkBeforeCompiling();
+        NetworkCompiler.Options o = options();
+        return Phase.run("compiling " + m.get(0).name(), () -> NetworkCompiler.compileForStoring(m,
+                backendProvider(), o));
     }
 
     /** The input range of the chain layouts: --input-range, or the MNIST normalisation range. */
@@ -262,9 +310,10 @@ final class ModelOptions {
                     + "the server's property; the client learns only its service description");
         }
         if (!layout.equalsIgnoreCase("auto") || scaleBits != null || weightBits != null || separateRescales
-                || towerReuse || babySteps != null || clusters != 0 || inputRange != null) {
+                || towerReuse || babySteps != null || clusters != 0 || inputRange != null || compiled != null) {
             throw new InvalidOptionException("compilation options (--layout, --scale-bits, --weight-bits, "
-                    + "--separate-rescales, --tower-reuse, --baby-steps, --clusters, --input-range) do not apply with "
+                    + "--separate-rescales, --tower-reuse, --baby-steps, --clusters, --input-range, --compiled) do not "
+                    + "apply with "
                     + option + ": the server compiled its model; give them to `hecnn serve`");
         }
     }

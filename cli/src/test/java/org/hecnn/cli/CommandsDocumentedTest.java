@@ -20,7 +20,7 @@ class CommandsDocumentedTest {
     static final Set<String> COMMON = Set.of("--help", "--version", "--verbose");
 
     @ParameterizedTest
-    @ValueSource(strings = {"infer", "eval", "plan", "serve", "load", "demo", "backends", "describe",
+    @ValueSource(strings = {"infer", "eval", "plan", "compile", "serve", "load", "demo", "backends", "describe",
         "requests encrypt", "requests decrypt"})
     void everyCommandAnswersHelp(String command) {
         CliRun.Result r = CliRun.run((command + " --help").split(" "));
@@ -32,7 +32,7 @@ class CommandsDocumentedTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"infer", "eval", "plan", "serve", "load", "demo", "backends", "describe",
+    @ValueSource(strings = {"infer", "eval", "plan", "compile", "serve", "load", "demo", "backends", "describe",
         "requests encrypt", "requests decrypt"})
     void theReadmeListsExactlyTheOptionsOfEachCommand(String command) throws IOException {
         String readme = Files.readString(Path.of("../README.md"));

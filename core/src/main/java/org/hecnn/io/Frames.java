@@ -132,6 +132,34 @@ final class Frames {
     }
 
     /**
+     * Reads one whole frame from a trusted local stream (a file this library wrote) straight into {@code buffer[0]},
+     * replaced by a larger array when the frame does not fit: one copy, and no fresh array per frame when frames are
+     * read one after another. The header and the size limit are checked first, as by {@link #readFrame}, whose chunked
+     * reading suits streams from elsewhere. Returns the frame's length; its checksum is not yet verified.
+     */
+    static int readLocalFrame(InputStream in, ObjectType expected, long maxFrameBytes, String limitReason,
+                              byte[][] buffer) throws IOException {
+        byte[] header = in.readNBytes(HecnnFormat.HEADER_BYTES);
+        Header h = checkHeader(header, 0, expected);
+        long total = frameBytes(h.bodyLength);
+        if (total > maxFrameBytes) {
+            throw new MalformedDataException(expected.label() + ": the header declares " + total + " bytes in all, "
+                    + "more than " + limitReason + " (" + maxFrameBytes + "): the data is corrupt");
+        }
+        if (buffer[0] == null || buffer[0].length < total) {
+            buffer[0] = new byte[(int) total];
+        }
+        byte[] frame = buffer[0];
+        System.arraycopy(header, 0, frame, 0, header.length);
+        int filled = in.readNBytes(frame, header.length, (int) total - header.length);
+        if (filled < total - header.length) {
+            throw new MalformedDataException(expected.label() + ": truncated: the stream ended after "
+                    + (header.length + filled) + " of the frame's " + total + " bytes");
+        }
+        return (int) total;
+    }
+
+    /**
      * Reads one whole frame from a stream: the header is checked first and a frame larger than
      * {@code maxFrameBytes} is refused before its body is read; the body is read in chunks, so a stream that ends
      * early costs no more memory than the bytes it had. Returns the frame's bytes (checksum not yet verified).

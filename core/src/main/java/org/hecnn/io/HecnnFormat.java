@@ -59,7 +59,11 @@ public final class HecnnFormat {
         SWITCHING_KEY(5, "switching key"),
         /** The index frame of an evaluation-key set; its switching keys follow as their own frames. */
         EVALUATION_KEYS(6, "evaluation keys"),
-        SECRET_KEY(7, "secret key");
+        SECRET_KEY(7, "secret key"),
+        /** The index of a network's compiled plaintexts: their banks' levels, scales and counts. */
+        COMPILED_PLAINTEXTS(8, "compiled plaintexts"),
+        /** A run of one bank's plaintexts as integer coefficients, part of a {@link #COMPILED_PLAINTEXTS} object. */
+        PLAINTEXT_COEFFICIENTS(9, "plaintext coefficients");
 
         private final int tag;
         private final String label;

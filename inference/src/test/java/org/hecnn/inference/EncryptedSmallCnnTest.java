@@ -5,6 +5,7 @@ import org.hecnn.inference.packed.HeConvolution;
 import org.hecnn.inference.packed.HeLinear;
 import org.hecnn.inference.packed.HeSpatialSum;
 import org.hecnn.inference.packed.PlaintextBank;
+import org.hecnn.inference.packed.PlaintextBanks;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -129,14 +130,14 @@ class EncryptedSmallCnnTest {
             double wScale1 = Math.sqrt(s * q2) / s;
             double wScale2 = Math.sqrt(s * q1) / s;
             HeConvolution conv1 = new HeConvolution(encoder, w1, b1, 1, 1, m0, m1, 2, wScale1, s,
-                    PlaintextBank.Mode.NTT);
+                    PlaintextBanks.encoding(PlaintextBank.Mode.NTT));
             HeConvolution conv2 = new HeConvolution(encoder, w2, b2, 2, 1, m1, m2, 1, wScale2, s,
-                    PlaintextBank.Mode.COEFFICIENTS);
+                    PlaintextBanks.encoding(PlaintextBank.Mode.COEFFICIENTS));
             HeActivation activation = new HeActivation(c0, c1, 1.0, false);
             HeSpatialSum pool = new HeSpatialSum(m2, 4, 4);
             double wScaleFc = 0x1p20;
             HeLinear linear = new HeLinear(encoder, fc, fcBias, pool.output(), 0, wScaleFc, s,
-                    PlaintextBank.Mode.NTT);
+                    PlaintextBanks.encoding(PlaintextBank.Mode.NTT));
 
             Set<Integer> steps = new LinkedHashSet<>();
             for (int[] a : new int[][] {conv1.rotationSteps(), conv2.rotationSteps(), pool.rotationSteps(),

@@ -65,6 +65,11 @@ public final class Model {
         return new Model(name, nodes, inputName, outputName, range);
     }
 
+    /** The SHA-256 of what the model computes ({@link ModelFingerprint}): the same for bit-identical graphs. */
+    public byte[] fingerprint() {
+        return ModelFingerprint.of(this);
+    }
+
     /** All nodes in topological order, the input first. */
     public List<Node> nodes() {
         return nodes;

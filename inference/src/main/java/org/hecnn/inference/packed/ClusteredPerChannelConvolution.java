@@ -67,7 +67,7 @@ public final class ClusteredPerChannelConvolution implements ConvolutionLayer {
      */
     public ClusteredPerChannelConvolution(CkksEncoder encoder, double[][][][] weights, double[] bias, int stride,
                                           int padTop, int padLeft, FeatureMap in, FeatureMap out, int level,
-                                          double ptScale, double ctScale, PlaintextBank.Mode mode) {
+                                          double ptScale, double ctScale, PlaintextBanks banks) {
         SlotGrid grid = in.grid();
         int co = weights.length;
         int ci = weights[0].length;
@@ -109,7 +109,7 @@ public final class ClusteredPerChannelConvolution implements ConvolutionLayer {
             int dx = tapIndex[u] % kw - padLeft;
             tapSteps[u] = Math.floorMod(in.stride() * (dy * r + dx), slots);
         }
-        this.bank = new PlaintextBank(encoder, level, ptScale, mode);
+        this.bank = banks.create(encoder, level, ptScale);
         Map<TapValue, Integer> cache = new HashMap<>();
         distinctPerOutput = new int[co];
         for (int o = 0; o < co; o++) {
@@ -137,7 +137,7 @@ public final class ClusteredPerChannelConvolution implements ConvolutionLayer {
         }
         PlaintextBank biasBank;
         if (bias != null) {
-            biasBank = new PlaintextBank(encoder, level, ctScale * ptScale, mode);
+            biasBank = banks.create(encoder, level, ctScale * ptScale);
             for (int o = 0; o < co; o++) {
                 double[] v = new double[slots];
                 for (int h = 0; h < out.height(); h++) {

@@ -32,11 +32,11 @@ public final class HeActivation implements AutoCloseable {
     /**
      * One polynomial per channel: {@code coefficients[c] = {c0, c1, c2}}; the value squared has scale
      * {@code inScale} at {@code level} (after the first rescale if {@code rescaleFirst}), the output has scale
-     * {@code outScale} one level lower. The plaintexts are kept as {@code mode} says (PLAN_ONLY counts them without
+     * {@code outScale} one level lower. The plaintexts are kept as {@code banks} say (PLAN_ONLY counts them without
      * encoding).
      */
     public HeActivation(double[][] coefficients, FeatureMap map, CkksEncoder encoder, int level, double inScale,
-                        double outScale, PlaintextBank.Mode mode, boolean rescaleFirst) {
+                        double outScale, PlaintextBanks banks, boolean rescaleFirst) {
         this.rescaleFirst = rescaleFirst;
         if (coefficients.length != map.channels()) {
             throw new IllegalArgumentException("need one polynomial per channel of " + map);
@@ -54,8 +54,8 @@ public final class HeActivation implements AutoCloseable {
         }
         this.shift = 0;
         this.offset = 0;
-        this.shiftBank = new PlaintextBank(encoder, level, inScale, mode);
-        this.offsetBank = new PlaintextBank(encoder, level - 1, outScale, mode);
+        this.shiftBank = banks.create(encoder, level, inScale);
+        this.offsetBank = banks.create(encoder, level - 1, outScale);
         for (double[] v : map.pack(shifts)) {
             shiftBank.add(v);
         }

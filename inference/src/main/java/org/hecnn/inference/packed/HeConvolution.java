@@ -45,15 +45,15 @@ public final class HeConvolution implements ConvolutionLayer {
      */
     public HeConvolution(CkksEncoder encoder, double[][][][] weights, double[] bias, int stride, int padding,
                          FeatureMap in, FeatureMap out, int level, double ptScale, double ctScale,
-                         PlaintextBank.Mode mode) {
-        this(encoder, weights, bias, stride, padding, padding, in, out, level, ptScale, ctScale, mode);
+                         PlaintextBanks banks) {
+        this(encoder, weights, bias, stride, padding, padding, in, out, level, ptScale, ctScale, banks);
     }
 
     /** As above with separate top and left padding (bottom and right follow from the output size). */
     public HeConvolution(CkksEncoder encoder, double[][][][] weights, double[] bias, int stride, int padTop,
                          int padLeft, FeatureMap in, FeatureMap out, int level, double ptScale, double ctScale,
-                         PlaintextBank.Mode mode) {
-        this(encoder, weights, bias, stride, padTop, padLeft, in, out, level, ptScale, ctScale, mode,
+                         PlaintextBanks banks) {
+        this(encoder, weights, bias, stride, padTop, padLeft, in, out, level, ptScale, ctScale, banks,
                 Integer.MAX_VALUE);
     }
 
@@ -63,7 +63,7 @@ public final class HeConvolution implements ConvolutionLayer {
      */
     public HeConvolution(CkksEncoder encoder, double[][][][] weights, double[] bias, int stride, int padTop,
                          int padLeft, FeatureMap in, FeatureMap out, int level, double ptScale, double ctScale,
-                         PlaintextBank.Mode mode, int maxBabySteps) {
+                         PlaintextBanks banks, int maxBabySteps) {
         int co = weights.length;
         int ci = weights[0].length;
         int kh = weights[0][0].length;
@@ -114,7 +114,7 @@ public final class HeConvolution implements ConvolutionLayer {
             }
             bi++;
         }
-        this.bank = new PlaintextBank(encoder, level, ptScale, mode);
+        this.bank = banks.create(encoder, level, ptScale);
         for (int go = 0; go < out.ciphertexts(); go++) {
             Map<Integer, List<int[]>> byGiant = new LinkedHashMap<>();
             for (int gi = 0; gi < in.ciphertexts(); gi++) {
@@ -137,7 +137,7 @@ public final class HeConvolution implements ConvolutionLayer {
         }
         PlaintextBank biasBank;
         if (bias != null) {
-            biasBank = new PlaintextBank(encoder, level, ctScale * ptScale, mode);
+            biasBank = banks.create(encoder, level, ctScale * ptScale);
             double[][][] b = new double[co][out.height()][out.width()];
             for (int o = 0; o < co; o++) {
                 for (double[] row : b[o]) {

@@ -29,7 +29,7 @@ public final class HeLinear implements AutoCloseable {
      * @param bias    [K], may be null
      */
     public HeLinear(CkksEncoder encoder, double[][] weights, double[] bias, FeatureMap in, int level,
-                    double ptScale, double ctScale, PlaintextBank.Mode mode) {
+                    double ptScale, double ctScale, PlaintextBanks banks) {
         int k = weights.length;
         int positions = in.height() * in.width();
         if (weights[0].length != in.channels() * positions) {
@@ -50,7 +50,7 @@ public final class HeLinear implements AutoCloseable {
                 rotations[p * k + j] = Math.floorMod(offset - j, slots);
             }
         }
-        bank = new PlaintextBank(encoder, level, ptScale, mode);
+        bank = banks.create(encoder, level, ptScale);
         plaintextOf = new int[in.ciphertexts()][rotations.length];
         int cpc = grid.channelsPerCiphertext();
         for (int g = 0; g < in.ciphertexts(); g++) {
@@ -73,7 +73,7 @@ public final class HeLinear implements AutoCloseable {
         }
         PlaintextBank biasBank;
         if (bias != null) {
-            biasBank = new PlaintextBank(encoder, level, ctScale * ptScale, mode);
+            biasBank = banks.create(encoder, level, ctScale * ptScale);
             double[] v = new double[slots];
             System.arraycopy(bias, 0, v, 0, k);
             biasBank.add(v);

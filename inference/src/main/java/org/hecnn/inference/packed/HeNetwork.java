@@ -28,6 +28,8 @@ public final class HeNetwork implements AutoCloseable {
     private final CkksContext context;
     private final List<PackedLayer> layers;
     private final PackedPlan plan;
+    private final PlaintextBanks banks;
+    private final int maxBabySteps;
 
     public HeNetwork(Model model, CkksContext context, PrecisionTargets targets, PlaintextBank.Mode mode) {
         this(model, context, targets, mode, Layout.PACKED);
@@ -41,11 +43,29 @@ public final class HeNetwork implements AutoCloseable {
     /** As above, limiting convolutions to {@code maxBabySteps} baby steps (fewer distinct rotation keys). */
     public HeNetwork(Model model, CkksContext context, PrecisionTargets targets, PlaintextBank.Mode mode,
                      Layout layout, int maxBabySteps) {
+        this(model, context, targets, PlaintextBanks.encoding(mode), layout, maxBabySteps);
+    }
+
+    /** As above with the plaintexts made by {@code banks} (encoded, or read from compiled plaintexts). */
+    public HeNetwork(Model model, CkksContext context, PrecisionTargets targets, PlaintextBanks banks,
+                     Layout layout, int maxBabySteps) {
         this.model = model;
         this.context = context;
-        PackedLayerCompiler compiler = new PackedLayerCompiler(model, context, targets, mode, layout, maxBabySteps);
+        this.banks = banks;
+        this.maxBabySteps = maxBabySteps;
+        PackedLayerCompiler compiler = new PackedLayerCompiler(model, context, targets, banks, layout, maxBabySteps);
         this.layers = List.copyOf(compiler.layers());
         this.plan = compiler.plan();
+    }
+
+    /** The banks that made this network's plaintexts, in the order they were made. */
+    PlaintextBanks plaintextBanks() {
+        return banks;
+    }
+
+    /** The most baby steps its convolutions were allowed. */
+    int maxBabySteps() {
+        return maxBabySteps;
     }
 
     /** What this network computes: layer plans, rotations, input map and level, outputs. */

@@ -79,6 +79,11 @@ public final class NetworkCompiler {
             return new Options(t, layout, plaintextBudget, parameters, maxBabySteps, clusters, granularity, false);
         }
 
+        /** Bytes the plaintexts may hold in NTT form before they are kept as coefficients. */
+        public Options withPlaintextBudget(long bytes) {
+            return new Options(targets, layout, bytes, parameters, maxBabySteps, clusters, granularity, chooseRescaling);
+        }
+
         public Options withMaxBabySteps(int b) {
             return new Options(targets, layout, plaintextBudget, parameters, b, clusters, granularity, chooseRescaling);
         }
@@ -274,24 +279,69 @@ public final class NetworkCompiler {
         return EnsembleStack.of(prepared);
     }
 
+    /** Where a compilation's plaintexts come from: none (a plan), encoded, encoded to be stored, or read back. */
+    private record Supply(boolean encode, boolean forStoring, java.io.InputStream compiled) {
+        static final Supply PLAN = new Supply(false, false, null);
+        static final Supply ENCODE = new Supply(true, false, null);
+        static final Supply STORE = new Supply(true, true, null);
+
+        static Supply of(boolean encode) {
+            return encode ? ENCODE : PLAN;
+        }
+    }
+
     public static Compiled compile(Model imported, BackendProvider backend, Options options) {
         return compile(imported, backend, options, true);
     }
 
     /** With {@code encode} false the network is planned only (no plaintexts; it cannot evaluate). */
     public static Compiled compile(Model imported, BackendProvider backend, Options options, boolean encode) {
-        return compilePrepared(prepare(imported, options), 1, backend, options, encode);
+        return compilePrepared(prepare(imported, options), 1, backend, options, Supply.of(encode));
     }
 
     /** Compiles an ensemble ({@link #prepareEnsemble}) into one network whose outputs hold every member's. */
     public static Compiled compileEnsemble(List<Model> imported, BackendProvider backend, Options options,
                                            boolean encode) {
         EnsembleStack stack = prepareEnsemble(imported, options);
-        return compilePrepared(stack.model(), stack.members(), backend, options, encode);
+        return compilePrepared(stack.model(), stack.members(), backend, options, Supply.of(encode));
+    }
+
+    /**
+     * Compiles the network (one model, or an ensemble of several) with its plaintexts kept as integer coefficients,
+     * whatever the budget, so that {@link CompiledPlaintexts#write} can store them.
+     */
+    public static Compiled compileForStoring(List<Model> imported, BackendProvider backend, Options options) {
+        Prepared p = prepared(imported, options);
+        return compilePrepared(p.model(), p.members(), backend, options, Supply.STORE);
+    }
+
+    /**
+     * Compiles the network (one model, or an ensemble) reading its plaintexts from {@code compiled} (written by
+     * {@link CompiledPlaintexts#write} for the same models, options and parameters) instead of encoding them; the
+     * result is the network {@link #compile} makes, bit for bit. The stream is read to its end.
+     *
+     * @throws CompiledPlaintextsMismatchException if the stored plaintexts were made for another network
+     * @throws org.hecnn.io.MalformedDataException if they are corrupt or truncated
+     */
+    public static Compiled compileFrom(List<Model> imported, BackendProvider backend, Options options,
+                                       java.io.InputStream compiled) {
+        Prepared p = prepared(imported, options);
+        return compilePrepared(p.model(), p.members(), backend, options, new Supply(true, false, compiled));
+    }
+
+    private record Prepared(Model model, int members) {
+    }
+
+    private static Prepared prepared(List<Model> imported, Options options) {
+        if (imported.size() == 1) {
+            return new Prepared(prepare(imported.get(0), options), 1);
+        }
+        EnsembleStack stack = prepareEnsemble(imported, options);
+        return new Prepared(stack.model(), stack.members());
     }
 
     private static Compiled compilePrepared(Model prepared, int members, BackendProvider backend, Options options,
-                                            boolean encode) {
+                                            Supply supply) {
         StringBuilder why = new StringBuilder();
         PrecisionTargets targets = options.targets();
         CkksParameters params = options.parameters();
@@ -342,18 +392,63 @@ public final class NetworkCompiler {
             } else {
                 kept = PlaintextBank.Mode.ON_DEMAND;
             }
-            PlaintextBank.Mode mode = encode ? kept : PlaintextBank.Mode.PLAN_ONLY;
+            if (supply.forStoring()) {
+                kept = PlaintextBank.Mode.COEFFICIENTS;
+            }
+            if (supply.compiled() != null && kept == PlaintextBank.Mode.ON_DEMAND) {
+                throw new org.hecnn.HecnnException(String.format("the compiled plaintexts take %.2f GiB as "
+                        + "coefficients, more than half this heap (%.2f GiB): give the JVM a larger heap (HECNN_HEAP) "
+                        + "or compile without them (plaintexts are then encoded at each use)",
+                        coefficientBytes / (double) (1L << 30), coefficientBudget / (double) (1L << 30)));
+            }
+            PlaintextBank.Mode mode = supply.encode() ? kept : PlaintextBank.Mode.PLAN_ONLY;
             long keptBytes = kept == PlaintextBank.Mode.NTT ? nttBytes
                     : kept == PlaintextBank.Mode.COEFFICIENTS ? coefficientBytes : 0;
             why.append(String.format("; plaintexts %s (%.2f GiB in NTT form, budget %.2f GiB; %.2f GiB as "
-                    + "coefficients, budget %.2f GiB = half the heap)", mode, nttBytes / (double) (1L << 30),
+                    + "coefficients, budget %.2f GiB = half the heap%s)", mode, nttBytes / (double) (1L << 30),
                     options.plaintextBudget() / (double) (1L << 30), coefficientBytes / (double) (1L << 30),
-                    coefficientBudget / (double) (1L << 30)));
-            return new Compiled(new HeNetwork(prepared, ctx, targets, mode, layout, options.maxBabySteps()),
-                    prepared, why.toString(), members, targets, keptBytes);
+                    coefficientBudget / (double) (1L << 30), supply.forStoring() ? "; kept as coefficients to be "
+                    + "stored" : supply.compiled() != null ? "; read from compiled plaintexts" : ""));
+            PlaintextBanks banks = supply.compiled() == null ? PlaintextBanks.encoding(mode)
+                    : PlaintextBanks.loading(mode, openCompiled(supply.compiled(), params, CompiledPlaintexts.digest(
+                            prepared, members, params, targets, layout, options.maxBabySteps())));
+            HeNetwork network;
+            try {
+                network = new HeNetwork(prepared, ctx, targets, banks, layout, options.maxBabySteps());
+            } catch (RuntimeException e) {
+                banks.stopReading();
+                throw e;
+            }
+            try {
+                banks.finishLoading();
+            } catch (RuntimeException e) {
+                network.close();
+                throw e;
+            }
+            return new Compiled(network, prepared, why.toString(), members, targets, keptBytes);
         } catch (RuntimeException e) {
             ctx.close();
             throw e;
         }
+    }
+
+    /** Opens stored plaintexts and checks that they were made for this network before any coefficient is read. */
+    private static org.hecnn.io.CoefficientBankCodec.Reader openCompiled(java.io.InputStream in, CkksParameters params,
+                                                                         byte[] digest) {
+        org.hecnn.io.CoefficientBankCodec.Reader reader;
+        try {
+            reader = org.hecnn.io.CoefficientBankCodec.open(in, params);
+        } catch (org.hecnn.ckks.ParameterMismatchException e) {
+            throw new CompiledPlaintextsMismatchException("they were made for other CKKS parameters than this "
+                    + "compilation plans (" + params + ")");
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("cannot read the compiled plaintexts: " + e.getMessage(), e);
+        }
+        if (!java.util.Arrays.equals(reader.digest(), digest)) {
+            throw new CompiledPlaintextsMismatchException("they were compiled from another model, with other "
+                    + "options (scale or weight bits, rescaling, layout, baby steps, clusters) or by another version of "
+                    + "hecnn");
+        }
+        return reader;
     }
 }

@@ -52,7 +52,7 @@ final class PackedLayerCompiler {
     private final boolean separateRescales;
 
     /** Compiles the model; convolutions use at most {@code maxBabySteps} baby steps (fewer distinct rotation keys). */
-    PackedLayerCompiler(Model model, CkksContext context, PrecisionTargets targets, PlaintextBank.Mode mode,
+    PackedLayerCompiler(Model model, CkksContext context, PrecisionTargets targets, PlaintextBanks banks,
                         Layout layout, int maxBabySteps) {
         this.maxBabySteps = maxBabySteps;
         this.model = model;
@@ -73,7 +73,7 @@ final class PackedLayerCompiler {
         int out = 0;
         try {
             for (Node n : model.nodes()) {
-                PackedLayer layer = compile(n, maps, encoder, targets, mode);
+                PackedLayer layer = compile(n, maps, encoder, targets, banks);
                 if (layer != null) {
                     layers.add(layer);
                 }
@@ -113,7 +113,7 @@ final class PackedLayerCompiler {
     }
 
     private PackedLayer compile(Node n, Map<String, FeatureMap> maps, CkksEncoder encoder, PrecisionTargets targets,
-                          PlaintextBank.Mode mode) {
+                          PlaintextBanks banks) {
         String name = n.name();
         if (n.op() instanceof Input) {
             maps.put(name, inputMap);
@@ -123,7 +123,7 @@ final class PackedLayerCompiler {
         FeatureMap inMap = maps.get(src);
         if (n.op() instanceof Conv2d conv) {
             return convolution(name, src, conv.weight(), conv.bias(), conv.strideH(), conv.strideW(), conv.padTop(),
-                    conv.padLeft(), inMap, n, maps, encoder, mode);
+                    conv.padLeft(), inMap, n, maps, encoder, banks);
         }
         if (n.op() instanceof ShortcutA sc) {
             int cin = inMap.channels();
@@ -133,7 +133,7 @@ final class PackedLayerCompiler {
                 w[(c + sc.padBefore()) * cin + c] = 1.0;
             }
             return convolution(name, src, Tensor.of(w, cout, cin, 1, 1), Tensor.zeros(cout), sc.stride(), sc.stride(),
-                    0, 0, inMap, n, maps, encoder, mode);
+                    0, 0, inMap, n, maps, encoder, banks);
         }
         if (n.op() instanceof Polynomial p) {
             int outLevel = levels.level(name);
@@ -144,7 +144,7 @@ final class PackedLayerCompiler {
                     ? new HeActivation(p.coefficient(0, 0), p.coefficient(0, 1), p.coefficient(0, 2),
                             separateRescales)
                     : new HeActivation(perChannel(p, inMap.channels()), inMap, encoder, squaredLevel,
-                            squaredScale(level), scale, mode, separateRescales);
+                            squaredScale(level), scale, banks, separateRescales);
             return new PackedLayer() {
                 public String node() {
                     return name;
@@ -283,7 +283,7 @@ final class PackedLayerCompiler {
             }
             double ptScale = separateRescales ? context.ring().q(level).value()
                     : Math.scalb(1.0, targets.outputPrimeBits() - targets.outputMarginBits()) / scale;
-            HeLinear linear = new HeLinear(encoder, w, lin.bias().toArray(), inMap, level, ptScale, scale, mode);
+            HeLinear linear = new HeLinear(encoder, w, lin.bias().toArray(), inMap, level, ptScale, scale, banks);
             addRotations(linear.rotationSteps(), level);
             maps.put(name, inMap);
             return new PackedLayer() {
@@ -354,7 +354,7 @@ final class PackedLayerCompiler {
 
     private PackedLayer convolution(String name, String src, Tensor weight, Tensor bias, int strideH, int strideW,
                               int padTop, int padLeft, FeatureMap inMap, Node n, Map<String, FeatureMap> maps,
-                              CkksEncoder encoder, PlaintextBank.Mode mode) {
+                              CkksEncoder encoder, PlaintextBanks banks) {
         if (strideH != strideW) {
             throw new UnsupportedNetworkException(name, "only equal vertical and horizontal strides are supported");
         }
@@ -380,9 +380,9 @@ final class PackedLayerCompiler {
         // diagonal method there, never more work; clustered weights make it much less).
         ConvolutionLayer conv = layout == Layout.PER_CHANNEL
                 ? new ClusteredPerChannelConvolution(encoder, w, bias.toArray(), strideH, padTop, padLeft, inMap,
-                        outMap, level, ptScale, scale, mode)
+                        outMap, level, ptScale, scale, banks)
                 : new HeConvolution(encoder, w, bias.toArray(), strideH, padTop, padLeft, inMap, outMap, level,
-                        ptScale, scale, mode, maxBabySteps);
+                        ptScale, scale, banks, maxBabySteps);
         addRotations(conv.rotationSteps(), level);
         maps.put(name, outMap);
         return new PackedLayer() {

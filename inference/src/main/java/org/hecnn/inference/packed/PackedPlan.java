@@ -23,7 +23,7 @@ public record PackedPlan(Layout layout, List<LayerPlan> layers, int[] rotationSt
     /** Plans a prepared model for one layout (nothing is encoded). */
     public static PackedPlan of(Model prepared, CkksContext context, PrecisionTargets targets, Layout layout,
                                 int maxBabySteps) {
-        PackedLayerCompiler compiler = new PackedLayerCompiler(prepared, context, targets, PlaintextBank.Mode.PLAN_ONLY,
+        PackedLayerCompiler compiler = new PackedLayerCompiler(prepared, context, targets, PlaintextBanks.encoding(PlaintextBank.Mode.PLAN_ONLY),
                 layout, maxBabySteps);
         PackedPlan plan = compiler.plan();
         compiler.layers().forEach(PackedLayer::close);

@@ -40,11 +40,19 @@ public final class PlaintextBank implements AutoCloseable {
     /** Per thread, while its reuse scope is open (several images through one layer): converted plaintexts by index. */
     private final ThreadLocal<java.util.Map<Integer, Plaintext>> reuseScope = new ThreadLocal<>();
 
+    /** Where a bank made by {@link PlaintextBanks} with compiled plaintexts gets them; null: it encodes its own. */
+    private final PlaintextBanks.Stored stored;
+
     public PlaintextBank(CkksEncoder encoder, int level, double scale, Mode mode) {
+        this(encoder, level, scale, mode, null);
+    }
+
+    PlaintextBank(CkksEncoder encoder, int level, double scale, Mode mode, PlaintextBanks.Stored stored) {
         this.encoder = encoder;
         this.level = level;
         this.scale = scale;
         this.mode = mode;
+        this.stored = stored;
     }
 
     /** Adds the plaintext of a slot vector and returns its index. */
@@ -80,6 +88,19 @@ public final class PlaintextBank implements AutoCloseable {
         if (pending.isEmpty()) {
             return;
         }
+        Object[] done = stored != null ? loadPending() : encodePendingPairs();
+        for (Object o : done) {
+            if (mode == Mode.NTT) {
+                ready.add((Plaintext) o);
+            } else {
+                coefficients.add(o);
+            }
+        }
+        pending.clear();
+        encoded = true;
+    }
+
+    private Object[] encodePendingPairs() {
         Object[] done = new Object[pending.size()];
         java.util.stream.IntStream.range(0, (done.length + 1) / 2).parallel().forEach(pair -> {
             int k = 2 * pair;
@@ -91,15 +112,61 @@ public final class PlaintextBank implements AutoCloseable {
                 done[k] = finish(encoder.coefficients(pending.get(k).get(), new double[0], scale));
             }
         });
-        for (Object o : done) {
-            if (mode == Mode.NTT) {
-                ready.add((Plaintext) o);
-            } else {
-                coefficients.add(o);
+        return done;
+    }
+
+    /**
+     * The pending plaintexts from compiled plaintexts instead of encoding them: the stored bank must have this bank's
+     * level, scale and count, and one pair of its plaintexts (the middle one) is encoded afresh and must equal the
+     * stored pair bit for bit, which catches plaintexts made by an encoder or compiler that differs from this one.
+     */
+    private Object[] loadPending() {
+        List<Object> have = stored.next(level, scale, pending.size());
+        int k = (pending.size() / 2) & ~1;
+        Object[] check = encodePair(k);
+        for (int i = 0; i < check.length; i++) {
+            if (!sameCoefficients(check[i], have.get(k + i))) {
+                throw stored.differs("plaintext " + (k + i) + " of a bank at level " + level + " is not what this "
+                        + "version of hecnn encodes from the model");
             }
         }
-        pending.clear();
-        encoded = true;
+        Object[] done = new Object[have.size()];
+        if (mode == Mode.NTT) {
+            java.util.stream.IntStream.range(0, done.length).parallel().forEach(i -> done[i] = have.get(i) instanceof
+                    int[] small ? encoder.encodeIntegers(small, level, scale)
+                    : encoder.encodeCoefficients(expand(have.get(i)), level, scale));
+        } else {
+            have.toArray(done);
+        }
+        return done;
+    }
+
+    /** Plaintext k and, when there is one, k + 1, encoded as {@link #encodePendingPairs} does, as coefficients. */
+    private Object[] encodePair(int k) {
+        if (k + 1 < pending.size()) {
+            double[][] two = encoder.coefficientsOfTwoReal(pending.get(k).get(), pending.get(k + 1).get(), scale);
+            return new Object[] {compact(two[0]), compact(two[1])};
+        }
+        return new Object[] {compact(encoder.coefficients(pending.get(k).get(), new double[0], scale))};
+    }
+
+    private static boolean sameCoefficients(Object a, Object b) {
+        if (a instanceof int[] x) {
+            return b instanceof int[] y && java.util.Arrays.equals(x, y);
+        }
+        return b instanceof long[] y && java.util.Arrays.equals((long[]) a, y);
+    }
+
+    /**
+     * Every plaintext's integer coefficients (int[] or long[]), for storing them ({@link CompiledPlaintexts}): only
+     * a bank that keeps them ({@link Mode#COEFFICIENTS}) has them.
+     */
+    List<Object> storedCoefficients() {
+        if (mode != Mode.COEFFICIENTS) {
+            throw new IllegalStateException("bug: only plaintexts kept as coefficients can be stored, not " + mode);
+        }
+        ensureEncoded();
+        return java.util.Collections.unmodifiableList(coefficients);
     }
 
     /** Integer coefficients to what this bank keeps: a plaintext in NTT form, or the compact coefficients. */

@@ -24,6 +24,7 @@ import org.hecnn.inference.HeOps;
 import org.hecnn.inference.Layout;
 import org.hecnn.inference.OpCounts;
 import org.hecnn.inference.packed.PlaintextBank;
+import org.hecnn.inference.packed.PlaintextBanks;
 import org.hecnn.ring.Galois;
 import org.hecnn.rlwe.KeyGenerator;
 import org.hecnn.rlwe.SecretKey;
@@ -109,13 +110,13 @@ class ClusteredPerChannelConvolutionTest {
             double ptScale = Math.sqrt(s * ctx.ring().q(2).value()) / s;
             // stride 1, pad 1 with bias (NTT plaintexts); stride 2, pad 1 without (coefficient plaintexts)
             ClusteredPerChannelConvolution c1 = new ClusteredPerChannelConvolution(encoder, w1, b1, 1, 1, 1, m0, m1, 2,
-                    ptScale, s, PlaintextBank.Mode.NTT);
+                    ptScale, s, PlaintextBanks.encoding(PlaintextBank.Mode.NTT));
             HeConvolution h1 = new HeConvolution(encoder, w1, b1, 1, 1, m0, m1, 2, ptScale, s,
-                    PlaintextBank.Mode.NTT);
+                    PlaintextBanks.encoding(PlaintextBank.Mode.NTT));
             ClusteredPerChannelConvolution c2 = new ClusteredPerChannelConvolution(encoder, w2, null, 2, 1, 1, m0, m2,
-                    2, ptScale, s, PlaintextBank.Mode.COEFFICIENTS);
+                    2, ptScale, s, PlaintextBanks.encoding(PlaintextBank.Mode.COEFFICIENTS));
             HeConvolution h2 = new HeConvolution(encoder, w2, null, 2, 1, m0, m2, 2, ptScale, s,
-                    PlaintextBank.Mode.COEFFICIENTS);
+                    PlaintextBanks.encoding(PlaintextBank.Mode.COEFFICIENTS));
 
             Set<Integer> steps = new LinkedHashSet<>();
             for (int[] a : new int[][] {c1.rotationSteps(), h1.rotationSteps(), c2.rotationSteps(),
@@ -206,7 +207,7 @@ class ClusteredPerChannelConvolutionTest {
         var packed = Layout.PACKED.grid(1024, 8, 8);
         assertThrows(IllegalArgumentException.class, () -> new ClusteredPerChannelConvolution(null, w, null, 1, 1,
                 1, new FeatureMap(packed, 4, 8, 8, 1), new FeatureMap(packed, 3, 8, 8, 1), 2, 1, 1,
-                PlaintextBank.Mode.PLAN_ONLY), "packed layout");
+                PlaintextBanks.encoding(PlaintextBank.Mode.PLAN_ONLY)), "packed layout");
     }
 
     /**
@@ -227,16 +228,16 @@ class ClusteredPerChannelConvolutionTest {
             FeatureMap in = new FeatureMap(grid, c, 32, 32, 1);
             FeatureMap out = new FeatureMap(grid, c, 32, 32, 1);
             HeConvolution plain = new HeConvolution(encoder, original, bias, 1, 1, in, out, 1, 1, 1,
-                    PlaintextBank.Mode.PLAN_ONLY);
+                    PlaintextBanks.encoding(PlaintextBank.Mode.PLAN_ONLY));
             System.out.printf("64->64 3x3 conv, 32x32, per-channel layout: HeConvolution %s, %d plaintexts%n",
                     plain.counts(), plain.plaintextCount());
             long previous = 0;
             for (int k : new int[] {4, 16, 64}) {
                 double[][][][] w = cluster(original, k);
                 HeConvolution h = new HeConvolution(encoder, w, bias, 1, 1, in, out, 1, 1, 1,
-                        PlaintextBank.Mode.PLAN_ONLY);
+                        PlaintextBanks.encoding(PlaintextBank.Mode.PLAN_ONLY));
                 ClusteredPerChannelConvolution cc = new ClusteredPerChannelConvolution(encoder, w, bias, 1, 1, 1, in,
-                        out, 1, 1, 1, PlaintextBank.Mode.PLAN_ONLY);
+                        out, 1, 1, 1, PlaintextBanks.encoding(PlaintextBank.Mode.PLAN_ONLY));
                 OpCounts oc = cc.counts();
                 System.out.printf("k=%d: clustered %s, %d plaintexts; HeConvolution same weights: plain %d, "
                         + "%d plaintexts%n", k, oc, cc.plaintextCount(), h.counts().plainMultiplications(),
