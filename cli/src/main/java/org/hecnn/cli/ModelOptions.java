@@ -251,10 +251,9 @@ final class ModelOptions {
         if (compiled != null && encode) {
             Path file = InputFile.require("--compiled", compiled, "write it with hecnn compile --out FILE and the "
                     + "same model options");
-            try (java.io.InputStream in = new java.io.BufferedInputStream(java.nio.file.Files.newInputStream(file),
-                    1 << 20)) {
-                return NetworkCompiler.compileFrom(members, backendProvider(), o, in);
-            } catch (java.io.IOException | java.io.UncheckedIOException e) {
+            try {
+                return NetworkCompiler.compileFrom(members, backendProvider(), o, file);
+            } catch (java.io.UncheckedIOException e) {
                 throw new HecnnException("--compiled " + file + ": cannot read it: " + e.getMessage(), e);
             } catch (org.hecnn.io.MalformedDataException e) {
                 throw new HecnnException("--compiled " + file + ": " + e.getMessage() + " (write it again with hecnn "

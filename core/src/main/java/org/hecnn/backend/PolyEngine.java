@@ -24,22 +24,30 @@ public interface PolyEngine extends AutoCloseable {
     DevicePoly upload(long[][] limbs, int qLimbs, boolean withSpecial);
 
     /**
-     * The polynomial whose coefficients are the given signed 32-bit integers, reduced modulo each of the first
+     * The polynomial whose coefficients are the given signed 32-bit integers (N of them in the platform's byte
+     * order: an {@code int[]}'s segment or memory off the heap, at any alignment), reduced modulo each of the first
      * {@code qLimbs} primes, in coefficient form (no special limbs). Plaintexts kept as small integers enter the
      * engine this way: four bytes a coefficient to move instead of eight per limb.
      */
-    default DevicePoly uploadIntegers(int[] coefficients, int qLimbs) {
-        if (coefficients.length != ring().n()) {
-            throw new IllegalArgumentException("expected " + ring().n() + " coefficients, got " + coefficients.length);
-        }
-        long[][] limbs = new long[qLimbs][coefficients.length];
+    default DevicePoly uploadIntegers(java.lang.foreign.MemorySegment coefficients, int qLimbs) {
+        int n = ring().n();
+        requireIntegers(coefficients, n);
+        long[][] limbs = new long[qLimbs][n];
         for (int i = 0; i < qLimbs; i++) {
             org.hecnn.ring.Modulus q = ring().q(i);
-            for (int k = 0; k < coefficients.length; k++) {
-                limbs[i][k] = q.reduceSigned(coefficients[k]);
+            for (int k = 0; k < n; k++) {
+                limbs[i][k] = q.reduceSigned(coefficients.getAtIndex(java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED,
+                        k));
             }
         }
         return upload(limbs, qLimbs, false);
+    }
+
+    /** Throws unless {@code coefficients} holds exactly n 32-bit integers. */
+    static void requireIntegers(java.lang.foreign.MemorySegment coefficients, int n) {
+        if (coefficients.byteSize() != (long) Integer.BYTES * n) {
+            throw new IllegalArgumentException("expected " + n + " coefficients, got " + coefficients.byteSize() / 4.0);
+        }
     }
 
     /** Copies a polynomial back to the host. */
@@ -74,7 +82,8 @@ public interface PolyEngine extends AutoCloseable {
      * shape, no special limbs). Engines may fuse it limb by limb so p never exists whole; the default transforms
      * p in full first.
      */
-    default void multiplyByIntegers(int[] coefficients, DevicePoly[] a, DevicePoly[] out, boolean accumulate) {
+    default void multiplyByIntegers(java.lang.foreign.MemorySegment coefficients, DevicePoly[] a, DevicePoly[] out,
+                                    boolean accumulate) {
         PairedOperands.require(a, out);
         try (DevicePoly p = uploadIntegers(coefficients, a[0].qLimbs())) {
             forwardNtt(p);
@@ -94,7 +103,8 @@ public interface PolyEngine extends AutoCloseable {
      * result is that of one {@link #multiplyByIntegers} per term (the later ones accumulating); engines may run
      * all terms in one pass per limb.
      */
-    default void multiplySumByIntegers(int[][] coefficients, DevicePoly[][] a, DevicePoly[] out, boolean accumulate) {
+    default void multiplySumByIntegers(java.lang.foreign.MemorySegment[] coefficients, DevicePoly[][] a,
+                                       DevicePoly[] out, boolean accumulate) {
         if (coefficients.length != a.length || a.length == 0) {
             throw new IllegalArgumentException(coefficients.length + " plaintexts for " + a.length
                     + " operand groups; a sum needs at least one term and one plaintext per group");

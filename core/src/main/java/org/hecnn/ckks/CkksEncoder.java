@@ -139,6 +139,11 @@ public final class CkksEncoder {
      * uses): the engine reduces them modulo each prime itself.
      */
     public Plaintext encodeIntegers(int[] integerCoefficients, int level, double scale) {
+        return encodeIntegers(java.lang.foreign.MemorySegment.ofArray(integerCoefficients), level, scale);
+    }
+
+    /** As above for N integers in the platform's byte order anywhere in memory (a mapped file, say). */
+    public Plaintext encodeIntegers(java.lang.foreign.MemorySegment integerCoefficients, int level, double scale) {
         checkLevel(level);
         DevicePoly p = context.engine().uploadIntegers(integerCoefficients, level + 1);
         context.engine().forwardNtt(p);

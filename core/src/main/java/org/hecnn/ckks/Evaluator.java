@@ -356,7 +356,7 @@ public final class Evaluator {
             partsOf[m] = a[0][m].size();
             parts += partsOf[m];
         }
-        int[][] coefficients = new int[p.length][];
+        java.lang.foreign.MemorySegment[] coefficients = new java.lang.foreign.MemorySegment[p.length];
         DevicePoly[][] in = new DevicePoly[a.length][parts];
         for (int j = 0; j < a.length; j++) {
             if (a[j].length != images) {

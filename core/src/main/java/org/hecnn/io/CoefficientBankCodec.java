@@ -3,6 +3,8 @@ package org.hecnn.io;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
@@ -141,14 +143,33 @@ public final class CoefficientBankCodec {
         return c instanceof int[] small ? small.length : ((long[]) c).length;
     }
 
-    /** Reads the index frame: the parameters must be those the banks were written for. */
+    /**
+     * Reads the index frame from a stream: the parameters must be those the banks were written for. Coefficients are
+     * copied into new arrays.
+     */
     public static Reader open(InputStream in, CkksParameters params) throws IOException {
-        return new Reader(in, params);
+        return new Reader(in, null, params);
+    }
+
+    /**
+     * Reads the index frame of a whole file mapped into memory ({@code file}: the object from its first byte to its
+     * last). Every frame's checksum is still verified before it is used, but the 32-bit coefficients are handed out
+     * as slices of the mapping (in the platform's byte order, which the file's little-endian order is on every
+     * platform hecnn ships for; elsewhere they are copied): nothing is copied onto the heap, and the operating system
+     * may share and page the file.
+     */
+    public static Reader open(MemorySegment file, CkksParameters params) throws IOException {
+        return new Reader(null, file, params);
     }
 
     /** Reads the banks of one stored object in order, one frame at a time. Not thread-safe. */
     public static final class Reader {
         private final InputStream in;
+        /** The mapped file, when reading one (else null); the reader's position in it. */
+        private final MemorySegment file;
+        private long filePosition;
+        /** Mapped: where the pending frame's coefficients start in the file. */
+        private long pendingData;
         private final CkksParameters params;
         private final byte[] digest;
         private final int[] levels;
@@ -163,13 +184,21 @@ public final class CoefficientBankCodec {
         /** The one array every data frame is read into in turn. */
         private final byte[][] frameBuffer = new byte[1][];
 
-        private Reader(InputStream in, CkksParameters params) throws IOException {
+        private Reader(InputStream in, MemorySegment file, CkksParameters params) throws IOException {
             this.in = in;
+            this.file = file;
             this.params = params;
             long maxIndex = Frames.frameBytes(HecnnFormat.BINDING_BYTES + DIGEST_BYTES + 4
                     + (long) INDEX_ENTRY_BYTES * MAX_BANKS);
-            byte[] frame = Frames.readFrame(in, ObjectType.COMPILED_PLAINTEXTS, maxIndex,
-                    "an index of " + MAX_BANKS + " banks");
+            String limit = "an index of " + MAX_BANKS + " banks";
+            byte[] frame;
+            if (file != null) {
+                long length = mappedFrameLength(ObjectType.COMPILED_PLAINTEXTS, maxIndex, limit);
+                frame = file.asSlice(0, length).toArray(ValueLayout.JAVA_BYTE);
+                filePosition = length;
+            } else {
+                frame = Frames.readFrame(in, ObjectType.COMPILED_PLAINTEXTS, maxIndex, limit);
+            }
             ByteSource s = Frames.open(frame, 0, ObjectType.COMPILED_PLAINTEXTS, true).body();
             Binding.check(s, params);
             digest = s.bytes(DIGEST_BYTES);
@@ -225,7 +254,11 @@ public final class CoefficientBankCodec {
             return counts[b];
         }
 
-        /** The next bank, read from as many data frames as it spans (each checked before anything is kept). */
+        /**
+         * The next bank, read from as many data frames as it spans (each checked before anything is kept). Its
+         * plaintexts are {@code int[]} or {@code long[]}, or from a mapped file {@code MemorySegment}s of N 32-bit
+         * integers in the platform's byte order.
+         */
         public Bank next() throws IOException {
             if (nextBank >= levels.length) {
                 throw new IllegalStateException("all " + levels.length + " banks were read");
@@ -234,7 +267,11 @@ public final class CoefficientBankCodec {
             List<Object> coefficients = new ArrayList<>(counts[bank]);
             while (coefficients.size() < counts[bank]) {
                 if (pending == null) {
-                    readDataFrame();
+                    if (file != null) {
+                        readMappedDataFrame();
+                    } else {
+                        readDataFrame();
+                    }
                 }
                 if (pendingBank != bank || pendingFirst != coefficients.size()) {
                     throw new MalformedDataException("compiled plaintexts: expected plaintext " + coefficients.size()
@@ -251,6 +288,10 @@ public final class CoefficientBankCodec {
          * the time goes to the fresh pages of the new arrays, which the cores fault in side by side).
          */
         private void take(List<Object> out, int wanted) {
+            if (file != null) {
+                takeMapped(out, wanted);
+                return;
+            }
             int n = params.n();
             int k = Math.min(wanted, pendingWidths.length);
             long[] offsets = new long[k];
@@ -284,19 +325,110 @@ public final class CoefficientBankCodec {
             }
         }
 
-        private void readDataFrame() throws IOException {
+        /** Mapped: hands out the pending frame's plaintexts as slices of the file (copies where they must be). */
+        private void takeMapped(List<Object> out, int wanted) {
             int n = params.n();
-            // The writer stops once a frame reaches the target, so a frame holds less than the target plus one
-            // plaintext of 8-byte coefficients, and at most target / 4N + 1 plaintexts.
-            long most = Frames.frameBytes(DATA_FIXED_BYTES + FRAME_TARGET_BYTES + 8L * n
-                    + FRAME_TARGET_BYTES / (4L * n) + 1);
-            int length = Frames.readLocalFrame(in, ObjectType.PLAINTEXT_COEFFICIENTS, most,
+            int k = Math.min(wanted, pendingWidths.length);
+            boolean nativeLittleEndian = ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN;
+            for (int i = 0; i < k; i++) {
+                long bytes = (long) pendingWidths[i] * n;
+                MemorySegment slice = file.asSlice(pendingData, bytes);
+                if (pendingWidths[i] == 4 && nativeLittleEndian) {
+                    out.add(slice);
+                } else if (pendingWidths[i] == 4) {
+                    out.add(slice.toArray(ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN)));
+                } else {
+                    out.add(slice.toArray(ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN)));
+                }
+                pendingData += bytes;
+            }
+            pendingFirst += k;
+            pendingWidths = java.util.Arrays.copyOfRange(pendingWidths, k, pendingWidths.length);
+            if (pendingWidths.length == 0) {
+                pending = null;
+            }
+        }
+
+        /** The most bytes a data frame may have: the writer stops once a frame reaches the target. */
+        private long mostDataFrameBytes() {
+            int n = params.n();
+            // less than the target plus one plaintext of 8-byte coefficients, and at most target / 4N + 1 plaintexts
+            return Frames.frameBytes(DATA_FIXED_BYTES + FRAME_TARGET_BYTES + 8L * n + FRAME_TARGET_BYTES / (4L * n)
+                    + 1);
+        }
+
+        /**
+         * Mapped: checks the frame at the reader's position in the file (header, size limit, that it is all there,
+         * CRC32C over the mapping) and returns its length; the position is not moved.
+         */
+        private long mappedFrameLength(ObjectType type, long most, String limit) {
+            long left = file.byteSize() - filePosition;
+            if (left < HecnnFormat.HEADER_BYTES) {
+                throw new MalformedDataException(type.label() + ": truncated: expected a " + HecnnFormat.HEADER_BYTES
+                        + "-byte header at offset " + filePosition + " but only " + Math.max(0, left)
+                        + " bytes remain");
+            }
+            byte[] header = file.asSlice(filePosition, HecnnFormat.HEADER_BYTES).toArray(ValueLayout.JAVA_BYTE);
+            long total = Frames.checkedFrameBytes(header, type, most, limit);
+            if (total > left) {
+                throw new MalformedDataException(type.label() + ": truncated: the frame at offset " + filePosition
+                        + " declares " + total + " bytes but only " + left + " remain");
+            }
+            java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+            long checked = total - HecnnFormat.TRAILER_BYTES;
+            for (long at = 0; at < checked; at += 1 << 30) {
+                crc.update(file.asSlice(filePosition + at, Math.min(1 << 30, checked - at)).asByteBuffer());
+            }
+            long stored = file.get(ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN),
+                    filePosition + checked) & 0xffffffffL;
+            if (stored != crc.getValue()) {
+                throw new MalformedDataException(type.label() + ": checksum mismatch: the data was corrupted in "
+                        + "storage (stored CRC32C " + String.format("0x%08x", stored) + ", computed "
+                        + String.format("0x%08x", crc.getValue()) + ")");
+            }
+            return total;
+        }
+
+        /** Mapped: checks the next data frame and parses its fixed part; its coefficients stay in the file. */
+        private void readMappedDataFrame() {
+            long total = mappedFrameLength(ObjectType.PLAINTEXT_COEFFICIENTS, mostDataFrameBytes(),
+                    "a data frame of compiled plaintexts may hold");
+            long bodyStart = filePosition + HecnnFormat.HEADER_BYTES;
+            long body = total - HecnnFormat.HEADER_BYTES - HecnnFormat.TRAILER_BYTES;
+            int head = (int) Math.min(body, DATA_FIXED_BYTES + FRAME_TARGET_BYTES / (4L * params.n()) + 1);
+            byte[] fixed = file.asSlice(bodyStart, head).toArray(ValueLayout.JAVA_BYTE);
+            ByteSource s = new ByteSource(fixed, 0, head, ObjectType.PLAINTEXT_COEFFICIENTS.label());
+            long coefficientBytes = parseDataHead(s);
+            long expected = DATA_FIXED_BYTES + pendingWidths.length + coefficientBytes;
+            if (body != expected) {
+                throw new MalformedDataException("compiled plaintexts: a data frame of " + body + " bytes holds "
+                        + pendingWidths.length + " plaintexts of " + params.n() + " coefficients, which take "
+                        + expected + ": the data is corrupt");
+            }
+            pendingData = bodyStart + DATA_FIXED_BYTES + pendingWidths.length;
+            pending = s;
+            filePosition += total;
+        }
+
+        private void readDataFrame() throws IOException {
+            int length = Frames.readLocalFrame(in, ObjectType.PLAINTEXT_COEFFICIENTS, mostDataFrameBytes(),
                     "a data frame of compiled plaintexts may hold", frameBuffer);
             Frames.Opened opened = Frames.open(frameBuffer[0], 0, ObjectType.PLAINTEXT_COEFFICIENTS, false);
             if (opened.end() != length) {
                 throw new IllegalStateException("bug: a frame of " + length + " bytes ended at " + opened.end());
             }
             ByteSource s = opened.body();
+            long bytes = parseDataHead(s);
+            s.expectRemaining(bytes, pendingWidths.length + " plaintexts of " + params.n() + " coefficients");
+            pending = s;
+        }
+
+        /**
+         * Parses a data frame's binding, bank, run and widths (setting the pending run) and returns the bytes its
+         * coefficients must take.
+         */
+        private long parseDataHead(ByteSource s) {
+            int n = params.n();
             Binding.check(s, params);
             long bank = s.u32();
             long first = s.u32();
@@ -316,11 +448,10 @@ public final class CoefficientBankCodec {
                 }
                 bytes += (long) w * n;
             }
-            s.expectRemaining(bytes, count + " plaintexts of " + n + " coefficients");
-            pending = s;
             pendingBank = (int) bank;
             pendingFirst = (int) first;
             pendingWidths = widths;
+            return bytes;
         }
 
         /** Throws unless the stream ends after the last bank (nothing appended, nothing left unread). */
@@ -328,7 +459,8 @@ public final class CoefficientBankCodec {
             if (nextBank != levels.length || pending != null) {
                 throw new IllegalStateException("only " + nextBank + " of " + levels.length + " banks were read");
             }
-            if (in.read() != -1) {
+            frameBuffer[0] = null;
+            if (file != null ? filePosition != file.byteSize() : in.read() != -1) {
                 throw new MalformedDataException("compiled plaintexts: unexpected bytes after the last bank: the "
                         + "file is corrupt or not one set of compiled plaintexts");
             }

@@ -131,6 +131,17 @@ final class Frames {
         return new Opened(new ByteSource(data, bodyStart, bodyEnd, what), end);
     }
 
+    /** The whole length of the frame a header declares, after checking the header and that length's limit. */
+    static long checkedFrameBytes(byte[] header, ObjectType expected, long maxFrameBytes, String limitReason) {
+        Header h = checkHeader(header, 0, expected);
+        long total = frameBytes(h.bodyLength);
+        if (total > maxFrameBytes) {
+            throw new MalformedDataException(expected.label() + ": the header declares " + total + " bytes in all, "
+                    + "more than " + limitReason + " (" + maxFrameBytes + "): the data is corrupt or hostile");
+        }
+        return total;
+    }
+
     /**
      * Reads one whole frame from a trusted local stream (a file this library wrote) straight into {@code buffer[0]},
      * replaced by a larger array when the frame does not fit: one copy, and no fresh array per frame when frames are
@@ -140,12 +151,7 @@ final class Frames {
     static int readLocalFrame(InputStream in, ObjectType expected, long maxFrameBytes, String limitReason,
                               byte[][] buffer) throws IOException {
         byte[] header = in.readNBytes(HecnnFormat.HEADER_BYTES);
-        Header h = checkHeader(header, 0, expected);
-        long total = frameBytes(h.bodyLength);
-        if (total > maxFrameBytes) {
-            throw new MalformedDataException(expected.label() + ": the header declares " + total + " bytes in all, "
-                    + "more than " + limitReason + " (" + maxFrameBytes + "): the data is corrupt");
-        }
+        long total = checkedFrameBytes(header, expected, maxFrameBytes, limitReason);
         if (buffer[0] == null || buffer[0].length < total) {
             buffer[0] = new byte[(int) total];
         }
@@ -167,12 +173,7 @@ final class Frames {
     static byte[] readFrame(InputStream in, ObjectType expected, long maxFrameBytes, String limitReason)
             throws IOException {
         byte[] header = in.readNBytes(HecnnFormat.HEADER_BYTES);
-        Header h = checkHeader(header, 0, expected);
-        long total = frameBytes(h.bodyLength);
-        if (total > maxFrameBytes) {
-            throw new MalformedDataException(expected.label() + ": the header declares " + total + " bytes in all, "
-                    + "more than " + limitReason + " (" + maxFrameBytes + "): the data is corrupt or hostile");
-        }
+        long total = checkedFrameBytes(header, expected, maxFrameBytes, limitReason);
         // The body arrives in chunks kept as they are, then is copied once into the frame: each byte is copied once
         // (a growing buffer copied every byte log2(frame / chunk) + 1 times: a third of a ResNet key upload).
         List<byte[]> chunks = new ArrayList<>();

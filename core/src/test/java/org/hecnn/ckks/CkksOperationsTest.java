@@ -232,7 +232,7 @@ class CkksOperationsTest {
         for (int k = 0; k < integers.length; k++) {
             integers[k] = Math.toIntExact((long) coefficients[k]);
         }
-        IntegerPlaintext compact = new IntegerPlaintext(integers, top, plainScale);
+        IntegerPlaintext compact = IntegerPlaintext.of(integers, top, plainScale);
         Plaintext ntt = encoder.encodeIntegers(integers, top, plainScale);
         Ciphertext cx = enc(randomVector(1));
         Ciphertext viaNtt = eval.multiplyPlain(cx, ntt);

@@ -103,6 +103,50 @@ class CoefficientBankCodecTest {
         assertArrayEquals((int[]) many.get(1), (int[]) back.get(1).coefficients().get(1));
     }
 
+    /** The same object in memory off the heap (as mapped from a file): 32-bit plaintexts come back as slices. */
+    @Test
+    void aMappedObjectHandsOutSlicesAndRefusesDamage() throws IOException {
+        List<CoefficientBankCodec.Bank> banks = banks(new Random(4));
+        byte[] data = write(banks);
+        try (java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofConfined()) {
+            java.lang.foreign.MemorySegment file = arena.allocate(data.length);
+            java.lang.foreign.MemorySegment.copy(data, 0, file, java.lang.foreign.ValueLayout.JAVA_BYTE, 0,
+                    data.length);
+            CoefficientBankCodec.Reader reader = CoefficientBankCodec.open(file, P);
+            assertArrayEquals(DIGEST, reader.digest());
+            for (CoefficientBankCodec.Bank expected : banks) {
+                CoefficientBankCodec.Bank got = reader.next();
+                assertEquals(expected.coefficients().size(), got.coefficients().size());
+                for (int k = 0; k < got.coefficients().size(); k++) {
+                    Object x = expected.coefficients().get(k);
+                    Object y = got.coefficients().get(k);
+                    if (x instanceof int[] small) {
+                        java.lang.foreign.MemorySegment slice = (java.lang.foreign.MemorySegment) y;
+                        assertTrue(slice.isNative());
+                        assertArrayEquals(small, slice.toArray(java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED));
+                    } else {
+                        assertArrayEquals((long[]) x, (long[]) y);
+                    }
+                }
+            }
+            reader.finish();
+            file.set(java.lang.foreign.ValueLayout.JAVA_BYTE, data.length - 50, (byte) (data[data.length - 50] ^ 2));
+            MalformedDataException e = assertThrows(MalformedDataException.class, () -> {
+                CoefficientBankCodec.Reader r = CoefficientBankCodec.open(file, P);
+                for (int b = 0; b < r.banks(); b++) {
+                    r.next();
+                }
+            });
+            assertTrue(e.getMessage().contains("checksum mismatch"), e.getMessage());
+            assertTrue(assertThrows(MalformedDataException.class, () -> {
+                CoefficientBankCodec.Reader r = CoefficientBankCodec.open(file.asSlice(0, data.length - 9), P);
+                for (int b = 0; b < r.banks(); b++) {
+                    r.next();
+                }
+            }).getMessage().contains("truncated"));
+        }
+    }
+
     @Test
     void damageIsRefusedWithTheReason() throws IOException {
         byte[] data = write(banks(new Random(3)));

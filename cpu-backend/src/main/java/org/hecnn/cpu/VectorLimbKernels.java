@@ -5,6 +5,9 @@ import static jdk.incubator.vector.VectorOperators.LSHL;
 import static jdk.incubator.vector.VectorOperators.LSHR;
 import static jdk.incubator.vector.VectorOperators.UMIN;
 
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
 import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.LongVector;
@@ -1765,15 +1768,17 @@ public final class VectorLimbKernels implements LimbKernels {
         System.arraycopy(acc, 0, out, from, len);
     }
 
-    /**
-     * x mod q for signed 32-bit x: a truncated quotient from doubles (x and q are exact in a double, so it is off
-     * by at most one), then at most two additions or one subtraction of q into [0, q).
-     */
+    /** x mod q for signed 32-bit x read from an int[] or from memory off the heap ({@link #reduceSignedInto}). */
     @Override
-    public void reduceIntegers(int[] x, long[] out, Modulus q) {
+    public void reduceIntegers(MemorySegment x, long[] out, Modulus q) {
         int n = out.length;
         if (scalar(n)) {
             SCALAR.reduceIntegers(x, out, q);
+            return;
+        }
+        // The Vector API reads heap segments only when they are byte arrays: an int[]'s segment is read as the array.
+        if (x.heapBase().orElse(null) instanceof int[] array && x.address() == 0) {
+            reduceIntegers(array, out, q);
             return;
         }
         int bound = SPECIES.loopBound(n);
@@ -1781,17 +1786,40 @@ public final class VectorLimbKernels implements LimbKernels {
         LongVector qv = splat(qq);
         DoubleVector inverse = splat(1.0 / qq);
         for (int k = 0; k < bound; k += LANES) {
-            LongVector v = (LongVector) IntVector.fromArray(ISPECIES, x, k).convertShape(VectorOperators.I2L, SPECIES, 0);
-            LongVector quotient = (LongVector) ((DoubleVector) v.convert(VectorOperators.L2D, 0)).mul(inverse)
-                    .convert(VectorOperators.D2L, 0);
-            LongVector r = v.sub(quotient.mul(qv));
-            r = r.add(qv, r.compare(VectorOperators.LT, 0));
-            r = r.add(qv, r.compare(VectorOperators.LT, 0));
-            r.sub(qv, r.compare(VectorOperators.GE, qv)).intoArray(out, k);
+            IntVector ints = IntVector.fromMemorySegment(ISPECIES, x, (long) Integer.BYTES * k, ByteOrder.nativeOrder());
+            reduceSignedInto(ints, qv, inverse, out, k);
+        }
+        for (int k = bound; k < n; k++) {
+            out[k] = q.reduceSigned(x.getAtIndex(ValueLayout.JAVA_INT_UNALIGNED, k));
+        }
+    }
+
+    private void reduceIntegers(int[] x, long[] out, Modulus q) {
+        int n = out.length;
+        int bound = SPECIES.loopBound(n);
+        long qq = q.value();
+        LongVector qv = splat(qq);
+        DoubleVector inverse = splat(1.0 / qq);
+        for (int k = 0; k < bound; k += LANES) {
+            reduceSignedInto(IntVector.fromArray(ISPECIES, x, k), qv, inverse, out, k);
         }
         for (int k = bound; k < n; k++) {
             out[k] = q.reduceSigned(x[k]);
         }
+    }
+
+    /**
+     * x mod q for one vector of signed 32-bit x: a truncated quotient from doubles (x and q are exact in a double, so
+     * it is off by at most one), then at most two additions or one subtraction of q into [0, q).
+     */
+    private static void reduceSignedInto(IntVector ints, LongVector qv, DoubleVector inverse, long[] out, int k) {
+        LongVector v = (LongVector) ints.convertShape(VectorOperators.I2L, SPECIES, 0);
+        LongVector quotient = (LongVector) ((DoubleVector) v.convert(VectorOperators.L2D, 0)).mul(inverse)
+                .convert(VectorOperators.D2L, 0);
+        LongVector r = v.sub(quotient.mul(qv));
+        r = r.add(qv, r.compare(VectorOperators.LT, 0));
+        r = r.add(qv, r.compare(VectorOperators.LT, 0));
+        r.sub(qv, r.compare(VectorOperators.GE, qv)).intoArray(out, k);
     }
 
     @Override

@@ -167,7 +167,8 @@ class EngineEquivalenceTest {
                 for (int k = 0; k < integers.length; k++) {
                     integers[k] = k % 13 == 0 ? Integer.MIN_VALUE : rnd.nextInt();
                 }
-                DevicePoly[] uploaded = {e.ref.uploadIntegers(integers, ql), e.cpu.uploadIntegers(integers, ql)};
+                java.lang.foreign.MemorySegment segment = java.lang.foreign.MemorySegment.ofArray(integers);
+                DevicePoly[] uploaded = {e.ref.uploadIntegers(segment, ql), e.cpu.uploadIntegers(segment, ql)};
                 e.same(uploaded, "uploadIntegers");
                 e.ref.forwardNtt(uploaded[0]);
                 DevicePoly[] x0 = e.upload(randomLimbs(ring, rnd, ql, false), ql, false);
@@ -180,7 +181,7 @@ class EngineEquivalenceTest {
                 DevicePoly[] out1 = {e.ref.allocate(ql, false), e.cpu.allocate(ql, false)};
                 for (int side = 0; side < 2; side++) {
                     PolyEngine engine = side == 0 ? e.ref : e.cpu;
-                    engine.multiplyByIntegers(integers, new DevicePoly[] {x0[side], x1[side]},
+                    engine.multiplyByIntegers(segment, new DevicePoly[] {x0[side], x1[side]},
                             new DevicePoly[] {out0[side], out1[side]}, false);
                 }
                 e.same(out0, "multiplyByIntegers, part 0");
@@ -190,7 +191,7 @@ class EngineEquivalenceTest {
                 e.ref.multiplyAdd(x0[0], uploaded[0], want0);
                 for (int side = 0; side < 2; side++) {
                     PolyEngine engine = side == 0 ? e.ref : e.cpu;
-                    engine.multiplyByIntegers(integers, new DevicePoly[] {x0[side]}, new DevicePoly[] {out0[side]},
+                    engine.multiplyByIntegers(segment, new DevicePoly[] {x0[side]}, new DevicePoly[] {out0[side]},
                             true);
                 }
                 e.same(out0, "multiplyByIntegers accumulating");

@@ -240,9 +240,19 @@ class VectorLimbKernelsTest {
         }
         long[] s = new long[n];
         long[] v = new long[n];
-        scalar.reduceIntegers(x, s, q);
-        vector.reduceIntegers(x, v, q);
+        scalar.reduceIntegers(java.lang.foreign.MemorySegment.ofArray(x), s, q);
+        vector.reduceIntegers(java.lang.foreign.MemorySegment.ofArray(x), v, q);
         assertArrayEquals(s, v);
+        // the same integers off the heap at an odd address, as in a mapped file of compiled plaintexts
+        try (java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofConfined()) {
+            java.lang.foreign.MemorySegment off = arena.allocate(4L * n + 1).asSlice(1);
+            for (int k = 0; k < n; k++) {
+                off.setAtIndex(java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED, k, x[k]);
+            }
+            long[] o = new long[n];
+            vector.reduceIntegers(off, o, q);
+            assertArrayEquals(s, o, "off-heap, unaligned");
+        }
         for (int k = 0; k < n; k++) {
             assertEquals(Math.floorMod((long) x[k], p), s[k], "scalar reference at " + x[k]);
         }

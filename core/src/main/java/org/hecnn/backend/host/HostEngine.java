@@ -141,10 +141,8 @@ public class HostEngine implements PolyEngine {
     }
 
     @Override
-    public DevicePoly uploadIntegers(int[] coefficients, int qLimbs) {
-        if (coefficients.length != ring.n()) {
-            throw new IllegalArgumentException("expected " + ring.n() + " coefficients, got " + coefficients.length);
-        }
+    public DevicePoly uploadIntegers(java.lang.foreign.MemorySegment coefficients, int qLimbs) {
+        PolyEngine.requireIntegers(coefficients, ring.n());
         checkLimbs(qLimbs);
         HostPoly p = allocateUninitialised(qLimbs, false);
         executor.forEach(qLimbs, i -> kernels.reduceIntegers(coefficients, p.limb(i), modulus(p, i)));
@@ -153,8 +151,10 @@ public class HostEngine implements PolyEngine {
 
     /** Fused limb by limb: each limb of p is reduced, transformed and used while it is in cache. */
     @Override
-    public void multiplyByIntegers(int[] coefficients, DevicePoly[] a, DevicePoly[] out, boolean accumulate) {
-        multiplySumByIntegers(new int[][] {coefficients}, new DevicePoly[][] {a}, out, accumulate);
+    public void multiplyByIntegers(java.lang.foreign.MemorySegment coefficients, DevicePoly[] a, DevicePoly[] out,
+                                   boolean accumulate) {
+        multiplySumByIntegers(new java.lang.foreign.MemorySegment[] {coefficients}, new DevicePoly[][] {a}, out,
+                accumulate);
     }
 
     /**
@@ -163,7 +163,8 @@ public class HostEngine implements PolyEngine {
      * limbs, so every worker has work.
      */
     @Override
-    public void multiplySumByIntegers(int[][] coefficients, DevicePoly[][] a, DevicePoly[] out, boolean accumulate) {
+    public void multiplySumByIntegers(java.lang.foreign.MemorySegment[] coefficients, DevicePoly[][] a,
+                                      DevicePoly[] out, boolean accumulate) {
         if (coefficients.length != a.length || a.length == 0) {
             throw new IllegalArgumentException(coefficients.length + " plaintexts for " + a.length
                     + " operand groups; a sum needs at least one term and one plaintext per group");
@@ -172,10 +173,7 @@ public class HostEngine implements PolyEngine {
         HostPoly[] result = new HostPoly[out.length];
         HostPoly[][] in = new HostPoly[terms][];
         for (int j = 0; j < terms; j++) {
-            if (coefficients[j].length != ring.n()) {
-                throw new IllegalArgumentException("expected " + ring.n() + " coefficients, got "
-                        + coefficients[j].length);
-            }
+            PolyEngine.requireIntegers(coefficients[j], ring.n());
             PairedOperands.require(a[j], out);
             in[j] = new HostPoly[a[j].length];
             for (int k = 0; k < a[j].length; k++) {

@@ -80,10 +80,13 @@ public interface LimbKernels {
         System.arraycopy(acc, 0, out, from, len);
     }
 
-    /** out[k] = x[k] mod q in [0, q) for signed 32-bit integers x. */
-    default void reduceIntegers(int[] x, long[] out, Modulus q) {
-        for (int k = 0; k < x.length; k++) {
-            out[k] = q.reduceSigned(x[k]);
+    /**
+     * out[k] = x[k] mod q in [0, q) for the signed 32-bit integers x (out.length of them, in the platform's byte
+     * order; an int[]'s segment or memory off the heap, at any alignment).
+     */
+    default void reduceIntegers(java.lang.foreign.MemorySegment x, long[] out, Modulus q) {
+        for (int k = 0; k < out.length; k++) {
+            out[k] = q.reduceSigned(x.getAtIndex(java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED, k));
         }
     }
 

@@ -40,10 +40,11 @@ class FusedPlaintextSumTest {
                             CompactKeysTest.random(r, RING, limbs, false)};
                     DevicePoly[] fused = {e.upload(start[0], limbs, false), e.upload(start[1], limbs, false)};
                     DevicePoly[] stepwise = {e.upload(start[0], limbs, false), e.upload(start[1], limbs, false)};
-                    e.multiplySumByIntegers(coefficients, in, fused, accumulate);
+                    e.multiplySumByIntegers(segments(coefficients), in, fused, accumulate);
                     // The reference: each plaintext uploaded and transformed whole, then multiplied part by part.
                     for (int j = 0; j < terms; j++) {
-                        try (DevicePoly p = e.uploadIntegers(coefficients[j], limbs)) {
+                        try (DevicePoly p = e.uploadIntegers(java.lang.foreign.MemorySegment.ofArray(coefficients[j]),
+                                limbs)) {
                             e.forwardNtt(p);
                             for (int k = 0; k < 2; k++) {
                                 if (accumulate || j > 0) {
@@ -70,9 +71,14 @@ class FusedPlaintextSumTest {
         DevicePoly y = e.allocate(2, false);
         int[][] c = new int[2][RING.n()];
         assertThrows(IllegalArgumentException.class,
-                () -> e.multiplySumByIntegers(c, new DevicePoly[][] {{x}, {y}}, new DevicePoly[] {y}, true));
+                () -> e.multiplySumByIntegers(segments(c), new DevicePoly[][] {{x}, {y}}, new DevicePoly[] {y}, true));
         assertThrows(IllegalArgumentException.class,
-                () -> e.multiplySumByIntegers(new int[1][RING.n()], new DevicePoly[][] {{x}, {y}}, new DevicePoly[] {y},
-                        true));
+                () -> e.multiplySumByIntegers(segments(new int[1][RING.n()]), new DevicePoly[][] {{x}, {y}},
+                        new DevicePoly[] {y}, true));
+    }
+
+    private static java.lang.foreign.MemorySegment[] segments(int[][] coefficients) {
+        return java.util.Arrays.stream(coefficients).map(java.lang.foreign.MemorySegment::ofArray)
+                .toArray(java.lang.foreign.MemorySegment[]::new);
     }
 }

@@ -279,11 +279,19 @@ public final class NetworkCompiler {
         return EnsembleStack.of(prepared);
     }
 
-    /** Where a compilation's plaintexts come from: none (a plan), encoded, encoded to be stored, or read back. */
-    private record Supply(boolean encode, boolean forStoring, java.io.InputStream compiled) {
-        static final Supply PLAN = new Supply(false, false, null);
-        static final Supply ENCODE = new Supply(true, false, null);
-        static final Supply STORE = new Supply(true, true, null);
+    /** Opens stored plaintexts for the parameters a compilation planned. */
+    private interface StoredOpener {
+        org.hecnn.io.CoefficientBankCodec.Reader open(CkksParameters params) throws java.io.IOException;
+    }
+
+    /**
+     * Where a compilation's plaintexts come from: none (a plan), encoded, encoded to be stored, or read back
+     * ({@code mapped}: from a file mapped into memory, whose 32-bit coefficients stay there).
+     */
+    private record Supply(boolean encode, boolean forStoring, StoredOpener compiled, boolean mapped) {
+        static final Supply PLAN = new Supply(false, false, null, false);
+        static final Supply ENCODE = new Supply(true, false, null, false);
+        static final Supply STORE = new Supply(true, true, null, false);
 
         static Supply of(boolean encode) {
             return encode ? ENCODE : PLAN;
@@ -326,7 +334,28 @@ public final class NetworkCompiler {
     public static Compiled compileFrom(List<Model> imported, BackendProvider backend, Options options,
                                        java.io.InputStream compiled) {
         Prepared p = prepared(imported, options);
-        return compilePrepared(p.model(), p.members(), backend, options, new Supply(true, false, compiled));
+        return compilePrepared(p.model(), p.members(), backend, options, new Supply(true, false,
+                params -> org.hecnn.io.CoefficientBankCodec.open(compiled, params), false));
+    }
+
+    /**
+     * As above, from a file mapped into memory: the plaintexts kept as coefficients stay in the mapping (the
+     * operating system's page cache, shared and pageable, not the heap), every frame's checksum verified first, and
+     * they are kept as coefficients even when they would not fit half the heap (instead of being encoded at each
+     * use). The file must not change while the network lives.
+     */
+    public static Compiled compileFrom(List<Model> imported, BackendProvider backend, Options options,
+                                       java.nio.file.Path compiled) {
+        Prepared p = prepared(imported, options);
+        return compilePrepared(p.model(), p.members(), backend, options, new Supply(true, false, params -> {
+            try (java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(compiled,
+                    java.nio.file.StandardOpenOption.READ)) {
+                // The mapping outlives the channel and is released when the network's plaintexts are unreachable.
+                return org.hecnn.io.CoefficientBankCodec.open(channel.map(
+                        java.nio.channels.FileChannel.MapMode.READ_ONLY, 0, channel.size(),
+                        java.lang.foreign.Arena.ofAuto()), params);
+            }
+        }, true));
     }
 
     private record Prepared(Model model, int members) {
@@ -392,7 +421,7 @@ public final class NetworkCompiler {
             } else {
                 kept = PlaintextBank.Mode.ON_DEMAND;
             }
-            if (supply.forStoring()) {
+            if (supply.forStoring() || (supply.mapped() && kept == PlaintextBank.Mode.ON_DEMAND)) {
                 kept = PlaintextBank.Mode.COEFFICIENTS;
             }
             if (supply.compiled() != null && kept == PlaintextBank.Mode.ON_DEMAND) {
@@ -402,13 +431,16 @@ public final class NetworkCompiler {
                         coefficientBytes / (double) (1L << 30), coefficientBudget / (double) (1L << 30)));
             }
             PlaintextBank.Mode mode = supply.encode() ? kept : PlaintextBank.Mode.PLAN_ONLY;
+            // Mapped coefficients take no heap.
             long keptBytes = kept == PlaintextBank.Mode.NTT ? nttBytes
-                    : kept == PlaintextBank.Mode.COEFFICIENTS ? coefficientBytes : 0;
+                    : kept == PlaintextBank.Mode.COEFFICIENTS && !supply.mapped() ? coefficientBytes : 0;
             why.append(String.format("; plaintexts %s (%.2f GiB in NTT form, budget %.2f GiB; %.2f GiB as "
                     + "coefficients, budget %.2f GiB = half the heap%s)", mode, nttBytes / (double) (1L << 30),
                     options.plaintextBudget() / (double) (1L << 30), coefficientBytes / (double) (1L << 30),
                     coefficientBudget / (double) (1L << 30), supply.forStoring() ? "; kept as coefficients to be "
-                    + "stored" : supply.compiled() != null ? "; read from compiled plaintexts" : ""));
+                    + "stored" : supply.mapped() && kept == PlaintextBank.Mode.COEFFICIENTS ? "; read from compiled "
+                    + "plaintexts, kept in the mapped file, off the heap" : supply.compiled() != null ? "; read from "
+                    + "compiled plaintexts" : ""));
             PlaintextBanks banks = supply.compiled() == null ? PlaintextBanks.encoding(mode)
                     : PlaintextBanks.loading(mode, openCompiled(supply.compiled(), params, CompiledPlaintexts.digest(
                             prepared, members, params, targets, layout, options.maxBabySteps())));
@@ -433,11 +465,11 @@ public final class NetworkCompiler {
     }
 
     /** Opens stored plaintexts and checks that they were made for this network before any coefficient is read. */
-    private static org.hecnn.io.CoefficientBankCodec.Reader openCompiled(java.io.InputStream in, CkksParameters params,
+    private static org.hecnn.io.CoefficientBankCodec.Reader openCompiled(StoredOpener opener, CkksParameters params,
                                                                          byte[] digest) {
         org.hecnn.io.CoefficientBankCodec.Reader reader;
         try {
-            reader = org.hecnn.io.CoefficientBankCodec.open(in, params);
+            reader = opener.open(params);
         } catch (org.hecnn.ckks.ParameterMismatchException e) {
             throw new CompiledPlaintextsMismatchException("they were made for other CKKS parameters than this "
                     + "compilation plans (" + params + ")");

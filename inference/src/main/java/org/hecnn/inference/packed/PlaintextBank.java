@@ -1,6 +1,7 @@
 package org.hecnn.inference.packed;
 
 import org.hecnn.inference.HeOps;
+import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.List;
 import org.hecnn.ckks.Ciphertext;
@@ -29,7 +30,10 @@ public final class PlaintextBank implements AutoCloseable {
     private final int level;
     private final double scale;
     private final Mode mode;
-    /** Integer coefficients, as int[] when they fit 32 bits (the usual case) and as long[] otherwise. */
+    /**
+     * Integer coefficients, as int[] when they fit 32 bits (the usual case) and as long[] otherwise; read back from a
+     * mapped file of compiled plaintexts, 32-bit ones are segments of that file ({@link #small}).
+     */
     private final List<Object> coefficients = new ArrayList<>();
     private final List<Plaintext> ready = new ArrayList<>();
     private final List<java.util.function.Supplier<double[]>> recipes = new ArrayList<>();
@@ -132,8 +136,8 @@ public final class PlaintextBank implements AutoCloseable {
         }
         Object[] done = new Object[have.size()];
         if (mode == Mode.NTT) {
-            java.util.stream.IntStream.range(0, done.length).parallel().forEach(i -> done[i] = have.get(i) instanceof
-                    int[] small ? encoder.encodeIntegers(small, level, scale)
+            java.util.stream.IntStream.range(0, done.length).parallel().forEach(i -> done[i] = small(have.get(i)) != null
+                    ? encoder.encodeIntegers(small(have.get(i)), level, scale)
                     : encoder.encodeCoefficients(expand(have.get(i)), level, scale));
         } else {
             have.toArray(done);
@@ -151,14 +155,22 @@ public final class PlaintextBank implements AutoCloseable {
     }
 
     private static boolean sameCoefficients(Object a, Object b) {
-        if (a instanceof int[] x) {
-            return b instanceof int[] y && java.util.Arrays.equals(x, y);
+        MemorySegment x = small(a);
+        MemorySegment y = small(b);
+        if (x != null || y != null) {
+            return x != null && y != null && x.mismatch(y) == -1;
         }
-        return b instanceof long[] y && java.util.Arrays.equals((long[]) a, y);
+        return java.util.Arrays.equals((long[]) a, (long[]) b);
+    }
+
+    /** Stored 32-bit coefficients as a segment (an int[]'s, or a mapped file's as it is); null for a long[]. */
+    private static MemorySegment small(Object stored) {
+        return stored instanceof int[] array ? MemorySegment.ofArray(array)
+                : stored instanceof MemorySegment segment ? segment : null;
     }
 
     /**
-     * Every plaintext's integer coefficients (int[] or long[]), for storing them ({@link CompiledPlaintexts}): only
+     * Every plaintext's integer coefficients (int[] or long[], or segments of a mapped file), for storing them ({@link CompiledPlaintexts}): only
      * a bank that keeps them ({@link Mode#COEFFICIENTS}) has them.
      */
     List<Object> storedCoefficients() {
@@ -223,7 +235,7 @@ public final class PlaintextBank implements AutoCloseable {
         ensureEncoded();
         return switch (mode) {
             case NTT -> (long) ready.size() * (level + 1) * n * 8;
-            case COEFFICIENTS -> coefficients.stream().mapToLong(c -> c instanceof int[] ? 4L * n : 8L * n).sum();
+            case COEFFICIENTS -> coefficients.stream().mapToLong(c -> c instanceof long[] ? 8L * n : 4L * n).sum();
             case ON_DEMAND, PLAN_ONLY -> 0;
         };
     }
@@ -317,7 +329,7 @@ public final class PlaintextBank implements AutoCloseable {
             IntegerPlaintext[] plaintexts = new IntegerPlaintext[indices.length];
             Ciphertext[][] terms = new Ciphertext[indices.length][];
             for (int j = 0; j < indices.length; j++) {
-                plaintexts[j] = new IntegerPlaintext((int[]) coefficients.get(indices[j]), level, scale);
+                plaintexts[j] = new IntegerPlaintext(small(coefficients.get(indices[j])), level, scale);
                 terms[j] = operands.apply(j);
             }
             return ops.multiplyPlainSum(terms, plaintexts);
@@ -336,7 +348,8 @@ public final class PlaintextBank implements AutoCloseable {
                 stored = integersOf(indices[j]);
             }
             Ciphertext[] ys = operands.apply(j);
-            if (stored instanceof int[] small) {
+            MemorySegment small = small(stored);
+            if (small != null) {
                 IntegerPlaintext p = new IntegerPlaintext(small, level, scale);
                 if (j == 0) {
                     sum[0] = ops.multiplyPlain(ys, p);
@@ -355,7 +368,7 @@ public final class PlaintextBank implements AutoCloseable {
     /** True when every plaintext of {@code indices} is stored as 32-bit integers. */
     private boolean allSmall(int[] indices) {
         for (int i : indices) {
-            if (!(coefficients.get(i) instanceof int[])) {
+            if (small(coefficients.get(i)) == null) {
                 return false;
             }
         }
@@ -400,7 +413,10 @@ public final class PlaintextBank implements AutoCloseable {
         }
     }
 
-    /** Plaintext i's integer coefficients (COEFFICIENTS and ON_DEMAND): int[] when they fit 32 bits, else long[]. */
+    /**
+     * Plaintext i's integer coefficients (COEFFICIENTS and ON_DEMAND): int[] (or a mapped file's segment) when they
+     * fit 32 bits, else long[].
+     */
     private Object integersOf(int i) {
         return mode == Mode.ON_DEMAND
                 ? compact(encoder.coefficients(recipes.get(i).get(), new double[0], scale))
@@ -409,7 +425,8 @@ public final class PlaintextBank implements AutoCloseable {
 
     private Plaintext encodeStored(int i) {
         Object stored = integersOf(i);
-        return stored instanceof int[] small
+        MemorySegment small = small(stored);
+        return small != null
                 ? encoder.encodeIntegers(small, level, scale)
                 : encoder.encodeCoefficients(expand(stored), level, scale);
     }

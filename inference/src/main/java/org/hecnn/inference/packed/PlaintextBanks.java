@@ -21,38 +21,43 @@ public final class PlaintextBanks {
      * Loading: the banks as a helper thread reads them ahead, in order, while the compiler builds the layers (the
      * file is read beside the work that does not need it).
      */
-    private final List<java.util.concurrent.CompletableFuture<CoefficientBankCodec.Bank>> ahead;
+    private final java.util.concurrent.CompletableFuture<CoefficientBankCodec.Bank>[] ahead;
     private final Thread readingAhead;
     private int read;
 
     private PlaintextBanks(PlaintextBank.Mode mode, CoefficientBankCodec.Reader source) {
         this.mode = mode;
         this.source = source;
+        @SuppressWarnings("unchecked")
+        java.util.concurrent.CompletableFuture<CoefficientBankCodec.Bank>[] futures =
+                new java.util.concurrent.CompletableFuture[source == null ? 0 : source.banks()];
+        for (int b = 0; b < futures.length; b++) {
+            futures[b] = new java.util.concurrent.CompletableFuture<>();
+        }
+        ahead = futures;
         if (source == null) {
-            ahead = List.of();
             readingAhead = null;
             return;
         }
-        List<java.util.concurrent.CompletableFuture<CoefficientBankCodec.Bank>> futures = new ArrayList<>();
-        for (int b = 0; b < source.banks(); b++) {
-            futures.add(new java.util.concurrent.CompletableFuture<>());
-        }
-        ahead = List.copyOf(futures);
         readingAhead = Thread.ofPlatform().daemon().name("hecnn-compiled-plaintexts").start(this::readAhead);
     }
 
-    /** The helper thread: reads every bank in order, handing each (or the error that stopped it) to its future. */
+    /**
+     * The helper thread: reads every bank in order, handing each (or the error that stopped it) to its future. It
+     * touches only futures not yet completed, which the compiling thread does not clear.
+     */
     private void readAhead() {
-        for (int b = 0; b < ahead.size(); b++) {
+        java.util.concurrent.CompletableFuture<CoefficientBankCodec.Bank>[] futures = ahead.clone();
+        for (int b = 0; b < futures.length; b++) {
             if (Thread.currentThread().isInterrupted()) {
-                ahead.get(b).cancel(false);
+                futures[b].cancel(false);
                 continue;
             }
             try {
-                ahead.get(b).complete(source.next());
+                futures[b].complete(source.next());
             } catch (IOException | RuntimeException e) {
-                for (int rest = b; rest < ahead.size(); rest++) {
-                    ahead.get(rest).completeExceptionally(e);
+                for (int rest = b; rest < futures.length; rest++) {
+                    futures[rest].completeExceptionally(e);
                 }
                 return;
             }
@@ -149,9 +154,12 @@ public final class PlaintextBanks {
         }
     }
 
+    /** Bank {@code index} once read; the reference is dropped here, so the banks keep the only one. */
     private CoefficientBankCodec.Bank next(int index) {
         try {
-            return ahead.get(index).join();
+            CoefficientBankCodec.Bank bank = ahead[index].join();
+            ahead[index] = null;
+            return bank;
         } catch (java.util.concurrent.CompletionException e) {
             if (e.getCause() instanceof IOException io) {
                 throw new UncheckedIOException("cannot read bank " + index + " of the compiled plaintexts: "

@@ -81,6 +81,43 @@ class CompiledPlaintextsTest {
         }
     }
 
+    /** From a mapped file, plaintexts kept as coefficients stay in the mapping and answer bit for bit the same. */
+    @Test
+    void aMappedFileAnswersBitForBitAsAFreshCompilation(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws IOException {
+        Model model = model(6);
+        java.nio.file.Path file = dir.resolve("m.hecp");
+        java.nio.file.Files.write(file, stored(model, options(TARGETS)));
+        Tensor image = TestTensors.random(new Random(7), 1.0, 3, 8, 8);
+        try (NetworkCompiler.Compiled fresh = NetworkCompiler.compile(model, TestContexts.backend(),
+                options(TARGETS).withPlaintextBudget(0));
+             NetworkCompiler.Compiled mapped = NetworkCompiler.compileFrom(List.of(model), TestContexts.backend(),
+                     options(TARGETS).withPlaintextBudget(0), file)) {
+            assertEquals(PlaintextBank.Mode.COEFFICIENTS, mapped.network().plaintextBanks().mode());
+            long segments = mapped.network().plaintextBanks().made().stream()
+                    .flatMap(b -> b.storedCoefficients().stream())
+                    .filter(c -> c instanceof java.lang.foreign.MemorySegment s && s.isNative()).count();
+            assertTrue(segments > 20, segments + " plaintexts left in the mapping");
+            try (InferenceClient client = new InferenceClient(fresh.description(), TestContexts.backend())) {
+                byte[] request = client.encrypt(TestTensors.toArray(image));
+                byte[] keys = client.evaluationKeys();
+                assertArrayEquals(respond(fresh, keys, request), respond(mapped, keys, request));
+            }
+        }
+        byte[] bytes = java.nio.file.Files.readAllBytes(file);
+        bytes[bytes.length - 7] ^= 4;
+        java.nio.file.Files.write(file, bytes);
+        MalformedDataException corrupt = assertThrows(MalformedDataException.class,
+                () -> NetworkCompiler.compileFrom(List.of(model), TestContexts.backend(), options(TARGETS), file)
+                        .close());
+        assertTrue(corrupt.getMessage().contains("checksum mismatch"), corrupt.getMessage());
+        java.nio.file.Files.write(file, java.util.Arrays.copyOf(bytes, bytes.length / 2));
+        MalformedDataException truncated = assertThrows(MalformedDataException.class,
+                () -> NetworkCompiler.compileFrom(List.of(model), TestContexts.backend(), options(TARGETS), file)
+                        .close());
+        assertTrue(truncated.getMessage().contains("truncated"), truncated.getMessage());
+    }
+
     @Test
     void plaintextsKeptAsCoefficientsReadBackEqualTheEncodedOnes() throws IOException {
         Model model = model(5);

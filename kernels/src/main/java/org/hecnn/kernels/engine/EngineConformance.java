@@ -179,14 +179,15 @@ public final class EngineConformance {
                     int r = rnd.nextInt(16);
                     integers[k] = r == 0 ? Integer.MIN_VALUE : r == 1 ? Integer.MAX_VALUE : r == 2 ? -1 : rnd.nextInt();
                 }
-                same("uploadIntegers " + shape(s), engine.download(engine.uploadIntegers(integers, s[0])),
-                        ref.download(ref.uploadIntegers(integers, s[0])));
+                java.lang.foreign.MemorySegment segment = java.lang.foreign.MemorySegment.ofArray(integers);
+                same("uploadIntegers " + shape(s), engine.download(engine.uploadIntegers(segment, s[0])),
+                        ref.download(ref.uploadIntegers(segment, s[0])));
                 Pair x = pair(s[0], false);
                 Pair y = pair(s[0], false);
                 for (boolean accumulate : new boolean[] {false, true}) {
-                    engine.multiplyByIntegers(integers, new DevicePoly[] {x.gpu()}, new DevicePoly[] {y.gpu()},
+                    engine.multiplyByIntegers(segment, new DevicePoly[] {x.gpu()}, new DevicePoly[] {y.gpu()},
                             accumulate);
-                    ref.multiplyByIntegers(integers, new DevicePoly[] {x.ref()}, new DevicePoly[] {y.ref()},
+                    ref.multiplyByIntegers(segment, new DevicePoly[] {x.ref()}, new DevicePoly[] {y.ref()},
                             accumulate);
                     same("multiplyByIntegers" + (accumulate ? " accumulating " : " ") + shape(s), y);
                 }

@@ -254,11 +254,12 @@ public class GpuEngine implements PolyEngine {
 
     /** Uploads four bytes a coefficient and reduces them modulo every prime on the device. */
     @Override
-    public DevicePoly uploadIntegers(int[] coefficients, int qLimbs) {
+    public DevicePoly uploadIntegers(java.lang.foreign.MemorySegment segment, int qLimbs) {
         checkLimbs(qLimbs);
-        if (coefficients.length != n) {
-            throw new IllegalArgumentException("expected " + n + " coefficients, got " + coefficients.length);
-        }
+        PolyEngine.requireIntegers(segment, n);
+        // The runtimes copy from arrays: integers off the heap (a mapped file) are copied into one first.
+        int[] coefficients = segment.heapBase().orElse(null) instanceof int[] array && segment.address() == 0
+                ? array : segment.toArray(java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED);
         synchronized (rt) {
             ensureOpen();
             if (integerStaging == null) {
