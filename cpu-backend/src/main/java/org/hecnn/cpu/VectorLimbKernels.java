@@ -1776,9 +1776,14 @@ public final class VectorLimbKernels implements LimbKernels {
             SCALAR.reduceIntegers(x, out, q);
             return;
         }
-        // The Vector API reads heap segments only when they are byte arrays: an int[]'s segment is read as the array.
-        if (x.heapBase().orElse(null) instanceof int[] array && x.address() == 0) {
-            reduceIntegers(array, out, q);
+        // The Vector API reads heap segments only when they are byte arrays: a whole int[]'s segment is read as the
+        // array, any other heap segment by the scalar loop.
+        if (!x.isNative()) {
+            if (x.heapBase().orElse(null) instanceof int[] array && x.address() == 0 && array.length == n) {
+                reduceIntegers(array, out, q);
+            } else {
+                SCALAR.reduceIntegers(x, out, q);
+            }
             return;
         }
         int bound = SPECIES.loopBound(n);
