@@ -114,6 +114,36 @@ class LauncherTest {
         assertFalse(r.err().contains("incubator"), r.err());
     }
 
+    /** The heap the launcher gives java for {@code args}: a java stand-in prints its -Xmx option. */
+    private static long heapMb(Path dir, String... args) throws Exception {
+        Path root = dir.resolve("repo");
+        write(root.resolve("hecnn"), Files.readString(SCRIPTS.resolveSibling("hecnn")), true);
+        write(root.resolve("scripts/java25"), "#!/usr/bin/env bash\necho \"" + dir.resolve("jdk") + "\"\n", true);
+        write(root.resolve("scripts/build-cli"), "#!/usr/bin/env bash\nexit 0\n", true);
+        write(dir.resolve("jdk/bin/java"), "#!/usr/bin/env bash\nfor a in \"$@\"; do case $a in -Xmx*) echo ${a#-Xmx};; "
+                + "esac; done\n", true);
+        List<String> command = new java.util.ArrayList<>(List.of("bash", root.resolve("hecnn").toString()));
+        command.addAll(List.of(args));
+        CliRun.Result r = CliProcess.run(command, Map.of(), dir);
+        assertEquals(0, r.code(), r.err());
+        String heap = r.out().trim();
+        assertTrue(heap.endsWith("m"), heap);
+        return Long.parseLong(heap.substring(0, heap.length() - 1));
+    }
+
+    @Test
+    void compiledPlaintextsMappedOutsideTheHeapComeOutOfItsShare(@TempDir Path dir) throws Exception {
+        Path compiled = dir.resolve("m.hecp");
+        try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(compiled.toFile(), "rw")) {
+            f.setLength(300L << 20); // sparse: 300 MiB
+        }
+        long plain = heapMb(dir, "infer");
+        assertEquals(plain - 300, heapMb(dir, "infer", "--compiled", compiled.toString()));
+        assertEquals(plain - 300, heapMb(dir, "infer", "--compiled=" + compiled));
+        assertEquals(plain, heapMb(dir, "infer", "--compiled", dir.resolve("missing").toString()),
+                "a missing file is the command's error to report, not the launcher's");
+    }
+
     @Test
     void aSignalToTheLauncherReachesJavaSoServeShutsDownGracefully(@TempDir Path dir) throws Exception {
         Path root = dir.resolve("repo");
