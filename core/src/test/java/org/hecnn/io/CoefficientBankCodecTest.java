@@ -53,7 +53,7 @@ class CoefficientBankCodecTest {
     }
 
     private static List<CoefficientBankCodec.Bank> read(byte[] data, CkksParameters p) throws IOException {
-        CoefficientBankCodec.Reader reader = CoefficientBankCodec.open(new ByteArrayInputStream(data), p);
+        CoefficientBankReader reader = CoefficientBankCodec.open(new ByteArrayInputStream(data), p);
         assertArrayEquals(DIGEST, reader.digest());
         List<CoefficientBankCodec.Bank> banks = new ArrayList<>();
         for (int b = 0; b < reader.banks(); b++) {
@@ -112,7 +112,7 @@ class CoefficientBankCodecTest {
             java.lang.foreign.MemorySegment file = arena.allocate(data.length);
             java.lang.foreign.MemorySegment.copy(data, 0, file, java.lang.foreign.ValueLayout.JAVA_BYTE, 0,
                     data.length);
-            CoefficientBankCodec.Reader reader = CoefficientBankCodec.open(file, P);
+            CoefficientBankReader reader = CoefficientBankCodec.open(file, P);
             assertArrayEquals(DIGEST, reader.digest());
             for (CoefficientBankCodec.Bank expected : banks) {
                 CoefficientBankCodec.Bank got = reader.next();
@@ -132,14 +132,14 @@ class CoefficientBankCodecTest {
             reader.finish();
             file.set(java.lang.foreign.ValueLayout.JAVA_BYTE, data.length - 50, (byte) (data[data.length - 50] ^ 2));
             MalformedDataException e = assertThrows(MalformedDataException.class, () -> {
-                CoefficientBankCodec.Reader r = CoefficientBankCodec.open(file, P);
+                CoefficientBankReader r = CoefficientBankCodec.open(file, P);
                 for (int b = 0; b < r.banks(); b++) {
                     r.next();
                 }
             });
             assertTrue(e.getMessage().contains("checksum mismatch"), e.getMessage());
             assertTrue(assertThrows(MalformedDataException.class, () -> {
-                CoefficientBankCodec.Reader r = CoefficientBankCodec.open(file.asSlice(0, data.length - 9), P);
+                CoefficientBankReader r = CoefficientBankCodec.open(file.asSlice(0, data.length - 9), P);
                 for (int b = 0; b < r.banks(); b++) {
                     r.next();
                 }

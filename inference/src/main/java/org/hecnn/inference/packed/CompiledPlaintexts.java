@@ -2,14 +2,18 @@ package org.hecnn.inference.packed;
 
 import java.io.IOException;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.Arrays;
 import java.util.List;
 import org.hecnn.ckks.CkksParameters;
+import org.hecnn.ckks.ParameterMismatchException;
 import org.hecnn.cnn.model.Model;
 import org.hecnn.inference.Layout;
 import org.hecnn.io.CoefficientBankCodec;
+import org.hecnn.io.CoefficientBankReader;
 
 /**
  * A network's plaintexts stored once so that later compilations read them instead of encoding them again
@@ -60,5 +64,29 @@ public final class CompiledPlaintexts {
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("this JVM has no SHA-256", e);
         }
+    }
+
+    /** Where stored plaintexts are read from, opened for the parameters a compilation planned. */
+    interface Source {
+        CoefficientBankReader open(CkksParameters params) throws IOException;
+    }
+
+    /** Opens stored plaintexts and checks that they were made for this network before any coefficient is read. */
+    static CoefficientBankReader open(Source source, CkksParameters params, byte[] digest) {
+        CoefficientBankReader reader;
+        try {
+            reader = source.open(params);
+        } catch (ParameterMismatchException e) {
+            throw new CompiledPlaintextsMismatchException("they were made for other CKKS parameters than this "
+                    + "compilation plans (" + params + ")");
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the compiled plaintexts: " + e.getMessage(), e);
+        }
+        if (!Arrays.equals(reader.digest(), digest)) {
+            throw new CompiledPlaintextsMismatchException("they were compiled from another model, with other "
+                    + "options (scale or weight bits, rescaling, layout, baby steps, clusters) or by another version of "
+                    + "hecnn");
+        }
+        return reader;
     }
 }

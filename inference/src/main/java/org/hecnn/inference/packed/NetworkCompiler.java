@@ -279,16 +279,11 @@ public final class NetworkCompiler {
         return EnsembleStack.of(prepared);
     }
 
-    /** Opens stored plaintexts for the parameters a compilation planned. */
-    private interface StoredOpener {
-        org.hecnn.io.CoefficientBankCodec.Reader open(CkksParameters params) throws java.io.IOException;
-    }
-
     /**
      * Where a compilation's plaintexts come from: none (a plan), encoded, encoded to be stored, or read back
      * ({@code mapped}: from a file mapped into memory, whose 32-bit coefficients stay there).
      */
-    private record Supply(boolean encode, boolean forStoring, StoredOpener compiled, boolean mapped) {
+    private record Supply(boolean encode, boolean forStoring, CompiledPlaintexts.Source compiled, boolean mapped) {
         static final Supply PLAN = new Supply(false, false, null, false);
         static final Supply ENCODE = new Supply(true, false, null, false);
         static final Supply STORE = new Supply(true, true, null, false);
@@ -442,7 +437,7 @@ public final class NetworkCompiler {
                     + "plaintexts, kept in the mapped file, off the heap" : supply.compiled() != null ? "; read from "
                     + "compiled plaintexts" : ""));
             PlaintextBanks banks = supply.compiled() == null ? PlaintextBanks.encoding(mode)
-                    : PlaintextBanks.loading(mode, openCompiled(supply.compiled(), params, CompiledPlaintexts.digest(
+                    : PlaintextBanks.loading(mode, CompiledPlaintexts.open(supply.compiled(), params, CompiledPlaintexts.digest(
                             prepared, members, params, targets, layout, options.maxBabySteps())));
             HeNetwork network;
             try {
@@ -462,25 +457,5 @@ public final class NetworkCompiler {
             ctx.close();
             throw e;
         }
-    }
-
-    /** Opens stored plaintexts and checks that they were made for this network before any coefficient is read. */
-    private static org.hecnn.io.CoefficientBankCodec.Reader openCompiled(StoredOpener opener, CkksParameters params,
-                                                                         byte[] digest) {
-        org.hecnn.io.CoefficientBankCodec.Reader reader;
-        try {
-            reader = opener.open(params);
-        } catch (org.hecnn.ckks.ParameterMismatchException e) {
-            throw new CompiledPlaintextsMismatchException("they were made for other CKKS parameters than this "
-                    + "compilation plans (" + params + ")");
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException("cannot read the compiled plaintexts: " + e.getMessage(), e);
-        }
-        if (!java.util.Arrays.equals(reader.digest(), digest)) {
-            throw new CompiledPlaintextsMismatchException("they were compiled from another model, with other "
-                    + "options (scale or weight bits, rescaling, layout, baby steps, clusters) or by another version of "
-                    + "hecnn");
-        }
-        return reader;
     }
 }

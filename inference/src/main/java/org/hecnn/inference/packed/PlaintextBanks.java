@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.hecnn.ckks.CkksEncoder;
 import org.hecnn.io.CoefficientBankCodec;
+import org.hecnn.io.CoefficientBankReader;
 
 /**
  * Makes the plaintext banks of one network as its compiler asks for them, numbered in that order, all kept as one
@@ -15,7 +16,7 @@ import org.hecnn.io.CoefficientBankCodec;
  */
 public final class PlaintextBanks {
     private final PlaintextBank.Mode mode;
-    private final CoefficientBankCodec.Reader source;
+    private final CoefficientBankReader source;
     private final List<PlaintextBank> made = new ArrayList<>();
     /**
      * Loading: the banks as a helper thread reads them ahead, in order, while the compiler builds the layers (the
@@ -25,7 +26,7 @@ public final class PlaintextBanks {
     private final Thread readingAhead;
     private int read;
 
-    private PlaintextBanks(PlaintextBank.Mode mode, CoefficientBankCodec.Reader source) {
+    private PlaintextBanks(PlaintextBank.Mode mode, CoefficientBankReader source) {
         this.mode = mode;
         this.source = source;
         @SuppressWarnings("unchecked")
@@ -73,7 +74,7 @@ public final class PlaintextBanks {
      * Banks filled from {@code source}, whose index was checked against the network's binding, kept as {@code mode}
      * says (NTT or COEFFICIENTS).
      */
-    static PlaintextBanks loading(PlaintextBank.Mode mode, CoefficientBankCodec.Reader source) {
+    static PlaintextBanks loading(PlaintextBank.Mode mode, CoefficientBankReader source) {
         if (mode != PlaintextBank.Mode.NTT && mode != PlaintextBank.Mode.COEFFICIENTS) {
             throw new IllegalArgumentException("compiled plaintexts are kept in NTT form or as coefficients, not "
                     + mode);
