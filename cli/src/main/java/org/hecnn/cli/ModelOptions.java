@@ -94,9 +94,9 @@ final class ModelOptions {
     boolean json;
 
     @Option(names = "--compiled", description = "plaintexts written before by `hecnn compile` for the same model and "
-            + "options: read instead of encoded (CNN layouts; commands that encode no plaintexts, such as plan and "
-            + "describe, do not read them). Plaintexts of another model, other options or another hecnn version are "
-            + "refused")
+            + "options: the file is mapped instead of encoding them, and they stay outside the heap (CNN layouts; "
+            + "commands that encode no plaintexts, such as plan and describe, do not read it). Plaintexts of another "
+            + "model, other options or another hecnn version are refused; the file must not change while in use")
     Path compiled;
 
     private BackendProvider provider;
