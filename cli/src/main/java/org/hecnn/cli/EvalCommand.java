@@ -32,6 +32,9 @@ final class EvalCommand implements Callable<Integer> {
     @Mixin
     RemoteOptions remote;
 
+    @Mixin
+    LocalKeyOptions keys;
+
     /** Where a user gets the data eval reads. */
     static final String WHERE_DATA = "eval reads CIFAR-10 in its binary layout (test_batch.bin) or MNIST IDX files "
             + "(t10k-images-idx3-ubyte.gz with its labels file beside it); the README's section on data says where to "
@@ -80,6 +83,7 @@ final class EvalCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         OptionCheck.atLeast("--from", from, 0);
+        keys.apply(remote.remote());
         if (count != null) {
             OptionCheck.atLeast("--count", count, 1);
         }

@@ -35,6 +35,9 @@ final class InferCommand implements Callable<Integer> {
     @Mixin
     RemoteOptions remote;
 
+    @Mixin
+    LocalKeyOptions keys;
+
     @ArgGroup(exclusive = true)
     Source source = new Source();
 
@@ -74,6 +77,7 @@ final class InferCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         OptionCheck.atLeast("--index", index, 0);
+        keys.apply(remote.remote());
         if (remote.remote()) {
             options.requireNoModelFor("--server");
             if (trace) {

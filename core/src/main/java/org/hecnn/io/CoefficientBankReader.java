@@ -240,6 +240,10 @@ public final class CoefficientBankReader {
                     + "storage (stored CRC32C " + String.format("0x%08x", stored) + ", computed "
                     + String.format("0x%08x", crc.getValue()) + ")");
         }
+        // Checked: its pages go back to the operating system's cache until they are used (a mapped file's).
+        if (file.isMapped()) {
+            file.asSlice(filePosition, total).unload();
+        }
         return total;
     }
 

@@ -163,6 +163,18 @@ public final class PlaintextBank implements AutoCloseable {
         return java.util.Arrays.equals((long[]) a, (long[]) b);
     }
 
+    /**
+     * Gives the pages of a plaintext read from a mapped file back after a use ({@link MemorySegment#unload}): the
+     * operating system keeps them cached while it has room and maps them again at the next use (a minor fault per
+     * 64 KiB), so the process holds at any time only the plaintexts in use, not the whole file. Other threads
+     * reading the same plaintext meanwhile just map its pages again. Arrays on the heap are left alone.
+     */
+    private static void release(MemorySegment coefficients) {
+        if (coefficients.isMapped()) {
+            coefficients.unload();
+        }
+    }
+
     /** Stored 32-bit coefficients as a segment (an int[]'s, or a mapped file's as it is); null for a long[]. */
     private static MemorySegment small(Object stored) {
         return stored instanceof int[] array ? MemorySegment.ofArray(array)
@@ -332,7 +344,11 @@ public final class PlaintextBank implements AutoCloseable {
                 plaintexts[j] = new IntegerPlaintext(small(coefficients.get(indices[j])), level, scale);
                 terms[j] = operands.apply(j);
             }
-            return ops.multiplyPlainSum(terms, plaintexts);
+            Ciphertext[] result = ops.multiplyPlainSum(terms, plaintexts);
+            for (IntegerPlaintext p : plaintexts) {
+                release(p.coefficients());
+            }
+            return result;
         }
         boolean prefetch = mode == Mode.ON_DEMAND && indices.length > 1;
         java.util.concurrent.Future<Object> next = prefetch ? PREFETCH.submit(() -> integersOf(indices[0])) : null;
@@ -356,6 +372,7 @@ public final class PlaintextBank implements AutoCloseable {
                 } else {
                     ops.multiplyPlainAccumulate(sum[0], ys, p);
                 }
+                release(small);
             } else {
                 try (Plaintext p = encoder.encodeCoefficients(expand(stored), level, scale)) {
                     accumulate(ops, sum, ys, p, j);
@@ -426,9 +443,12 @@ public final class PlaintextBank implements AutoCloseable {
     private Plaintext encodeStored(int i) {
         Object stored = integersOf(i);
         MemorySegment small = small(stored);
-        return small != null
-                ? encoder.encodeIntegers(small, level, scale)
-                : encoder.encodeCoefficients(expand(stored), level, scale);
+        if (small != null) {
+            Plaintext p = encoder.encodeIntegers(small, level, scale);
+            release(small);
+            return p;
+        }
+        return encoder.encodeCoefficients(expand(stored), level, scale);
     }
 
     @Override
