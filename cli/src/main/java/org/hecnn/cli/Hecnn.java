@@ -43,10 +43,11 @@ public final class Hecnn implements Runnable {
     /** What to tell a user whose run did not fit a heap of {@code maxHeapBytes}. */
     static String outOfMemoryMessage(long maxHeapBytes) {
         return String.format("error: out of memory: the Java heap (%.1f GiB) is too small for this network with these "
-                + "options. Run with a larger heap (HECNN_HEAP=14g ./hecnn ...: ResNet-20 runs in a 12 GiB heap; its "
-                + "keys take 6 GiB with separate rescales, the default, and 3.6 GiB with --tower-reuse; the "
-                + "launcher's default is half of this machine's memory), with --tower-reuse, or with fewer images in "
-                + "lockstep (--together).",
+                + "options. Run with a larger heap (HECNN_HEAP=14g ./hecnn ...; `hecnn plan` prints what a model needs; "
+                + "ResNet-20 runs in a 12 GiB heap, its keys taking 6 GiB, and in 6 GiB with --seeded-keys and its "
+                + "plaintexts mapped from `hecnn compile` (--compiled); the launcher's default is half of this "
+                + "machine's memory), with those options or --tower-reuse, or with fewer images in lockstep "
+                + "(--together).",
                 maxHeapBytes / (double) (1L << 30));
     }
 
