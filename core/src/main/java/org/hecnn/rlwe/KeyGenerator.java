@@ -108,10 +108,9 @@ public final class KeyGenerator {
         try (DevicePoly s = secretNtt(sk, ql)) {
             for (int j = 0; j < digits; j++) {
                 try (DevicePoly a = engine.upload(uniform.uniform(ring, ql, true), ql, true);
-                     DevicePoly bj = smallPoly(engine, errors.gaussian(ring.n()), ql, true);
-                     DevicePoly as = engine.allocate(ql, true)) {
-                    engine.multiply(a, s, as);
-                    engine.subtract(bj, as, bj);
+                     DevicePoly bj = smallPoly(engine, errors.gaussian(ring.n()), ql, true)) {
+                    engine.multiply(a, s, a); // a·s in place: a itself is not needed again
+                    engine.subtract(bj, a, bj);
                     engine.multiplyConstantAdd(sourceSecret, gadgetFactors(j, ql), bj);
                     b[j] = engine.download(bj);
                 }
