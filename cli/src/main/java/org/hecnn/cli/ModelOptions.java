@@ -95,7 +95,7 @@ final class ModelOptions {
 
     @Option(names = "--compiled", description = "plaintexts written before by `hecnn compile` for the same model and "
             + "options: the file is mapped instead of encoding them, and they stay outside the heap (CNN layouts; "
-            + "commands that encode no plaintexts, such as plan and describe, do not read it). Plaintexts of another "
+            + "plan and describe do not read it, and plan counts no heap for the plaintexts). Plaintexts of another "
             + "model, other options or another hecnn version are refused; the file must not change while in use")
     Path compiled;
 
@@ -244,7 +244,7 @@ final class ModelOptions {
 
     /**
      * The network for the members (an ensemble compiles to one stacked network), its plaintexts read from --compiled
-     * when that is given and plaintexts are wanted.
+     * when that is given and plaintexts are wanted (when they are not, planned as they would be kept then).
      */
     private NetworkCompiler.Compiled compile(List<Model> members, boolean encode) {
         NetworkCompiler.Options o = options();
@@ -261,6 +261,12 @@ final class ModelOptions {
             } catch (org.hecnn.inference.packed.CompiledPlaintextsMismatchException e) {
                 throw new HecnnException("--compiled " + file + ": " + e.getMessage(), e);
             }
+        }
+        if (compiled != null) {
+            // planned as it would run: the plaintexts in the mapped file, none on the heap
+            InputFile.require("--compiled", compiled, "write it with hecnn compile --out FILE and the same model "
+                    + "options");
+            return NetworkCompiler.planMapped(members, backendProvider(), o);
         }
         return members.size() == 1
                 ? NetworkCompiler.compile(members.get(0), backendProvider(), o, encode)

@@ -23,8 +23,12 @@ final class PlanCommand implements Callable<Integer> {
     @Mixin
     ModelOptions options;
 
+    @Mixin
+    LocalKeyOptions keys;
+
     @Override
     public Integer call() {
+        keys.apply(false);
         try (LayoutNetwork built = options.network(options.familyOfModel(), 1, false)) {
             EncryptedNetwork net = built.network();
             ServiceDescription d = net.description();

@@ -56,6 +56,28 @@ class CompileCommandTest {
         assertTrue(err.contains("--compiled") && err.contains("give them to `hecnn serve`"), err);
     }
 
+    /** plan with --compiled counts no heap for the plaintexts (they will be mapped) and does not read the file. */
+    @Test
+    void planWithCompiledPlaintextsCountsNoHeapForThem(@TempDir Path dir) throws IOException {
+        Path file = Files.write(dir.resolve("m.hecp"), new byte[] {1});
+        String before = System.getProperty(org.hecnn.backend.host.HostEngine.SEEDED_KEYS);
+        try {
+            String plain = CliRun.ok("plan", "--model", R20, "--backend", "cpu", "--json");
+            String mapped = CliRun.ok("plan", "--model", R20, "--backend", "cpu", "--json", "--compiled", file.toString(),
+                    "--seeded-keys");
+            assertTrue(plain.contains("\"plaintextBytes\":2358771712"), plain);
+            assertTrue(mapped.contains("\"plaintextBytes\":0,"), mapped);
+            assertTrue(mapped.contains("\"keyBytes\":3229614080"), mapped);
+            assertTrue(plain.contains("\"keyBytes\":6459228160"), plain);
+        } finally {
+            if (before == null) {
+                System.clearProperty(org.hecnn.backend.host.HostEngine.SEEDED_KEYS);
+            } else {
+                System.setProperty(org.hecnn.backend.host.HostEngine.SEEDED_KEYS, before);
+            }
+        }
+    }
+
     @Test
     void aCorruptFileIsRefusedWithItsName(@TempDir Path dir) throws IOException {
         Path bad = dir.resolve("bad.hecp");

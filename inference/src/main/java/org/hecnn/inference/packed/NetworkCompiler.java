@@ -287,6 +287,7 @@ public final class NetworkCompiler {
         static final Supply PLAN = new Supply(false, false, null, false);
         static final Supply ENCODE = new Supply(true, false, null, false);
         static final Supply STORE = new Supply(true, true, null, false);
+        static final Supply PLAN_MAPPED = new Supply(false, false, null, true);
 
         static Supply of(boolean encode) {
             return encode ? ENCODE : PLAN;
@@ -307,6 +308,16 @@ public final class NetworkCompiler {
                                            boolean encode) {
         EnsembleStack stack = prepareEnsemble(imported, options);
         return compilePrepared(stack.model(), stack.members(), backend, options, Supply.of(encode));
+    }
+
+    /**
+     * Plans the network (one model, or an ensemble) as {@link #compileFrom(List, BackendProvider, Options,
+     * java.nio.file.Path)} would build it, without reading any file: no plaintexts, and its plaintext bytes those a
+     * mapped file leaves on the heap (none when they are kept as coefficients), for memory plans.
+     */
+    public static Compiled planMapped(List<Model> imported, BackendProvider backend, Options options) {
+        Prepared p = prepared(imported, options);
+        return compilePrepared(p.model(), p.members(), backend, options, Supply.PLAN_MAPPED);
     }
 
     /**
