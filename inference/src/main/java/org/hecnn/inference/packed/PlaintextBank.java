@@ -107,13 +107,9 @@ public final class PlaintextBank implements AutoCloseable {
     private Object[] encodePendingPairs() {
         Object[] done = new Object[pending.size()];
         java.util.stream.IntStream.range(0, (done.length + 1) / 2).parallel().forEach(pair -> {
-            int k = 2 * pair;
-            if (k + 1 < done.length) {
-                double[][] two = encoder.coefficientsOfTwoReal(pending.get(k).get(), pending.get(k + 1).get(), scale);
-                done[k] = finish(two[0]);
-                done[k + 1] = finish(two[1]);
-            } else {
-                done[k] = finish(encoder.coefficients(pending.get(k).get(), new double[0], scale));
+            Object[] two = encodePair(2 * pair);
+            for (int i = 0; i < two.length; i++) {
+                done[2 * pair + i] = keep(two[i]);
             }
         });
         return done;
@@ -135,13 +131,7 @@ public final class PlaintextBank implements AutoCloseable {
             }
         }
         Object[] done = new Object[have.size()];
-        if (mode == Mode.NTT) {
-            java.util.stream.IntStream.range(0, done.length).parallel().forEach(i -> done[i] = small(have.get(i)) != null
-                    ? encoder.encodeIntegers(small(have.get(i)), level, scale)
-                    : encoder.encodeCoefficients(expand(have.get(i)), level, scale));
-        } else {
-            have.toArray(done);
-        }
+        java.util.stream.IntStream.range(0, done.length).parallel().forEach(i -> done[i] = keep(have.get(i)));
         return done;
     }
 
@@ -193,9 +183,14 @@ public final class PlaintextBank implements AutoCloseable {
         return java.util.Collections.unmodifiableList(coefficients);
     }
 
-    /** Integer coefficients to what this bank keeps: a plaintext in NTT form, or the compact coefficients. */
-    private Object finish(double[] coeffs) {
-        return mode == Mode.NTT ? encoder.encodeCoefficients(coeffs, level, scale) : compact(coeffs);
+    /** Compact integer coefficients to what this bank keeps: a plaintext in NTT form, or the coefficients themselves. */
+    private Object keep(Object integers) {
+        if (mode != Mode.NTT) {
+            return integers;
+        }
+        MemorySegment small = small(integers);
+        return small != null ? encoder.encodeIntegers(small, level, scale)
+                : encoder.encodeCoefficients(expand(integers), level, scale);
     }
 
     private void ensureEncoded() {
